@@ -1,0 +1,58 @@
+# make run  : install what is missing, migrate, start redis + worker + web server
+# make test : install what is missing, run every test (Python, front end, browser)
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
+
+.PHONY: setup system-packages python frontend run test test-python test-frontend migrate clean
+
+setup: system-packages python frontend
+
+system-packages:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing="$$missing dataset-fashion-mnist"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+python: .venv/.stamp
+
+.venv/.stamp: pyproject.toml
+	[ -x $(PY) ] || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+frontend: frontend/dist/index.html
+
+frontend/node_modules/.stamp: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.stamp $(FRONTEND_SRC)
+	cd frontend && npm run build
+	touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+run: setup migrate
+	./scripts/run.sh
+
+test-python: setup
+	$(PY) -m pytest
+
+test-frontend: setup
+	cd frontend && npm test
+
+test: setup
+	cd frontend && npm test
+	$(PY) -m pytest
+
+clean:
+	rm -rf .venv frontend/node_modules frontend/dist var

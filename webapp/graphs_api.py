@@ -1,0 +1,94 @@
+"""Endpoints that need no account: the catalog, examples, validate, export, import.
+
+Thin: parse the request, call builder/, shape the answer. All graph logic is in builder/.
+"""
+
+import json
+import re
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Router
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+import builder
+
+router = Router(tags=["graphs"])
+
+MAX_GRAPH_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def read_graph_body(request: HttpRequest) -> Any:
+    """The request body as JSON, or a 4xx that says what is wrong with it."""
+    if len(request.body) > MAX_GRAPH_BYTES:
+        raise HttpError(413, f"graph document too large: {len(request.body)} bytes, at most {MAX_GRAPH_BYTES}")
+    if not request.body:
+        raise HttpError(400, "empty body: send a graph document as JSON")
+    try:
+        return json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HttpError(400, f"body is not valid JSON: {exc}") from None
+
+
+def invalid_graph_response(result: dict) -> HttpResponse:
+    first = result["errors"][0] if result.get("errors") else {"message": "invalid graph"}
+    where = f" (block '{first['node']}')" if first.get("node") else ""
+    body = {"detail": f"the graph has {len(result['errors'])} error(s); first: {first['message']}{where}", **result}
+    return HttpResponse(json.dumps(body), status=400, content_type="application/json")
+
+
+def safe_filename(name: Any, default: str = "model") -> str:
+    text = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name or "")).strip("._")
+    return text[:80] or default
+
+
+@router.get("/layers", summary="The layer catalog")
+def layers(request: HttpRequest):
+    return builder.catalog_json()
+
+
+@router.get("/examples", summary="Example graphs (templates)")
+def examples(request: HttpRequest):
+    return builder.list_examples()
+
+
+@router.post("/graphs/validate", summary="Check a graph: per-node shapes, parameters and errors")
+def validate(request: HttpRequest):
+    return builder.validate_graph(read_graph_body(request))
+
+
+@router.post("/graphs/export", summary="Export a graph as a Python script, a .keras file or normalised JSON")
+def export(request: HttpRequest, format: Literal["python", "keras", "json"] = "python"):
+    doc = read_graph_body(request)
+    result = builder.validate_graph(doc)
+    if not result["valid"]:
+        return invalid_graph_response(result)
+    name = safe_filename(doc.get("name") if isinstance(doc, dict) else None)
+    if format == "python":
+        response = HttpResponse(builder.export_python(doc), content_type="text/x-python; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.py"'
+    elif format == "keras":
+        response = HttpResponse(builder.export_keras(doc), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{name}.keras"'
+    else:
+        response = HttpResponse(json.dumps(builder.normalise_graph(doc), indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@router.post("/graphs/import", summary="A .keras file or Keras model JSON in, a graph document out")
+def import_graph(request: HttpRequest, file: UploadedFile | None = File(None)):
+    if file is not None:
+        if file.size and file.size > MAX_IMPORT_BYTES:
+            raise HttpError(413, f"file too large: at most {MAX_IMPORT_BYTES} bytes")
+        data, filename = file.read(), file.name
+    else:
+        if not request.body:
+            raise HttpError(400, "send a .keras file (multipart field 'file') or Keras model JSON as the body")
+        data, filename = request.body, None
+    try:
+        return builder.import_model(data, filename=filename)
+    except builder.ModelImportError as exc:
+        raise HttpError(400, str(exc)) from None

@@ -1,0 +1,83 @@
+"""p50/p95 of POST /api/graphs/validate over HTTP, 10-node and 150-node graphs.
+
+Starts a real daphne server on a free port, sends each graph N times over one
+keep-alive connection, prints the figures. Goals: p95 <= 15 ms (10 nodes) and
+<= 100 ms (150 nodes).
+
+    .venv/bin/python bench/validate.py [--requests 200]
+"""
+
+import argparse
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.services import free_port, service_env, stop_process, wait_for_port  # noqa: E402
+
+
+def chain_graph(n_nodes: int) -> dict:
+    """Input, n-2 Dense/Dropout/BatchNormalization blocks, Output."""
+    nodes = [{"id": "x", "type": "Input", "params": {"shape": [64]}}]
+    kinds = [("Dense", {"units": 64, "activation": "relu"}), ("Dropout", {"rate": 0.1}), ("BatchNormalization", {})]
+    for i in range(n_nodes - 2):
+        kind, params = kinds[i % len(kinds)]
+        nodes.append({"id": f"n{i}", "type": kind, "params": params})
+    nodes.append({"id": "y", "type": "Output", "params": {"loss": "mse"}})
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    return {"version": 1, "name": f"chain{n_nodes}", "nodes": nodes, "edges": edges}
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def measure(port: int, graph: dict, requests: int) -> tuple[float, float]:
+    body = json.dumps(graph)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times = []
+    for i in range(requests + 10):
+        start = time.perf_counter()
+        conn.request("POST", "/api/graphs/validate", body=body, headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        data = resp.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        if resp.status != 200 or not json.loads(data)["valid"]:
+            raise SystemExit(f"unexpected answer {resp.status}: {data[:300]!r}")
+        if i >= 10:  # warm-up requests are not counted
+            times.append(elapsed)
+    conn.close()
+    return statistics.median(times), percentile(times, 0.95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = service_env(DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", DEBUG="0")
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(port, timeout=120, proc=proc)
+            for n, goal in ((10, 15), (150, 100)):
+                p50, p95 = measure(port, chain_graph(n), args.requests)
+                verdict = "ok" if p95 <= goal else "over goal"
+                print(f"validate {n:>3} nodes: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (goal p95 <= {goal} ms: {verdict})")
+        finally:
+            stop_process(proc)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Core blocks (Dense, Activation, Dropout, Flatten, Reshape, Permute,
+RepeatVector) and Embedding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .common import (
+    CONSTRAINTS,
+    MAX_DIM,
+    MAX_RANK,
+    MAX_UNITS,
+    MAX_VOCAB,
+    P,
+    activation,
+    data_format,
+    dense_like_weights,
+    initializer,
+    rate,
+    regularizer,
+    use_bias,
+)
+from .specs import BlockDef, declare_block
+
+
+def _check_permutation(dims: Any) -> str | None:
+    if sorted(dims) != list(range(1, len(dims) + 1)):
+        return f"must be an ordering of 1..{len(dims)} (each axis once, the batch axis excluded)"
+    return None
+
+
+def blocks() -> list[BlockDef]:
+    from keras import layers
+
+    return [
+        declare_block(
+            "Dense",
+            layers.Dense,
+            "core",
+            "Fully connected layer: activation(inputs @ kernel + bias) on the last axis.",
+            [
+                P("units", "int", "Number of output units.", min=1, max=MAX_UNITS),
+                activation(),
+                use_bias(),
+                *dense_like_weights(),
+            ],
+            hidden=(*CONSTRAINTS, "lora_rank", "lora_alpha", "quantization_config"),
+        ),
+        declare_block(
+            "Activation",
+            layers.Activation,
+            "core",
+            "Applies an activation function element-wise.",
+            [activation(doc="The activation function.", nullable=False)],
+        ),
+        declare_block(
+            "Dropout",
+            layers.Dropout,
+            "core",
+            "Randomly zeroes a fraction of the inputs during training.",
+            [
+                rate(),
+                P(
+                    "noise_shape",
+                    "shape",
+                    "Shape of the drop mask, batch axis included; null entries follow the input, "
+                    "e.g. [null, 1, null] drops whole time steps; null: the input's shape.",
+                    nullable=True,
+                    null_entries=True,
+                    min=1,
+                    max=MAX_DIM,
+                ),
+            ],
+            hidden=("seed",),
+        ),
+        declare_block(
+            "Flatten",
+            layers.Flatten,
+            "core",
+            "Flattens every axis but the batch axis into one.",
+            [data_format()],
+        ),
+        declare_block(
+            "Reshape",
+            layers.Reshape,
+            "core",
+            "Reshapes to target_shape (batch axis excluded); one entry may be -1.",
+            [
+                P(
+                    "target_shape",
+                    "shape",
+                    "New shape without the batch axis; one entry may be -1 (inferred).",
+                    min=1,
+                    max=MAX_DIM,
+                    minus_one=True,
+                ),
+            ],
+        ),
+        declare_block(
+            "Permute",
+            layers.Permute,
+            "core",
+            "Reorders the axes (1-based, the batch axis excluded), e.g. [2, 1].",
+            [
+                P(
+                    "dims",
+                    "shape",
+                    "The new order of the axes, counted from 1, e.g. [2, 1].",
+                    min=1,
+                    max=MAX_RANK,
+                    check=_check_permutation,
+                ),
+            ],
+        ),
+        declare_block(
+            "RepeatVector",
+            layers.RepeatVector,
+            "core",
+            "Repeats a 2-D input n times: (batch, features) -> (batch, n, features).",
+            [P("n", "int", "Number of repetitions.", min=1, max=MAX_DIM)],
+        ),
+        declare_block(
+            "Embedding",
+            layers.Embedding,
+            "embedding",
+            "Maps integer ids (0 to input_dim - 1) to dense vectors of size output_dim.",
+            [
+                P("input_dim", "int", "Vocabulary size: the largest id plus one.", min=1, max=MAX_VOCAB),
+                P("output_dim", "int", "Size of each embedding vector.", min=1, max=MAX_UNITS),
+                initializer("embeddings_initializer", "Initializer of the embedding matrix."),
+                regularizer("embeddings_regularizer", "Penalty on the embedding matrix."),
+                P("mask_zero", "bool", "Treat id 0 as padding and mask it for later layers."),
+            ],
+            hidden=("embeddings_constraint", "weights", "lora_rank", "lora_alpha", "quantization_config"),
+        ),
+    ]

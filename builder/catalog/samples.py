@@ -1,0 +1,103 @@
+"""A working example of every block: params that differ from the defaults
+and the input shapes (batch axis excluded) to call the layer on. Used by the
+catalog's tests, and handy for the builder's own tests and the front end's
+templates."""
+
+from __future__ import annotations
+
+F = "float32"
+I = "int32"
+
+# type -> (params, [(input shape, dtype), ...])
+SAMPLES: dict[str, tuple[dict, list[tuple[tuple, str]]]] = {
+    "Dense": ({"units": 8, "activation": "relu", "kernel_regularizer": "l1_l2"}, [((4,), F)]),
+    "Activation": ({"activation": "gelu"}, [((4,), F)]),
+    "Dropout": ({"rate": 0.25, "noise_shape": [None, 1, None]}, [((5, 4), F)]),
+    "Flatten": ({}, [((3, 4), F)]),
+    "Reshape": ({"target_shape": [2, -1]}, [((4, 3), F)]),
+    "Permute": ({"dims": [2, 1]}, [((4, 3), F)]),
+    "RepeatVector": ({"n": 3}, [((4,), F)]),
+    "Embedding": ({"input_dim": 100, "output_dim": 8, "mask_zero": True}, [((5,), I)]),
+    "Conv1D": ({"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2}, [((10, 2), F)]),
+    "Conv2D": (
+        {"filters": 4, "kernel_size": 3, "strides": [2, 1], "activation": "relu", "kernel_initializer": "he_normal"},
+        [((8, 8, 2), F)],
+    ),
+    "Conv3D": ({"filters": 2, "kernel_size": [3, 3, 2], "padding": "same"}, [((6, 6, 6, 1), F)]),
+    "SeparableConv1D": ({"filters": 4, "kernel_size": 3, "depth_multiplier": 2}, [((10, 2), F)]),
+    "SeparableConv2D": ({"filters": 4, "kernel_size": 3, "pointwise_regularizer": "l2"}, [((8, 8, 2), F)]),
+    "DepthwiseConv1D": ({"kernel_size": 3, "depth_multiplier": 2}, [((10, 2), F)]),
+    "DepthwiseConv2D": ({"kernel_size": [3, 1], "use_bias": False}, [((8, 8, 2), F)]),
+    "Conv1DTranspose": ({"filters": 3, "kernel_size": 3, "strides": 2}, [((5, 2), F)]),
+    "Conv2DTranspose": (
+        {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same", "output_padding": 1},
+        [((4, 4, 2), F)],
+    ),
+    "Conv3DTranspose": ({"filters": 2, "kernel_size": 2, "strides": 2}, [((3, 3, 3, 1), F)]),
+    "MaxPooling1D": ({"pool_size": 3, "strides": 1}, [((10, 2), F)]),
+    "MaxPooling2D": ({"pool_size": 3, "padding": "same"}, [((8, 8, 2), F)]),
+    "MaxPooling3D": ({"strides": 1}, [((4, 4, 4, 1), F)]),
+    "AveragePooling1D": ({"pool_size": 2}, [((10, 2), F)]),
+    "AveragePooling2D": ({"pool_size": [2, 1], "strides": 1}, [((8, 8, 2), F)]),
+    "AveragePooling3D": ({"pool_size": 2}, [((4, 4, 4, 1), F)]),
+    "GlobalMaxPooling1D": ({"keepdims": True}, [((10, 2), F)]),
+    "GlobalMaxPooling2D": ({}, [((8, 8, 2), F)]),
+    "GlobalMaxPooling3D": ({}, [((4, 4, 4, 1), F)]),
+    "GlobalAveragePooling1D": ({}, [((10, 2), F)]),
+    "GlobalAveragePooling2D": ({"keepdims": True}, [((8, 8, 2), F)]),
+    "GlobalAveragePooling3D": ({}, [((4, 4, 4, 1), F)]),
+    "LSTM": (
+        {"units": 6, "return_sequences": True, "dropout": 0.1, "recurrent_activation": "hard_sigmoid"},
+        [((5, 3), F)],
+    ),
+    "GRU": ({"units": 6, "reset_after": False, "go_backwards": True}, [((5, 3), F)]),
+    "SimpleRNN": ({"units": 6, "activation": "relu", "recurrent_regularizer": "l2"}, [((5, 3), F)]),
+    "Bidirectional": (
+        {"layer": {"type": "LSTM", "params": {"units": 4, "return_sequences": True}}, "merge_mode": "sum"},
+        [((5, 3), F)],
+    ),
+    "TimeDistributed": ({"layer": {"type": "Dense", "params": {"units": 3}}}, [((5, 4), F)]),
+    "BatchNormalization": ({"momentum": 0.9, "epsilon": 1e-5, "gamma_regularizer": "l2"}, [((4,), F)]),
+    "LayerNormalization": ({"center": False}, [((5, 4), F)]),
+    "GroupNormalization": ({"groups": 2}, [((5, 4), F)]),
+    "UnitNormalization": ({"axis": 1}, [((5, 4), F)]),
+    "SpatialDropout1D": ({"rate": 0.2}, [((5, 4), F)]),
+    "SpatialDropout2D": ({"rate": 0.2}, [((4, 4, 2), F)]),
+    "GaussianNoise": ({"stddev": 0.1}, [((4,), F)]),
+    "GaussianDropout": ({"rate": 0.3}, [((4,), F)]),
+    "ActivityRegularization": ({"l1": 0.01}, [((4,), F)]),
+    "Concatenate": ({"axis": 1}, [((3, 4), F), ((2, 4), F)]),
+    "Add": ({}, [((4,), F), ((4,), F), ((4,), F)]),
+    "Subtract": ({}, [((4,), F), ((4,), F)]),
+    "Multiply": ({}, [((4,), F), ((4,), F)]),
+    "Average": ({}, [((4,), F), ((4,), F)]),
+    "Maximum": ({}, [((4,), F), ((4,), F)]),
+    "Minimum": ({}, [((4,), F), ((4,), F)]),
+    "Dot": ({"axes": 1, "normalize": True}, [((4,), F), ((4,), F)]),
+    "MultiHeadAttention": ({"num_heads": 2, "key_dim": 4, "dropout": 0.1}, [((5, 8), F), ((6, 8), F)]),
+    "Attention": ({"use_scale": True, "score_mode": "concat"}, [((5, 8), F), ((6, 8), F)]),
+    "AdditiveAttention": ({"dropout": 0.1}, [((5, 8), F), ((6, 8), F), ((6, 8), F)]),
+    "ZeroPadding1D": ({"padding": [1, 2]}, [((5, 2), F)]),
+    "ZeroPadding2D": ({"padding": [2, 1]}, [((4, 4, 1), F)]),
+    "Cropping1D": ({"cropping": [0, 2]}, [((6, 2), F)]),
+    "Cropping2D": ({"cropping": 1}, [((6, 6, 1), F)]),
+    "UpSampling1D": ({"size": 3}, [((4, 2), F)]),
+    "UpSampling2D": ({"size": [2, 3], "interpolation": "bilinear"}, [((4, 4, 1), F)]),
+    "Rescaling": ({"scale": 1 / 255}, [((8, 8, 3), F)]),
+    "Resizing": ({"height": 6, "width": 4, "interpolation": "nearest"}, [((8, 8, 3), F)]),
+    "CenterCrop": ({"height": 4, "width": 4}, [((8, 8, 3), F)]),
+    "RandomCrop": ({"height": 4, "width": 4}, [((8, 8, 3), F)]),
+    "RandomFlip": ({"mode": "horizontal"}, [((8, 8, 3), F)]),
+    "RandomRotation": ({"factor": 0.1, "fill_mode": "constant"}, [((8, 8, 3), F)]),
+    "RandomZoom": ({"height_factor": [-0.2, 0.1], "width_factor": 0.3}, [((8, 8, 3), F)]),
+    "RandomTranslation": ({"height_factor": 0.1, "width_factor": [0.0, 0.2]}, [((8, 8, 3), F)]),
+    "RandomContrast": ({"factor": [0.1, 0.3], "value_range": [0, 1]}, [((8, 8, 3), F)]),
+    "RandomBrightness": ({"factor": [-0.1, 0.2], "value_range": [0, 1]}, [((8, 8, 3), F)]),
+    "ReLU": ({"max_value": 6.0}, [((4,), F)]),
+    "LeakyReLU": ({"negative_slope": 0.1}, [((4,), F)]),
+    "PReLU": ({"shared_axes": [1]}, [((5, 4), F)]),
+    "ELU": ({"alpha": 0.5}, [((4,), F)]),
+    "Softmax": ({"axis": 1}, [((3, 4), F)]),
+}
+
+SAMPLE_PARAMS: dict[str, dict] = {name: params for name, (params, _) in SAMPLES.items()}

@@ -1,0 +1,93 @@
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { memo, useEffect, useMemo } from 'react';
+import type { Problem } from '../api/types';
+import { handleForPort, portOf, visiblePortCount } from '../graph/connections';
+import { useGraph } from '../graph/store';
+import { SOURCE_HANDLE, type BlockNode as BlockNodeType, type GraphEdge } from '../graph/types';
+import { categoryColor } from './categories';
+import { formatCount, formatShape, summariseParams } from './format';
+
+const NO_PROBLEMS: Problem[] = [];
+
+function usedPortsKey(edges: GraphEdge[], id: string): string {
+  const ports: number[] = [];
+  for (const edge of edges) if (edge.target === id) ports.push(portOf(edge.targetHandle) ?? 0);
+  return ports.sort((a, b) => a - b).join(',');
+}
+
+function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
+  const spec = useGraph((s) => s.specs[data.type]);
+  const catalogLoaded = useGraph((s) => s.catalog !== null);
+  const portsKey = useGraph((s) => usedPortsKey(s.edges, id));
+  const report = useGraph((s) => s.validation?.nodes[id]);
+  const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
+  const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
+  const updateNodeInternals = useUpdateNodeInternals();
+
+  const mine = useMemo(() => errors.filter((e) => e.node === id), [errors, id]);
+  const myWarnings = useMemo(() => warnings.filter((e) => e.node === id), [warnings, id]);
+  const unknownType = catalogLoaded && !spec;
+  const used = portsKey ? portsKey.split(',').map(Number) : [];
+  const isInput = data.type === 'Input';
+  const isOutput = data.type === 'Output';
+  const portCount = isInput ? 0 : visiblePortCount(spec, used);
+  const multi = spec ? spec.inputs.max === null || spec.inputs.max > 1 : false;
+
+  useEffect(() => {
+    updateNodeInternals(id);
+  }, [id, portCount, updateNodeInternals]);
+
+  const hasError = mine.length > 0 || unknownType;
+  const summary = summariseParams(data.params);
+  const className = ['block', hasError ? 'block-error' : '', myWarnings.length ? 'block-warning' : '', selected ? 'block-selected' : '', `block-${data.type.toLowerCase()}`]
+    .filter(Boolean)
+    .join(' ');
+
+  return (
+    <div className={className} data-testid={`node-${id}`} style={{ ['--stripe' as string]: categoryColor(spec?.category) }} title={spec?.doc}>
+      {Array.from({ length: portCount }, (_, port) => (
+        <Handle
+          key={port}
+          type="target"
+          position={Position.Top}
+          id={handleForPort(port)}
+          style={{ left: `${((port + 1) / (portCount + 1)) * 100}%` }}
+          className={multi ? 'port-handle' : undefined}
+          title={multi ? `input ${port}` : 'input'}
+        >
+          {multi && <span className="port-label">{port}</span>}
+        </Handle>
+      ))}
+      <div className="block-head">
+        <span className="block-type" data-testid={`node-type-${id}`}>
+          {data.type}
+        </span>
+        <span className="block-id" data-testid={`node-id-${id}`}>
+          {id}
+        </span>
+      </div>
+      {summary && <div className="block-summary">{summary}</div>}
+      <div className="block-foot">
+        <span className="block-shape" data-testid={`node-shape-${id}`}>
+          {report ? formatShape(report.output_shape) : ''}
+        </span>
+        <span className="block-params" data-testid={`node-params-${id}`}>
+          {report && report.params > 0 ? `${formatCount(report.params)} params` : ''}
+        </span>
+      </div>
+      {hasError && (
+        <div className="block-message" data-testid={`node-error-${id}`}>
+          {unknownType ? `"${data.type}" is not in the layer catalog` : mine.map((e) => (e.param ? `${e.param}: ${e.message}` : e.message)).join('\n')}
+        </div>
+      )}
+      {!hasError && myWarnings.length > 0 && (
+        <div className="block-message block-message-warning" data-testid={`node-warning-${id}`}>
+          {myWarnings.map((w) => w.message).join('\n')}
+        </div>
+      )}
+      {!isOutput && <Handle type="source" position={Position.Bottom} id={SOURCE_HANDLE} title="output" />}
+    </div>
+  );
+}
+
+export const BlockNode = memo(BlockNodeView);

@@ -1,0 +1,179 @@
+// The right-hand panel: the selected block's id and parameters, generated from its catalog entry.
+import { memo, useMemo, useState } from 'react';
+import type { Problem } from '../api/types';
+import { graphStore, useGraph } from '../graph/store';
+import { categoryColor } from './categories';
+import { Field } from './fields';
+import { formFor, setParam } from './form';
+import { formatCompact, formatCount, formatShape } from './format';
+
+const NO_PROBLEMS: Problem[] = [];
+
+export const Inspector = memo(function Inspector() {
+  const selectedKey = useGraph((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join('\n'));
+  const selected = selectedKey ? selectedKey.split('\n') : [];
+  return (
+    <aside className="inspector" data-testid="inspector">
+      {selected.length === 0 && <GraphSummary />}
+      {selected.length === 1 && <NodeInspector id={selected[0]} />}
+      {selected.length > 1 && (
+        <div className="pad">
+          <h2>{selected.length} blocks selected</h2>
+          <p className="muted">Copy (Ctrl+C), cut (Ctrl+X) or delete (Del) them together, or select one block to edit it.</p>
+          <button data-testid="inspector-delete" onClick={() => graphStore.getState().deleteSelected()}>
+            Delete {selected.length} blocks
+          </button>
+        </div>
+      )}
+    </aside>
+  );
+});
+
+function NodeInspector({ id }: { id: string }) {
+  const data = useGraph((s) => s.nodes.find((n) => n.id === id)?.data);
+  const revision = useGraph((s) => s.revision);
+  const spec = useGraph((s) => (data ? s.specs[data.type] : undefined));
+  const specs = useGraph((s) => s.specs);
+  const report = useGraph((s) => s.validation?.nodes[id]);
+  const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
+  const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
+  const fields = useMemo(() => (spec && data ? formFor(spec, data.params) : []), [spec, data]);
+  if (!data) return null;
+  const mine = errors.filter((e) => e.node === id);
+  const general = mine.filter((e) => !e.param || !spec?.params.some((p) => p.name === e.param));
+  const byParam = new Map(mine.filter((e) => e.param).map((e) => [e.param!, e.message]));
+  const myWarnings = warnings.filter((w) => w.node === id);
+
+  return (
+    <div className="node-inspector" key={`${id}:${revision}`}>
+      <header className="inspector-head" style={{ ['--stripe' as string]: categoryColor(spec?.category) }}>
+        <div className="inspector-type" data-testid="inspector-type">
+          {data.type}
+        </div>
+        {spec?.doc && <div className="inspector-doc">{spec.doc}</div>}
+      </header>
+      <IdField id={id} />
+      <dl className="inspector-facts">
+        <dt>Output shape</dt>
+        <dd data-testid="inspector-shape">{report ? formatShape(report.output_shape) : '—'}</dd>
+        <dt>Parameters</dt>
+        <dd data-testid="inspector-params">{report ? formatCount(report.params) : '—'}</dd>
+        {report?.macs !== undefined && (
+          <>
+            <dt>Multiply-adds</dt>
+            <dd title={formatCount(report.macs)}>{formatCompact(report.macs)}</dd>
+          </>
+        )}
+      </dl>
+      {general.length > 0 && (
+        <ul className="inspector-errors" data-testid="inspector-errors">
+          {general.map((e, i) => (
+            <li key={i}>{e.param ? `${e.param}: ${e.message}` : e.message}</li>
+          ))}
+        </ul>
+      )}
+      {myWarnings.length > 0 && (
+        <ul className="inspector-warnings">
+          {myWarnings.map((w, i) => (
+            <li key={i}>{w.message}</li>
+          ))}
+        </ul>
+      )}
+      {!spec && <p className="pad muted">This block type is not in the layer catalog; its parameters cannot be edited.</p>}
+      {spec && fields.length === 0 && <p className="pad muted">This block has no parameters.</p>}
+      <div className="fields">
+        {fields.map((field) => (
+          <Field
+            key={field.param.name}
+            param={field.param}
+            setValue={field.isSet ? data.params[field.param.name] : undefined}
+            storedError={field.error}
+            serverError={byParam.get(field.param.name)}
+            path=""
+            specs={specs}
+            onChange={(value) => {
+              const node = graphStore.getState().nodes.find((n) => n.id === id);
+              if (!node) return;
+              graphStore.getState().updateParams(id, setParam(node.data.params, field.param, value), `params:${id}:${field.param.name}`);
+            }}
+          />
+        ))}
+      </div>
+      <div className="pad">
+        <button className="danger" data-testid="inspector-delete" onClick={() => graphStore.getState().deleteElements([id])}>
+          Delete block
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function IdField({ id }: { id: string }) {
+  const [draft, setDraft] = useState(id);
+  const [error, setError] = useState<string | null>(null);
+  const commit = () => {
+    if (draft === id) {
+      setError(null);
+      return;
+    }
+    const problem = graphStore.getState().renameNode(id, draft.trim());
+    setError(problem);
+  };
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor="node-id-input">
+        <span className="field-name">id</span>
+      </label>
+      <input
+        id="node-id-input"
+        className="nodrag"
+        data-testid="field-id"
+        value={draft}
+        spellCheck={false}
+        aria-invalid={!!error}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          setError(null);
+        }}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') {
+            setDraft(id);
+            setError(null);
+          }
+        }}
+      />
+      {error ? (
+        <div className="field-error" data-testid="field-error-id">
+          {error}
+        </div>
+      ) : (
+        <div className="field-doc">The Keras layer name. Letters, digits, _ and -.</div>
+      )}
+    </div>
+  );
+}
+
+function GraphSummary() {
+  const name = useGraph((s) => s.name);
+  const description = useGraph((s) => s.description);
+  const count = useGraph((s) => s.nodes.length);
+  const edges = useGraph((s) => s.edges.length);
+  const keras = useGraph((s) => s.catalog?.keras_version);
+  return (
+    <div className="pad graph-summary">
+      <h2>{name || 'untitled'}</h2>
+      {description && <p className="muted">{description}</p>}
+      <p>
+        {count} block{count === 1 ? '' : 's'}, {edges} connection{edges === 1 ? '' : 's'}.
+      </p>
+      {count === 0 ? (
+        <p className="muted">Drag a block from the palette onto the canvas (or double-click it), or start from a template.</p>
+      ) : (
+        <p className="muted">Select a block to edit its parameters. Drag from a block’s bottom handle to another block’s top handle to connect them.</p>
+      )}
+      {keras && <p className="muted small">Keras {keras}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,148 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type OnConnect,
+} from '@xyflow/react';
+import { useCallback, useEffect, type DragEvent } from 'react';
+import { BlockNode } from '../blocks/BlockNode';
+import { categoryColor } from '../blocks/categories';
+import { DRAG_MIME } from '../blocks/palette';
+import { ShapeEdge } from '../blocks/ShapeEdge';
+import { checkConnection, isValidConnection } from '../graph/connections';
+import { DEFAULT_NODE_WIDTH } from '../graph/layout';
+import { graphStore, useGraph } from '../graph/store';
+import type { BlockNode as BlockNodeType, GraphEdge } from '../graph/types';
+import { notify } from '../ui/toast';
+import { useEditorUi } from './ui';
+
+// Declared once, outside components, so React Flow never sees a new map.
+const nodeTypes = { block: BlockNode };
+const edgeTypes = { shape: ShapeEdge };
+const defaultEdgeOptions = { type: 'shape' as const };
+
+const checkValid: IsValidConnection = (connection) => {
+  const { nodes, edges, specs } = graphStore.getState();
+  return isValidConnection(connection, nodes, edges, specs);
+};
+
+const onConnect: OnConnect = (connection) => {
+  const problem = graphStore.getState().connect(connection);
+  if (problem) notify(problem, 'error');
+};
+
+function onConnectEnd(_: MouseEvent | TouchEvent, state: FinalConnectionState) {
+  // Say why a drop on a handle was refused (a cycle, a port already used...).
+  if (state.isValid || !state.fromHandle || !state.toHandle || !state.toNode) return;
+  const from = state.fromHandle;
+  const to = state.toHandle;
+  const connection =
+    from.type === 'source'
+      ? { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }
+      : { source: to.nodeId, sourceHandle: to.id, target: from.nodeId, targetHandle: from.id };
+  const { nodes, edges, specs } = graphStore.getState();
+  const problem = checkConnection(connection, nodes, edges, specs);
+  if (problem) notify(`Cannot connect: ${problem}`, 'error');
+}
+
+const beginDrag = () => graphStore.getState().beginDrag();
+const endDrag = () => graphStore.getState().endDrag();
+
+export function Canvas() {
+  const nodes = useGraph((s) => s.nodes);
+  const edges = useGraph((s) => s.edges);
+  const onNodesChange = useGraph((s) => s.onNodesChange);
+  const onEdgesChange = useGraph((s) => s.onEdgesChange);
+  const specs = useGraph((s) => s.specs);
+  const fitRequest = useEditorUi((s) => s.fitRequest);
+  const focusRequest = useEditorUi((s) => s.focusRequest);
+  const { screenToFlowPosition, fitView, setCenter, getInternalNode } = useReactFlow<BlockNodeType>();
+
+  useEffect(() => {
+    if (!fitRequest) return;
+    // Wait a frame or two so new nodes are measured before fitting.
+    const timer = setTimeout(() => fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 }), 60);
+    return () => clearTimeout(timer);
+  }, [fitRequest, fitView]);
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    const node = getInternalNode(focusRequest.id);
+    if (!node) return;
+    const { x, y } = node.internals.positionAbsolute;
+    const width = node.measured.width ?? DEFAULT_NODE_WIDTH;
+    const height = node.measured.height ?? 80;
+    setCenter(x + width / 2, y + height / 2, { zoom: 1.1, duration: 300 });
+  }, [focusRequest, getInternalNode, setCenter]);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (event.dataTransfer.types.includes(DRAG_MIME) || event.dataTransfer.types.includes('text/plain')) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(DRAG_MIME) || event.dataTransfer.getData('text/plain');
+      if (!type || !graphStore.getState().specs[type]) return;
+      event.preventDefault();
+      const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      graphStore.getState().addNode(type, { x: point.x - DEFAULT_NODE_WIDTH / 2, y: point.y - 20 });
+    },
+    [screenToFlowPosition],
+  );
+
+  const minimapColor = useCallback((node: BlockNodeType) => categoryColor(specs[node.data.type]?.category), [specs]);
+
+  return (
+    <div className="canvas" data-testid="canvas">
+      <ReactFlow<BlockNodeType, GraphEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={checkValid}
+        onNodeDragStart={beginDrag}
+        onNodeDragStop={endDrag}
+        onSelectionDragStart={beginDrag}
+        onSelectionDragStop={endDrag}
+        onDrop={onDrop}
+        onDragOver={onDragOver}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.1}
+        maxZoom={2.5}
+        snapToGrid
+        snapGrid={[10, 10]}
+        connectionRadius={28}
+        onlyRenderVisibleElements={nodes.length > 150}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {nodes.length === 0 && (
+        <div className="canvas-empty">
+          <div>
+            <strong>Start building</strong>
+            <p>Drag blocks from the palette, double-click one, or pick a template above.</p>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+// Editor commands shared by the toolbar, the keyboard and the menus.
+import { api, ApiError, safeName, type ExportFormat } from '../api/client';
+import type { GraphDocument } from '../api/types';
+import { useSession } from '../auth/session';
+import { layoutNodes } from '../graph/layout';
+import { fromDocument, toDocument } from '../graph/serialise';
+import { graphStore } from '../graph/store';
+import { notify } from '../ui/toast';
+import { downloadBlob } from './download';
+import { useEditorUi } from './ui';
+
+/** Replaces the canvas with a document (undoable), laid out when its nodes have no positions. */
+export async function loadDocument(doc: unknown, { undoable = true, projectId = null as number | null } = {}) {
+  const loaded = fromDocument(doc);
+  const nodes = loaded.needsLayout ? await layoutNodes(loaded.nodes, loaded.edges) : loaded.nodes;
+  graphStore.getState().loadGraph({ ...loaded, nodes }, { undoable });
+  graphStore.getState().setProject(projectId);
+  useEditorUi.getState().requestFit();
+}
+
+export function currentDocument(): GraphDocument {
+  return toDocument(graphStore.getState());
+}
+
+export async function autoLayout() {
+  const { nodes, edges } = graphStore.getState();
+  if (!nodes.length) return;
+  const placed = await layoutNodes(nodes, edges);
+  graphStore.getState().setPositions(Object.fromEntries(placed.map((n) => [n.id, n.position])));
+  useEditorUi.getState().requestFit();
+}
+
+export function newGraph() {
+  graphStore.getState().loadGraph({ nodes: [], edges: [], name: 'untitled' });
+  graphStore.getState().setProject(null);
+}
+
+function problemText(error: unknown): string {
+  if (error instanceof ApiError) {
+    const errors = (error.body as { errors?: { node?: string | null; message: string }[] } | null)?.errors;
+    if (errors?.length && !error.message.includes(errors[0].message)) {
+      const first = errors[0];
+      return `${error.message}: ${first.node ? `${first.node}: ` : ''}${first.message}`;
+    }
+    return error.message;
+  }
+  return (error as Error)?.message ?? String(error);
+}
+
+export async function exportAs(format: ExportFormat) {
+  const doc = currentDocument();
+  if (!doc.nodes.length) {
+    notify('Nothing to export: the canvas is empty.', 'error');
+    return;
+  }
+  try {
+    const { blob, filename } = await api.exportGraph(doc, format);
+    downloadBlob(blob, filename || `${safeName(doc.name)}.${format === 'python' ? 'py' : format}`);
+  } catch (error) {
+    notify(`Export failed: ${problemText(error)}`, 'error');
+  }
+}
+
+/** A .keras file or Keras model JSON goes to the server; our own graph JSON loads directly. */
+export async function importFile(file: File) {
+  try {
+    if (/\.json$/i.test(file.name)) {
+      const text = await file.text();
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new Error(`${file.name} is not valid JSON`);
+      }
+      const maybe = parsed as { nodes?: unknown; edges?: unknown };
+      if (maybe && Array.isArray(maybe.nodes) && Array.isArray(maybe.edges)) {
+        await loadDocument(parsed);
+        notify(`Opened ${file.name}`, 'success');
+        return;
+      }
+    }
+    const doc = await api.importModel(file);
+    await loadDocument(doc);
+    notify(`Imported ${file.name}`, 'success');
+  } catch (error) {
+    notify(`Import failed: ${problemText(error)}`, 'error');
+  }
+}
+
+export async function saveProject({ asNew = false } = {}) {
+  if (!useSession.getState().username) {
+    useEditorUi.getState().setOpen('projects');
+    notify('Log in to save projects.', 'info');
+    return;
+  }
+  const state = graphStore.getState();
+  const doc = toDocument(state);
+  try {
+    if (state.projectId !== null && !asNew) {
+      await api.updateProject(state.projectId, { name: doc.name, graph: doc });
+      notify(`Saved “${doc.name}”`, 'success');
+    } else {
+      const project = await api.createProject(doc.name, doc);
+      graphStore.getState().setProject(project.id);
+      notify(`Saved as new project “${project.name}”`, 'success');
+    }
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && state.projectId !== null) {
+      graphStore.getState().setProject(null);
+      notify('That project no longer exists; save again to create a new one.', 'error');
+      return;
+    }
+    notify(`Save failed: ${problemText(error)}`, 'error');
+  }
+}
+
+export async function openProject(id: number) {
+  try {
+    const project = await api.project(id);
+    await loadDocument({ ...project.graph, name: project.name }, { projectId: project.id });
+    useEditorUi.getState().setOpen(null);
+  } catch (error) {
+    notify(`Could not open the project: ${problemText(error)}`, 'error');
+  }
+}
+
+export function undo() {
+  graphStore.getState().undo();
+}
+
+export function redo() {
+  graphStore.getState().redo();
+}

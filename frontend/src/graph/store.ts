@@ -1,0 +1,385 @@
+// One zustand store for the canvas: nodes, edges, the graph's name, history,
+// clipboard and the latest validation answer. Undo/redo keeps {nodes, edges, name}
+// snapshots; a drag is one step (snapshot at drag start, pushed at drag stop when
+// something moved) and typing into one field within a moment is one step.
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from '@xyflow/react';
+import { createStore, useStore } from 'zustand';
+import type { Catalog, Params, ValidationResult } from '../api/types';
+import { checkConnection, portOf, type ConnectionLike } from './connections';
+import { baseForType, checkNodeId, nextId, renameCopy } from './ids';
+import { edgeId, makeEdge } from './serialise';
+import type { BlockNode, GraphEdge, GraphSnapshot, SpecMap } from './types';
+
+export const HISTORY_LIMIT = 200;
+const COALESCE_MS = 1500;
+const PASTE_OFFSET = 40;
+
+export interface Clipboard {
+  nodes: BlockNode[];
+  edges: GraphEdge[];
+}
+
+export interface GraphState extends GraphSnapshot {
+  specs: SpecMap;
+  catalog: Catalog | null;
+  past: GraphSnapshot[];
+  future: GraphSnapshot[];
+  clipboard: Clipboard | null;
+  pasteCount: number;
+  lastEditKey: string | null;
+  lastEditAt: number;
+  dragOrigin: GraphSnapshot | null;
+  validation: ValidationResult | null;
+  validating: boolean;
+  validationFailure: string | null;
+  projectId: number | null;
+  /** Bumped when the graph is replaced from outside the forms (undo, redo, load): inspector drafts reset. */
+  revision: number;
+
+  setCatalog(catalog: Catalog): void;
+  onNodesChange(changes: NodeChange<BlockNode>[]): void;
+  onEdgesChange(changes: EdgeChange<GraphEdge>[]): void;
+  beginDrag(): void;
+  endDrag(): void;
+  addNode(type: string, position: XYPosition, params?: Params): string;
+  connect(connection: ConnectionLike): string | null;
+  updateParams(id: string, params: Params, editKey?: string): void;
+  renameNode(id: string, newId: string): string | null;
+  setName(name: string): void;
+  deleteSelected(): void;
+  deleteElements(nodeIds: string[], edgeIds?: string[]): void;
+  selectAll(): void;
+  selectOnly(id: string | null): void;
+  copySelection(): number;
+  cutSelection(): number;
+  paste(): string[];
+  undo(): void;
+  redo(): void;
+  loadGraph(graph: GraphSnapshot, options?: { undoable?: boolean }): void;
+  setPositions(positions: Record<string, XYPosition>): void;
+  setValidation(result: ValidationResult | null, failure?: string | null): void;
+  setValidating(validating: boolean): void;
+  setProject(id: number | null): void;
+}
+
+export function snapshotOf(state: GraphSnapshot): GraphSnapshot {
+  return { nodes: state.nodes, edges: state.edges, name: state.name, description: state.description };
+}
+
+function specsOf(catalog: Catalog): SpecMap {
+  const specs: SpecMap = {};
+  for (const spec of catalog.layers) specs[spec.type] = spec;
+  return specs;
+}
+
+export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
+  return createStore<GraphState>()((set, get) => {
+    /** The history fields for a change about to happen: push the present unless it continues the same edit. */
+    function record(editKey: string | null = null): Partial<GraphState> {
+      const state = get();
+      const now = Date.now();
+      if (editKey && editKey === state.lastEditKey && now - state.lastEditAt < COALESCE_MS) {
+        return { lastEditAt: now, future: [] };
+      }
+      const past = [...state.past, snapshotOf(state)].slice(-HISTORY_LIMIT);
+      return { past, future: [], lastEditKey: editKey, lastEditAt: now };
+    }
+
+    function takenIds(): Set<string> {
+      return new Set(get().nodes.map((n) => n.id));
+    }
+
+    function selectedClipboard(): Clipboard | null {
+      const { nodes, edges } = get();
+      const picked = nodes.filter((n) => n.selected);
+      if (!picked.length) return null;
+      const ids = new Set(picked.map((n) => n.id));
+      return {
+        nodes: picked.map((n) => ({ ...n, data: { ...n.data, params: structuredClone(n.data.params) } })),
+        edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
+      };
+    }
+
+    return {
+      nodes: initial.nodes ?? [],
+      edges: initial.edges ?? [],
+      name: initial.name ?? 'untitled',
+      description: initial.description,
+      specs: {},
+      catalog: null,
+      past: [],
+      future: [],
+      clipboard: null,
+      pasteCount: 0,
+      lastEditKey: null,
+      lastEditAt: 0,
+      dragOrigin: null,
+      validation: null,
+      validating: false,
+      validationFailure: null,
+      projectId: null,
+      revision: 0,
+
+      setCatalog(catalog) {
+        set({ catalog, specs: specsOf(catalog) });
+      },
+
+      onNodesChange(changes) {
+        // Removal goes through deleteElements so it is recorded; React Flow's own delete key is off.
+        const kept = changes.filter((c) => c.type !== 'remove');
+        if (!kept.length) return;
+        set({ nodes: applyNodeChanges(kept, get().nodes) });
+      },
+
+      onEdgesChange(changes) {
+        const kept = changes.filter((c) => c.type !== 'remove');
+        if (!kept.length) return;
+        set({ edges: applyEdgeChanges(kept, get().edges) });
+      },
+
+      beginDrag() {
+        if (!get().dragOrigin) set({ dragOrigin: snapshotOf(get()) });
+      },
+
+      endDrag() {
+        const origin = get().dragOrigin;
+        if (!origin) return;
+        const before = new Map(origin.nodes.map((n) => [n.id, n.position]));
+        const moved = get().nodes.some((n) => {
+          const was = before.get(n.id);
+          return !was || was.x !== n.position.x || was.y !== n.position.y;
+        });
+        if (!moved) {
+          set({ dragOrigin: null });
+          return;
+        }
+        set({
+          dragOrigin: null,
+          past: [...get().past, origin].slice(-HISTORY_LIMIT),
+          future: [],
+          lastEditKey: null,
+        });
+      },
+
+      addNode(type, position, params = {}) {
+        const id = nextId(baseForType(type), takenIds());
+        const node: BlockNode = {
+          id,
+          type: 'block',
+          position: { x: Math.round(position.x), y: Math.round(position.y) },
+          data: { type, params },
+          selected: true,
+        };
+        set({
+          ...record(),
+          nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+          edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        });
+        return id;
+      },
+
+      connect(connection) {
+        const { nodes, edges, specs } = get();
+        const problem = checkConnection(connection, nodes, edges, specs);
+        if (problem) return problem;
+        const port = portOf(connection.targetHandle) ?? 0;
+        set({ ...record(), edges: [...edges, makeEdge(connection.source!, connection.target!, port)] });
+        return null;
+      },
+
+      updateParams(id, params, editKey) {
+        const nodes = get().nodes;
+        const index = nodes.findIndex((n) => n.id === id);
+        if (index < 0) return;
+        const next = nodes.slice();
+        next[index] = { ...nodes[index], data: { ...nodes[index].data, params } };
+        set({ ...record(editKey ?? `params:${id}`), nodes: next });
+      },
+
+      renameNode(id, newId) {
+        if (id === newId) return null;
+        const problem = checkNodeId(newId, takenIds(), id);
+        if (problem) return problem;
+        const { nodes, edges, validation } = get();
+        const rename = (value: string) => (value === id ? newId : value);
+        const nextEdges = edges.map((e) => {
+          if (e.source !== id && e.target !== id) return e;
+          const source = rename(e.source);
+          const target = rename(e.target);
+          return { ...e, id: edgeId(source, target, e.targetHandle ?? 'in-0'), source, target };
+        });
+        let nextValidation = validation;
+        if (validation && validation.nodes[id]) {
+          const { [id]: report, ...rest } = validation.nodes;
+          nextValidation = { ...validation, nodes: { ...rest, [newId]: report } };
+        }
+        set({
+          ...record(),
+          nodes: nodes.map((n) => (n.id === id ? { ...n, id: newId } : n)),
+          edges: nextEdges,
+          validation: nextValidation,
+        });
+        return null;
+      },
+
+      setName(name) {
+        if (name === get().name) return;
+        set({ ...record('name'), name });
+      },
+
+      deleteSelected() {
+        const { nodes, edges } = get();
+        get().deleteElements(
+          nodes.filter((n) => n.selected).map((n) => n.id),
+          edges.filter((e) => e.selected).map((e) => e.id),
+        );
+      },
+
+      deleteElements(nodeIds, edgeIds = []) {
+        const gone = new Set(nodeIds);
+        const goneEdges = new Set(edgeIds);
+        const { nodes, edges } = get();
+        const nextNodes = nodes.filter((n) => !gone.has(n.id));
+        const nextEdges = edges.filter((e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target));
+        if (nextNodes.length === nodes.length && nextEdges.length === edges.length) return;
+        set({ ...record(), nodes: nextNodes, edges: nextEdges });
+      },
+
+      selectAll() {
+        set({
+          nodes: get().nodes.map((n) => (n.selected ? n : { ...n, selected: true })),
+          edges: get().edges.map((e) => (e.selected ? e : { ...e, selected: true })),
+        });
+      },
+
+      selectOnly(id) {
+        set({
+          nodes: get().nodes.map((n) => (!!n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })),
+          edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        });
+      },
+
+      copySelection() {
+        const clipboard = selectedClipboard();
+        if (!clipboard) return 0;
+        set({ clipboard, pasteCount: 0 });
+        return clipboard.nodes.length;
+      },
+
+      cutSelection() {
+        const clipboard = selectedClipboard();
+        if (!clipboard) return 0;
+        set({ clipboard, pasteCount: 0 });
+        get().deleteElements(clipboard.nodes.map((n) => n.id));
+        return clipboard.nodes.length;
+      },
+
+      paste() {
+        const { clipboard, pasteCount } = get();
+        if (!clipboard || !clipboard.nodes.length) return [];
+        const taken = takenIds();
+        const renamed = new Map<string, string>();
+        for (const node of clipboard.nodes) {
+          const id = renameCopy(node.id, taken);
+          taken.add(id);
+          renamed.set(node.id, id);
+        }
+        const offset = PASTE_OFFSET * (pasteCount + 1);
+        const pasted: BlockNode[] = clipboard.nodes.map((node) => ({
+          id: renamed.get(node.id)!,
+          type: 'block',
+          position: { x: node.position.x + offset, y: node.position.y + offset },
+          data: { type: node.data.type, params: structuredClone(node.data.params) },
+          selected: true,
+        }));
+        const pastedEdges = clipboard.edges.map((edge) =>
+          makeEdge(renamed.get(edge.source)!, renamed.get(edge.target)!, portOf(edge.targetHandle) ?? 0),
+        );
+        set({
+          ...record(),
+          nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted],
+          edges: [...get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pastedEdges],
+          pasteCount: pasteCount + 1,
+        });
+        return pasted.map((n) => n.id);
+      },
+
+      undo() {
+        const { past, future } = get();
+        if (!past.length) return;
+        const previous = past[past.length - 1];
+        set({
+          ...previous,
+          past: past.slice(0, -1),
+          future: [...future, snapshotOf(get())],
+          lastEditKey: null,
+          dragOrigin: null,
+          revision: get().revision + 1,
+        });
+      },
+
+      redo() {
+        const { past, future } = get();
+        if (!future.length) return;
+        const next = future[future.length - 1];
+        set({
+          ...next,
+          past: [...past, snapshotOf(get())],
+          future: future.slice(0, -1),
+          lastEditKey: null,
+          dragOrigin: null,
+          revision: get().revision + 1,
+        });
+      },
+
+      loadGraph(graph, { undoable = true } = {}) {
+        const history = undoable ? record() : { past: [], future: [], lastEditKey: null };
+        set({
+          ...history,
+          nodes: graph.nodes,
+          edges: graph.edges,
+          name: graph.name,
+          description: graph.description,
+          validation: null,
+          validationFailure: null,
+          pasteCount: 0,
+          revision: get().revision + 1,
+        });
+      },
+
+      setPositions(positions) {
+        set({
+          ...record(),
+          nodes: get().nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n)),
+        });
+      },
+
+      setValidation(result, failure = null) {
+        set({ validation: result, validationFailure: failure });
+      },
+
+      setValidating(validating) {
+        if (validating !== get().validating) set({ validating });
+      },
+
+      setProject(id) {
+        set({ projectId: id });
+      },
+    };
+  });
+}
+
+export type GraphStore = ReturnType<typeof createGraphStore>;
+
+/** The editor's store. */
+export const graphStore = createGraphStore();
+
+export function useGraph<T>(selector: (state: GraphState) => T): T {
+  return useStore(graphStore, selector);
+}

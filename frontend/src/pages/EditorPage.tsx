@@ -1,0 +1,158 @@
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../api/client';
+import { Inspector } from '../blocks/Inspector';
+import { Palette } from '../blocks/Palette';
+import { Canvas } from '../editor/Canvas';
+import { autoLayout, saveProject } from '../editor/commands';
+import { isTypingTarget, shortcutFor } from '../editor/shortcuts';
+import { StatusBar } from '../editor/StatusBar';
+import { Toolbar } from '../editor/Toolbar';
+import { useEditorUi } from '../editor/ui';
+import { DEFAULT_NODE_WIDTH } from '../graph/layout';
+import { graphStore, useGraph } from '../graph/store';
+import { startLiveValidation } from '../graph/validation';
+import { notify } from '../ui/toast';
+
+export function EditorPage() {
+  return (
+    <ReactFlowProvider>
+      <Editor />
+    </ReactFlowProvider>
+  );
+}
+
+function useCatalog() {
+  const catalog = useGraph((s) => s.catalog);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    setError(null);
+    api
+      .layers()
+      .then((c) => graphStore.getState().setCatalog(c))
+      .catch((e: Error) => setError(e.message));
+  }, []);
+  useEffect(() => {
+    if (!graphStore.getState().catalog) load();
+  }, [load]);
+  return { catalog, error, retry: load };
+}
+
+function Editor() {
+  const { error: catalogError, retry } = useCatalog();
+  const { screenToFlowPosition } = useReactFlow();
+
+  useEffect(() => startLiveValidation(graphStore, (doc, signal) => api.validate(doc, signal)), []);
+
+  const addAtCenter = useCallback(
+    (type: string) => {
+      const canvas = document.querySelector('.canvas');
+      const rect = canvas?.getBoundingClientRect() ?? { left: 0, top: 0, width: 800, height: 600 };
+      const centre = screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+      let position = { x: centre.x - DEFAULT_NODE_WIDTH / 2, y: centre.y - 40 };
+      const nodes = graphStore.getState().nodes;
+      const occupied = (p: { x: number; y: number }) => nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24);
+      for (let i = 0; i < 30 && occupied(position); i++) position = { x: position.x + 30, y: position.y + 30 };
+      graphStore.getState().addNode(type, position);
+    },
+    [screenToFlowPosition],
+  );
+
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      const action = shortcutFor(event);
+      if (!action) return;
+      if (isTypingTarget(event.target)) {
+        if (action === 'escape') (event.target as HTMLElement).blur();
+        return;
+      }
+      const store = graphStore.getState();
+      const ui = useEditorUi.getState();
+      const textSelected = () => (window.getSelection()?.toString() ?? '') !== '';
+      switch (action) {
+        case 'undo':
+          event.preventDefault();
+          store.undo();
+          break;
+        case 'redo':
+          event.preventDefault();
+          store.redo();
+          break;
+        case 'copy':
+          if (textSelected()) return;
+          if (store.copySelection()) event.preventDefault();
+          break;
+        case 'cut':
+          if (textSelected()) return;
+          if (store.cutSelection()) event.preventDefault();
+          break;
+        case 'paste':
+          if (store.clipboard) {
+            event.preventDefault();
+            store.paste();
+          }
+          break;
+        case 'selectAll':
+          event.preventDefault();
+          store.selectAll();
+          break;
+        case 'delete':
+          event.preventDefault();
+          store.deleteSelected();
+          break;
+        case 'help':
+          event.preventDefault();
+          ui.toggle('help');
+          break;
+        case 'escape':
+          if (ui.open) ui.setOpen(null);
+          else store.selectOnly(null);
+          break;
+        case 'save':
+          event.preventDefault();
+          saveProject();
+          break;
+        case 'layout':
+          event.preventDefault();
+          autoLayout();
+          break;
+      }
+    }
+    function onPointerDown(event: PointerEvent) {
+      const target = event.target as HTMLElement | null;
+      if (!useEditorUi.getState().open) return;
+      if (target?.closest('.menu-wrap, .status-errors-wrap')) return;
+      useEditorUi.getState().setOpen(null);
+    }
+    window.addEventListener('keydown', onKeyDown);
+    window.addEventListener('pointerdown', onPointerDown, true);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+      window.removeEventListener('pointerdown', onPointerDown, true);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (catalogError) notify(`Could not load the layer catalog: ${catalogError}`, 'error');
+  }, [catalogError]);
+
+  return (
+    <div className="editor">
+      <Toolbar />
+      {catalogError && (
+        <div className="banner" role="alert" data-testid="catalog-error">
+          Could not load the layer catalog ({catalogError}).{' '}
+          <button className="link" onClick={retry}>
+            Retry
+          </button>
+        </div>
+      )}
+      <div className="editor-main">
+        <Palette onAdd={addAtCenter} />
+        <Canvas />
+        <Inspector />
+      </div>
+      <StatusBar />
+    </div>
+  );
+}

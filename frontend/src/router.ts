@@ -1,0 +1,26 @@
+// A very small client-side router: the path in a store, pushState to move.
+import { create } from 'zustand';
+
+interface RouterState {
+  path: string;
+}
+
+export const useRouter = create<RouterState>()(() => ({ path: window.location.pathname }));
+
+window.addEventListener('popstate', () => useRouter.setState({ path: window.location.pathname }));
+
+export function navigate(path: string, { replace = false } = {}) {
+  if (replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  useRouter.setState({ path });
+}
+
+export type Route = { page: 'editor' } | { page: 'login' } | { page: 'run'; id: string } | { page: 'not-found' };
+
+export function matchRoute(path: string): Route {
+  if (path === '/' || path === '') return { page: 'editor' };
+  if (path === '/login' || path === '/login/') return { page: 'login' };
+  const run = /^\/runs\/([^/]+)\/?$/.exec(path);
+  if (run) return { page: 'run', id: decodeURIComponent(run[1]) };
+  return { page: 'not-found' };
+}

@@ -87,7 +87,7 @@ def _rnn(cls, extra: list, doc: str) -> BlockDef:
             P("go_backwards", "bool", "Read the sequence backwards (and return it reversed)."),
             P("unroll", "bool", "Unroll the loop: faster for short fixed-length sequences, more memory."),
         ],
-        hidden=RNN_HIDDEN,
+        hidden=RNN_HIDDEN if gated else tuple(h for h in RNN_HIDDEN if h != "use_cudnn"),
     )
 
 

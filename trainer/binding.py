@@ -26,8 +26,8 @@ class BindingError(Exception):
 
     def __init__(self, errors: list[dict]):
         self.errors = errors
-        lines = [f"{e['node']}: {e['message']}" for e in errors]
-        super().__init__("; ".join(lines) if lines else "the graph does not fit the dataset")
+        lines = [f"{e['node']}: {e['message'].rstrip('.')}" for e in errors]
+        super().__init__("; ".join(lines) + "." if lines else "the graph does not fit the dataset")
 
 
 def loss_name(loss) -> str | None:
@@ -134,8 +134,6 @@ def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
     classes = target.get("classes")
     label = f"Output '{name}'"
     about = f"target '{field}' of {dataset}"
-    if classes:
-        about += f" ({classes} classes)"
     last = out[-1] if out else None
     # The target without a trailing 1 (class ids may come as (N,) or (N, 1)).
     ids_shape = have[:-1] if have and have[-1] == 1 else have
@@ -175,7 +173,8 @@ def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
         return None
     # Regression and other losses: the target is used as it is.
     if classes and out and last is not None and last == classes and last != 1:
-        return (f"{label} has {classes} units for {about} but {loss or 'its loss'} compares values: use "
+        return (f"{label} has {classes} units for the {classes} classes of {about} but {loss or 'its loss'} "
+                "compares values: use "
                 "sparse_categorical_crossentropy for class ids.")
     if not _compatible(out, have) and not (classes and _compatible(out, ids_shape + (1,))):
         return (f"{label} has shape {_fmt(out)} but {about} is {_fmt(have)}: "

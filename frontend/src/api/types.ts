@@ -7,6 +7,7 @@ export type ParamKind =
   | 'bool'
   | 'choice'
   | 'int_tuple'
+  | 'float_or_tuple'
   | 'shape'
   | 'string'
   | 'string_list'

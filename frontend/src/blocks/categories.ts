@@ -13,6 +13,7 @@ const COLORS: Record<string, string> = {
   activation: '#ea580c',
   activations: '#ea580c',
   embedding: '#4f46e5',
+  preprocessing: '#0369a1',
 };
 const FALLBACK = ['#2563eb', '#7c3aed', '#0891b2', '#c2410c', '#65a30d', '#0d9488', '#a16207', '#db2777'];
 

@@ -10,6 +10,7 @@ import {
   formatShapeValue,
   formFor,
   parseChoice,
+  parseFloatOrTuple,
   parseIntList,
   parseList,
   parseNumber,
@@ -96,7 +97,7 @@ export function Field(props: FieldProps) {
           initial={formatList(props.setValue)}
           placeholder={describeDefault(param)}
           invalid={!!error}
-          onText={(text) => apply(param.kind === 'int_tuple' ? parseIntList(param, text) : parseList(param, text))}
+          onText={(text) => apply(param.kind === 'int_tuple' ? parseIntList(param, text) : param.kind === 'float_or_tuple' ? parseFloatOrTuple(param, text) : parseList(param, text))}
         />
       );
       break;
@@ -212,21 +213,22 @@ function DraftInput(props: {
 
 function ChoiceSelect(props: { id: string; testId: string; param: ParamSpec; setValue: unknown; invalid: boolean; onPick(value: string): void }) {
   const { param, setValue } = props;
-  const choices = param.choices ?? [];
-  const allowNone = param.nullable || param.default === null;
+  const choices = (param.choices ?? []).filter((c) => c !== null);
+  // None is offered once: as the default entry when the default is None, else as its own entry.
+  const allowNone = param.nullable || (param.choices ?? []).includes(null);
   const needsPick = param.required && (param.default === null || param.default === undefined);
   let selected = '';
-  if (setValue === null) selected = NONE_OPTION;
+  if (setValue === null) selected = param.default === null ? '' : NONE_OPTION;
   else if (setValue !== undefined) selected = String(setValue);
   return (
     <select id={props.id} className="nodrag" data-testid={props.testId} aria-invalid={props.invalid} value={selected} onChange={(e) => props.onPick(e.target.value)}>
       <option value="" disabled={needsPick}>
         {needsPick ? '— choose —' : `default (${describeDefault(param)})`}
       </option>
-      {allowNone && param.default !== null && <option value={NONE_OPTION}>None</option>}
+      {allowNone && param.default !== null && param.default !== undefined && <option value={NONE_OPTION}>None</option>}
       {choices.map((c) => (
         <option key={String(c)} value={String(c)}>
-          {c === null ? 'None' : String(c)}
+          {String(c)}
         </option>
       ))}
     </select>

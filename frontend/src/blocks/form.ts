@@ -31,6 +31,8 @@ export function widgetFor(param: ParamSpec): Widget {
       return 'select';
     case 'int_tuple':
       return param.length ? 'tuple' : 'list';
+    case 'float_or_tuple':
+      return 'list';
     case 'shape':
       return 'shape';
     case 'string_list':
@@ -104,12 +106,24 @@ export function validateValue(param: ParamSpec, value: unknown): string | null {
       }
       return null;
     }
+    case 'float_or_tuple': {
+      if (typeof value === 'number') return Number.isFinite(value) ? boundsError(param, value) : 'not a number';
+      if (!Array.isArray(value)) return 'must be a number or a list of numbers';
+      if (param.length && value.length !== param.length) return `needs one number or ${param.length}`;
+      for (const item of value) {
+        if (typeof item !== 'number' || !Number.isFinite(item)) return 'not a number';
+        const problem = boundsError(param, item);
+        if (problem) return problem;
+      }
+      return null;
+    }
     case 'shape': {
       if (!Array.isArray(value)) return 'must be a list of sizes';
       for (const item of value) {
-        if (item === null) continue;
-        if (typeof item !== 'number' || !Number.isInteger(item)) return 'sizes must be integers or None';
-        if (item < 1) return 'sizes must be at least 1';
+        if (item === null || item === -1) continue; // variable length / inferred: the server says where these are allowed
+        if (typeof item !== 'number' || !Number.isInteger(item)) return 'entries must be integers or None';
+        if (param.min !== null && param.min !== undefined && item < param.min) return `entries must be at least ${param.min}`;
+        if (param.max !== null && param.max !== undefined && item > param.max) return `entries must be at most ${param.max}`;
       }
       return null;
     }
@@ -190,12 +204,24 @@ export function parseShape(param: ParamSpec, text: string): Parsed {
       values.push(null);
       continue;
     }
-    if (!/^\d+$/.test(part)) return { ok: false, error: `"${part}" is not a size (a whole number, or None)` };
-    const n = Number(part);
-    if (n < 1) return { ok: false, error: 'sizes must be at least 1' };
-    values.push(n);
+    if (!/^-?\d+$/.test(part)) return { ok: false, error: `"${part}" is not a whole number (or None)` };
+    values.push(Number(part));
   }
   return finish(param, values);
+}
+
+/** A number, or a list of numbers ("0.1" or "-0.2, 0.3"), for float_or_tuple params. */
+export function parseFloatOrTuple(param: ParamSpec, text: string): Parsed {
+  const trimmed = text.trim().replace(/^[([]|[)\]]$/g, '');
+  if (trimmed === '') return finish(param, undefined);
+  if (NONE_WORDS.has(trimmed.toLowerCase())) return finish(param, null);
+  const parts = trimmed.split(',').map((p) => p.trim());
+  const values: number[] = [];
+  for (const part of parts) {
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(part)) return { ok: false, error: `"${part}" is not a number` };
+    values.push(Number(part));
+  }
+  return finish(param, values.length === 1 ? values[0] : values);
 }
 
 /** A free list of names: "accuracy, mae" -> ["accuracy", "mae"]. */

@@ -1,7 +1,9 @@
 """check_params: what a block's JSON params may hold, and what is said when
 they do not fit."""
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +263,17 @@ def test_cleaned_params_check_again_unchanged():
     assert check_params("TimeDistributed", cleaned) == (cleaned, [])
     cleaned, _ = check_params("Input", {"shape": [None, 4]})
     assert check_params("Input", cleaned) == (cleaned, [])
+
+
+# ---------------------------------------------------------------- examples
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "builder" / "examples").glob("*.json"))
+
+
+@pytest.mark.skipif(not EXAMPLES, reason="no example graphs")
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_graphs_use_valid_params(path):
+    graph = json.loads(path.read_text())
+    for node in graph["nodes"]:
+        cleaned, problems = check_params(node["type"], node.get("params", {}))
+        assert problems == [], (node["id"], problems)

@@ -39,3 +39,27 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 from webapp.graphs_api import router as graphs_router  # noqa: E402
 
 api.add_router("", graphs_router)
+
+from webapp.accounts.api import auth_router, tokens_router  # noqa: E402
+from webapp.datasets.api import router as datasets_router  # noqa: E402
+from webapp.datasets.uploads import UploadTooLarge  # noqa: E402
+from webapp.errors import FieldError  # noqa: E402
+from webapp.projects.api import router as projects_router  # noqa: E402
+from webapp.runs.api import router as runs_router  # noqa: E402
+
+
+@api.exception_handler(FieldError)
+def on_field_error(request: HttpRequest, exc: FieldError):
+    return api.create_response(request, exc.body(), status=exc.status_code)
+
+
+@api.exception_handler(UploadTooLarge)
+def on_upload_too_large(request: HttpRequest, exc: UploadTooLarge):
+    return api.create_response(request, {"detail": str(exc), "field": "file"}, status=413)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/tokens", tokens_router)
+api.add_router("/projects", projects_router)
+api.add_router("/datasets", datasets_router)
+api.add_router("/runs", runs_router)

@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from webapp.accounts.middleware import TokenAuthMiddleware  # noqa: E402
 from webapp.routing import websocket_urlpatterns  # noqa: E402
 
 # Load Keras once at start-up, not on a person's first click (the builder endpoints need it).
@@ -20,8 +21,10 @@ import builder  # noqa: E402,F401
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        # Scripts: `Authorization: Bearer` on the handshake. Browsers: the session cookie, Origin checked.
+        "websocket": TokenAuthMiddleware(
+            token_app=URLRouter(websocket_urlpatterns),
+            session_app=AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         ),
     }
 )

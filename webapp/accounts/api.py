@@ -1,0 +1,101 @@
+"""Accounts: sign up, log in and out, who am I; personal API tokens."""
+
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from webapp.accounts.auth import PRIVATE_AUTH, require_csrf
+from webapp.accounts.models import ApiToken
+from webapp.errors import FieldError
+
+auth_router = Router(tags=["accounts"])
+tokens_router = Router(tags=["accounts"], auth=PRIVATE_AUTH)
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class TokenIn(Schema):
+    name: str = ""
+
+
+def me_json(request: HttpRequest) -> dict:
+    user = request.user
+    if user.is_authenticated:
+        return {"authenticated": True, "username": user.get_username()}
+    return {"authenticated": False}
+
+
+@auth_router.get("/me", summary="Who is logged in; sets the csrftoken cookie")
+def me(request: HttpRequest):
+    get_token(request)  # CsrfViewMiddleware then sets the csrftoken cookie on the response
+    return me_json(request)
+
+
+@auth_router.post("/signup", summary="Create an account and log in")
+def signup(request: HttpRequest, payload: Credentials):
+    require_csrf(request)
+    User = get_user_model()
+    username = payload.username.strip()
+    field = User._meta.get_field(User.USERNAME_FIELD)
+    try:
+        field.clean(username, None)
+    except ValidationError as exc:
+        raise FieldError(f"username: {' '.join(exc.messages)}", "username") from None
+    if User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
+        raise FieldError("username: that name is taken", "username")
+    user = User(**{User.USERNAME_FIELD: username})
+    try:
+        validate_password(payload.password, user)
+    except ValidationError as exc:
+        raise FieldError(f"password: {' '.join(exc.messages)}", "password") from None
+    user.set_password(payload.password)
+    user.save()
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    get_token(request)  # login rotates the CSRF token: send the new one
+    return me_json(request)
+
+
+@auth_router.post("/login", summary="Log in with username and password (session cookie)")
+def login_view(request: HttpRequest, payload: Credentials):
+    require_csrf(request)
+    user = authenticate(request, username=payload.username.strip(), password=payload.password)
+    if user is None:
+        raise HttpError(400, "wrong username or password")
+    login(request, user)
+    get_token(request)
+    return me_json(request)
+
+
+@auth_router.post("/logout", summary="Log out (ends the session)")
+def logout_view(request: HttpRequest):
+    if request.user.is_authenticated:
+        require_csrf(request)
+    logout(request)
+    get_token(request)
+    return me_json(request)
+
+
+@tokens_router.get("", summary="Your personal API tokens (never the tokens themselves)")
+def list_tokens(request: HttpRequest):
+    return [t.as_json() for t in ApiToken.objects.filter(user=request.auth)]
+
+
+@tokens_router.post("", response={201: dict}, summary="A new personal API token, shown once")
+def create_token(request: HttpRequest, payload: TokenIn):
+    token, raw = ApiToken.objects.issue(request.auth, payload.name)
+    return 201, {**token.as_json(), "token": raw}
+
+
+@tokens_router.delete("/{int:token_id}", response={204: None}, summary="Revoke a token")
+def delete_token(request: HttpRequest, token_id: int):
+    deleted, _ = ApiToken.objects.filter(user=request.auth, pk=token_id).delete()
+    if not deleted:
+        raise HttpError(404, "token not found")
+    return 204, None

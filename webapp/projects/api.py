@@ -1,0 +1,94 @@
+"""Projects: a person's saved graphs and their versions. Someone else's project is a 404."""
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from webapp.accounts.auth import PRIVATE_AUTH
+from webapp.graphs_api import MAX_GRAPH_BYTES
+from webapp.projects import services
+from webapp.projects.models import Project, ProjectVersion
+
+router = Router(tags=["projects"], auth=PRIVATE_AUTH)
+
+
+class ProjectIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+    graph: dict = Field(default_factory=dict)
+
+
+class ProjectUpdate(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    graph: dict | None = None
+    version: int | None = Field(None, description="the version this edit is based on; 409 if it is not the latest")
+
+
+def check_size(request: HttpRequest) -> None:
+    if len(request.body) > MAX_GRAPH_BYTES:
+        raise HttpError(413, f"project too large: {len(request.body)} bytes, at most {MAX_GRAPH_BYTES}")
+
+
+def owned(request: HttpRequest, project_id: int) -> Project:
+    return get_object_or_404(Project, pk=project_id, owner=request.auth)
+
+
+@router.get("", summary="Your projects (without their graphs)")
+def list_projects(request: HttpRequest):
+    return [p.as_json(graph=False) for p in Project.objects.filter(owner=request.auth)]
+
+
+@router.post("", response={201: dict}, summary="Save a new project")
+def create_project(request: HttpRequest, payload: ProjectIn):
+    check_size(request)
+    project = services.create_project(request.auth, payload.name.strip(), payload.description, payload.graph)
+    return 201, project.as_json()
+
+
+@router.get("/{int:project_id}", summary="A project with its graph")
+def get_project(request: HttpRequest, project_id: int):
+    return owned(request, project_id).as_json()
+
+
+@router.put("/{int:project_id}", summary="Change a project; a changed graph is stored as a new version")
+def update_project(request: HttpRequest, project_id: int, payload: ProjectUpdate):
+    check_size(request)
+    project = owned(request, project_id)
+    if payload.version is not None and payload.version != project.version:
+        raise HttpError(409, f"the project was changed elsewhere: it is at version {project.version}, "
+                             f"this edit is based on version {payload.version}; reload it")
+    project = services.update_project(
+        project,
+        name=payload.name.strip() if payload.name is not None else None,
+        description=payload.description,
+        graph=payload.graph,
+    )
+    return project.as_json()
+
+
+@router.delete("/{int:project_id}", response={204: None}, summary="Delete a project and its versions")
+def delete_project(request: HttpRequest, project_id: int):
+    owned(request, project_id).delete()
+    return 204, None
+
+
+@router.get("/{int:project_id}/versions", summary="The saved versions of a project, newest first")
+def list_versions(request: HttpRequest, project_id: int):
+    return [v.as_json() for v in owned(request, project_id).versions.all()]
+
+
+@router.get("/{int:project_id}/versions/{int:number}", summary="One version with its graph")
+def get_version(request: HttpRequest, project_id: int, number: int):
+    return get_object_or_404(ProjectVersion, project=owned(request, project_id), number=number).as_json(graph=True)
+
+
+@router.post("/{int:project_id}/versions/{int:number}/restore",
+             summary="Make an old version's graph the current one (stored as a new version)")
+def restore_version(request: HttpRequest, project_id: int, number: int):
+    project = owned(request, project_id)
+    if not project.versions.filter(number=number).exists():
+        raise HttpError(404, f"project {project_id} has no version {number}")
+    return services.restore_version(project, number).as_json()

@@ -1,0 +1,155 @@
+"""Runs: start one (every check before anything is queued), follow, cancel, delete, download.
+
+Someone else's run is a 404 on every path. Reading runs also fails the ones whose worker died.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from webapp.accounts.auth import PRIVATE_AUTH
+from webapp.datasets import services as datasets
+from webapp.graphs_api import safe_filename
+from webapp.projects.models import Project
+from webapp.runs import checks, services
+from webapp.runs.models import Run
+
+router = Router(tags=["runs"], auth=PRIVATE_AUTH)
+
+
+class RunIn(Schema):
+    graph: dict | None = Field(None, description="a graph document; or name a project to train its graph")
+    project: int | None = Field(None, description="a project of yours (its graph, unless `graph` is given)")
+    dataset: str | int = Field(..., description="a built-in dataset's name, or the id of one of your uploads")
+    training: dict | None = Field(None, description="training settings; every key has a default")
+
+
+def owned(request: HttpRequest, run_id: int) -> Run:
+    services.fail_stale_runs(Run.objects.filter(pk=run_id, owner=request.auth))
+    return get_object_or_404(Run.objects.select_related("dataset_upload"), pk=run_id, owner=request.auth)
+
+
+@router.post("", response={201: dict}, summary="Start a training run (queued for a worker)")
+def create_run(request: HttpRequest, payload: RunIn):
+    from webapp.runs.tasks import train_run
+
+    project = None
+    if payload.project is not None:
+        project = get_object_or_404(Project, pk=payload.project, owner=request.auth)
+    graph = payload.graph if payload.graph is not None else (project.graph if project else None)
+    if graph is None:
+        raise HttpError(400, "send a graph or a project")
+    try:
+        result = checks.check_graph(graph)
+        builtin, upload, info = datasets.resolve(request.auth, payload.dataset)
+        training = checks.check_training(payload.training)
+        checks.check_binding(graph, result, info)
+    except checks.CheckFailed as exc:
+        return exc.response()
+    with transaction.atomic():
+        run = Run.objects.create(owner=request.auth, project=project, dataset_builtin=builtin,
+                                 dataset_upload=upload, dataset_info=info, graph=graph, training=training)
+        # Sent once the row is committed: the worker must find it.
+        transaction.on_commit(lambda: train_run.delay(run.id))
+    return 201, {"id": run.id, "status": run.status}
+
+
+@router.get("", summary="Your runs, newest first (without graphs and histories)")
+def list_runs(request: HttpRequest, project: int | None = None, status: str | None = None, limit: int = 200):
+    runs = Run.objects.filter(owner=request.auth)
+    services.fail_stale_runs(runs)
+    if project is not None:
+        runs = runs.filter(project_id=project)
+    if status:
+        runs = runs.filter(status=status)
+    runs = runs.defer("graph", "samples", "confusion")[: max(1, min(limit, 1000))]
+    return [services.run_json(r, full=False) for r in runs]
+
+
+@router.get("/{int:run_id}", summary="A run: status, settings, graph, history, test metrics, figures, error")
+def get_run(request: HttpRequest, run_id: int):
+    return services.run_json(owned(request, run_id))
+
+
+@router.post("/{int:run_id}/cancel",
+             summary="Stop a queued or running run (the epochs done and the best model are kept); 409 if finished")
+def cancel_run(request: HttpRequest, run_id: int):
+    return services.run_json(services.cancel_run(owned(request, run_id)))
+
+
+@router.delete("/{int:run_id}", response={204: None}, summary="Delete a run and its files (stopping it first)")
+def delete_run(request: HttpRequest, run_id: int):
+    services.delete_run(owned(request, run_id))
+    return 204, None
+
+
+def attachment(field, filename: str, content_type: str) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise HttpError(404, "the file is missing from storage") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+def run_filename(run: Run, suffix: str) -> str:
+    name = safe_filename((run.graph or {}).get("name") if isinstance(run.graph, dict) else None, "model")
+    return f"{name}-run{run.id}{suffix}"
+
+
+@router.get("/{int:run_id}/model", summary="The trained model (.keras), as an attachment")
+def download_model(request: HttpRequest, run_id: int):
+    run = owned(request, run_id)
+    if not run.model_file:
+        raise HttpError(404, f"run {run_id} has no trained model ({run.status})")
+    return attachment(run.model_file, run_filename(run, ".keras"), "application/octet-stream")
+
+
+@router.get("/{int:run_id}/tensorboard", summary="The TensorBoard logs (.zip)")
+def download_tensorboard(request: HttpRequest, run_id: int):
+    run = owned(request, run_id)
+    if not run.tensorboard_file:
+        raise HttpError(404, f"run {run_id} has no TensorBoard logs ({run.status})")
+    return attachment(run.tensorboard_file, run_filename(run, "-tensorboard.zip"), "application/zip")
+
+
+@router.get("/{int:run_id}/script", summary="The Python script that builds the run's model")
+def download_script(request: HttpRequest, run_id: int):
+    import builder
+
+    run = owned(request, run_id)
+    response = HttpResponse(builder.export_python(run.graph), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{run_filename(run, ".py")}"'
+    return response
+
+
+@router.get("/{int:run_id}/history.csv", summary="The per-epoch history as CSV")
+def download_history(request: HttpRequest, run_id: int):
+    run = owned(request, run_id)
+    history = run.history or []
+    metrics: list[str] = []
+    for epoch in history:
+        for key in (epoch.get("metrics") or {}):
+            if key not in metrics:
+                metrics.append(key)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["epoch", *metrics, "lr", "seconds"])
+    for epoch in history:
+        values = epoch.get("metrics") or {}
+        writer.writerow([epoch.get("epoch"), *[_cell(values.get(k)) for k in metrics], _cell(epoch.get("lr")),
+                         _cell(epoch.get("seconds"))])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{run_filename(run, "-history.csv")}"'
+    return response
+
+
+def _cell(value) -> str:
+    return "" if value is None else (f"{value:.6g}" if isinstance(value, float) else str(value))

@@ -1,0 +1,213 @@
+"""What the worker does with one run: load it, train it with trainer.runner, save what it made.
+
+Every write is conditional on the run still being `running`, so a run that was
+deleted, or failed as stale while this worker was slow, is never overwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from webapp.runs.models import Run
+from webapp.runs.services import jsonable
+
+log = logging.getLogger(__name__)
+
+STOP_CHECK_SECONDS = 0.5
+
+
+class Heartbeat:
+    """Writes run.heartbeat_at every `interval` seconds from a background thread, also while no batch
+    runs (loading the data, compiling, evaluating), and answers should_stop() from the database at most
+    every STOP_CHECK_SECONDS. Dies with the process: a killed worker stops beating."""
+
+    def __init__(self, run_id: int, interval: float):
+        self.run_id = run_id
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"heartbeat-{run_id}", daemon=True)
+        self._last_check = 0.0
+        self._last_answer = False
+
+    def start(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    Run.objects.filter(pk=self.run_id, status=Run.Status.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:
+                    log.exception("run %s: heartbeat failed", self.run_id)
+        finally:
+            connection.close()
+
+    def should_stop(self) -> bool:
+        """True once the run was cancelled, deleted, or is no longer running (failed as stale)."""
+        now = time.monotonic()
+        if self._last_answer or now - self._last_check < STOP_CHECK_SECONDS:
+            return self._last_answer
+        self._last_check = now
+        row = Run.objects.filter(pk=self.run_id).values_list("status", "cancel_requested").first()
+        self._last_answer = row is None or row[1] or row[0] != Run.Status.RUNNING
+        if not self._last_answer:
+            Run.objects.filter(pk=self.run_id, status=Run.Status.RUNNING).update(heartbeat_at=timezone.now())
+        return self._last_answer
+
+
+def heartbeat_interval() -> float:
+    return max(0.2, min(10.0, settings.RUN_HEARTBEAT_TIMEOUT / 4))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()} pid {os.getpid()}"
+
+
+def readable(exc: BaseException) -> str:
+    """The message to show for a failed run: ours are written for people; anything else is named briefly
+    (the traceback goes to the worker's log, never to the person)."""
+    from builder import GraphInvalid
+    from trainer.binding import BindingError
+    from trainer.datasets import DatasetError
+    from trainer.runner import TrainingError
+
+    if isinstance(exc, GraphInvalid):
+        errors = (getattr(exc, "result", None) or {}).get("errors") or []
+        if errors:
+            first = errors[0]
+            where = f" (block '{first['node']}')" if first.get("node") else ""
+            return f"the graph is invalid: {first['message']}{where}"
+        return f"the graph is invalid: {exc}"
+    if isinstance(exc, (TrainingError, BindingError, DatasetError)):
+        return str(exc) or type(exc).__name__
+    text = " ".join(str(exc).split())[:300]
+    return f"training stopped on an unexpected error ({type(exc).__name__}{': ' + text if text else ''}); " \
+           "the worker's log has the details"
+
+
+def execute_run(run_id: int) -> str:
+    """Train one queued run; answers the status it ended with (or why it was skipped)."""
+    from trainer import events
+
+    close_old_connections()
+    run = Run.objects.select_related("dataset_upload").filter(pk=run_id).first()
+    if run is None:
+        log.info("run %s: gone, skipped", run_id)
+        return "missing"
+    if run.status != Run.Status.QUEUED or run.cancel_requested:
+        log.info("run %s: %s, not started", run_id, run.status)
+        return f"skipped ({run.status})"
+    now = timezone.now()
+    started = Run.objects.filter(pk=run_id, status=Run.Status.QUEUED, cancel_requested=False).update(
+        status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name())
+    if not started:
+        return "skipped (raced)"
+    publish = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id))
+    publish(events.event("status", status="running"))
+    heartbeat = Heartbeat(run_id, heartbeat_interval()).start()
+    workdir = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-"))
+    history: list[dict] = []
+
+    def on_epoch(ev: dict) -> None:
+        history.append(jsonable(ev))
+        Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
+            history=history, heartbeat_at=timezone.now())
+
+    try:
+        from trainer import runner
+        from webapp.datasets.services import load
+
+        if not run.dataset_builtin and run.dataset_upload is None:
+            from trainer.datasets import DatasetError
+
+            raise DatasetError("the run's uploaded dataset was deleted: upload it again and start a new run")
+        ds = load(run.dataset_builtin, run.dataset_upload)
+        result = runner.train(run.graph, ds, run.training, workdir=workdir, publish=publish,
+                              should_stop=heartbeat.should_stop, on_epoch=on_epoch,
+                              max_params=settings.MAX_TRAIN_PARAMS)
+        heartbeat.stop()
+        status = save_result(run_id, result, history)
+        if status is not None:
+            publish(events.event("status", status=status))
+            publish(events.event("done", status=status, test=jsonable(result.test or {})))
+        return status or "gone"
+    except Exception as exc:
+        heartbeat.stop()
+        message = readable(exc)
+        log.exception("run %s failed: %s", run_id, message)
+        failed = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
+            status=Run.Status.FAILED, error=message, finished_at=timezone.now())
+        if failed:
+            publish(events.event("status", status="failed"))
+            publish(events.event("error", message=message))
+        return "failed"
+    finally:
+        heartbeat.stop()
+        publish.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+        close_old_connections()
+
+
+def save_result(run_id: int, result, history: list[dict]) -> str | None:
+    """Store the model and TensorBoard logs, then the figures and the final status; None if the run
+    is no longer ours to finish (deleted, or failed as stale meanwhile), its files removed again."""
+    saved: list[str] = []
+    fields = {}
+    try:
+        if result.model_path and Path(result.model_path).exists():
+            with open(result.model_path, "rb") as f:
+                fields["model_file"] = default_storage.save(f"runs/{run_id}/model.keras", File(f))
+            saved.append(fields["model_file"])
+        if result.tensorboard_dir and Path(result.tensorboard_dir).is_dir():
+            with tempfile.TemporaryFile(suffix=".zip") as tmp:
+                zip_folder(Path(result.tensorboard_dir), tmp)
+                tmp.seek(0)
+                fields["tensorboard_file"] = default_storage.save(f"runs/{run_id}/tensorboard.zip", File(tmp))
+            saved.append(fields["tensorboard_file"])
+        status = "cancelled" if result.status == "cancelled" else "succeeded"
+        done = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
+            status=status,
+            history=history or jsonable([{"type": "epoch", **h} for h in result.history]),
+            test=jsonable(result.test),
+            confusion=jsonable(result.confusion),
+            samples=jsonable(result.samples or []),
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            **fields,
+        )
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    if not done:
+        for name in saved:
+            default_storage.delete(name)
+        log.info("run %s: no longer running when it finished; results discarded", run_id)
+        return None
+    return status
+
+
+def zip_folder(folder: Path, fileobj) -> None:
+    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(folder).as_posix())

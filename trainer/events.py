@@ -6,8 +6,6 @@ loop and one channel layer, and never raises, so a Redis outage never stops
 training (events are logged and dropped until Redis answers again).
 """
 
-from __future__ import annotations
-
 import asyncio
 import logging
 import math

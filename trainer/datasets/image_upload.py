@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+import zlib
 from pathlib import PurePath
 
 import numpy as np
@@ -39,7 +40,11 @@ def parse_image_zip(fileobj, filename: str, options: dict, limits: UploadLimits)
         labels = np.empty(len(members), dtype=np.int32)
         budget = ReadBudget(limits.max_uncompressed)
         for i, (info, label) in enumerate(members):
-            data = read_member(zf, info, budget, limits, repr(info.filename))
+            try:
+                data = read_member(zf, info, budget, limits, repr(info.filename))
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise UploadError(f"{info.filename!r} in {filename} is corrupt ({exc}): zip the folder again",
+                                  "file") from None
             images[i] = _decode(data, info.filename, height, width, color, limits)
             labels[i] = label
     train, test = split_indices(len(labels), labels)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import PurePath
 
 import numpy as np
@@ -100,7 +101,7 @@ def read_npz_arrays(fileobj, filename: str, limits: UploadLimits) -> dict[str, n
             try:
                 data = read_member(zf, info, budget, limits, f"array {key!r}")
                 arrays[key] = _load_npy(data, key)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
                 raise UploadError(f"array {key!r} in {filename} is corrupt ({exc})", key) from None
     return arrays
 

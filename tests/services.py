@@ -66,3 +66,170 @@ def service_env(**extra: str) -> dict[str, str]:
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env.update(extra)
     return env
+
+
+# --- the web stack: a migrated SQLite file, daphne, a Celery worker ---------------------------------
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+BIN = ROOT / ".venv" / "bin"
+
+
+def webapp_env(workdir: Path, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment the web server, the worker and manage.py share: one SQLite file, one media folder."""
+    workdir = Path(workdir)
+    (workdir / "media").mkdir(parents=True, exist_ok=True)
+    return service_env(
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+        VAR_DIR=str(workdir / "var"),
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        RUN_HEARTBEAT_TIMEOUT=extra.pop("RUN_HEARTBEAT_TIMEOUT", "60"),
+        DJANGO_SETTINGS_MODULE="webapp.settings",
+        LOG_LEVEL="INFO",
+        **extra,
+    )
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """Run `manage.py ARGS` with `env`; its stdout (stripped). Raises with its output when it fails."""
+    proc = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout.strip()
+
+
+def migrate(env: dict[str, str]) -> None:
+    manage(env, "migrate", "--noinput", "--skip-checks")
+
+
+def create_token(env: dict[str, str], username: str, name: str = "test") -> str:
+    return manage(env, "create_token", username, "--name", name, "--create-user").splitlines()[-1]
+
+
+def _wait_for_log(path: Path, needle: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        if needle in text:
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before '{needle}':\n{text[-4000:]}")
+        time.sleep(0.2)
+    raise TimeoutError(f"no '{needle}' after {timeout}s in {path}:\n{path.read_text(errors='replace')[-4000:]}")
+
+
+class Service:
+    """A started process with its log file."""
+
+    def __init__(self, proc: subprocess.Popen, log_path: Path, **info):
+        self.proc = proc
+        self.log_path = log_path
+        self.__dict__.update(info)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        stop_process(self.proc, timeout=20)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], log_path: Path, timeout: float = 120.0):
+    """A real Celery worker (solo pool, both queues); yields a Service once it says it is ready."""
+    log_path = Path(log_path)
+    out = open(log_path, "ab")
+    proc = subprocess.Popen(
+        [str(BIN / "celery"), "-A", "webapp", "worker", "-Q", "training,default", "-P", "solo", "-c", "1",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info",
+         "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+    )
+    service = Service(proc, log_path)
+    try:
+        _wait_for_log(log_path, " ready.", proc, timeout)
+        yield service
+    finally:
+        service.stop()
+        out.close()
+
+
+@contextlib.contextmanager
+def daphne_server(env: dict[str, str], log_path: Path, timeout: float = 120.0):
+    """A real daphne serving webapp.asgi:application; yields a Service with .url and .ws_url."""
+    port = free_port()
+    log_path = Path(log_path)
+    out = open(log_path, "ab")
+    proc = subprocess.Popen(
+        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+    )
+    service = Service(proc, log_path, url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}", port=port)
+    try:
+        wait_for_port(port, timeout=timeout, proc=proc)
+        yield service
+    finally:
+        service.stop()
+        out.close()
+
+
+class Api:
+    """A small JSON client over urllib: a Bearer token, or a session cookie jar with the CSRF header."""
+
+    def __init__(self, base_url: str, token: str | None = None):
+        import http.cookiejar
+        import urllib.request
+
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def csrf_token(self) -> str | None:
+        return next((c.value for c in self.cookies if c.name == "csrftoken"), None)
+
+    def request(self, method: str, path: str, body=None, *, raw: bytes | None = None,
+                content_type: str | None = None, headers: dict | None = None, timeout: float = 60):
+        """(status, parsed JSON or bytes, headers)."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        data = raw
+        hdrs = dict(headers or {})
+        if body is not None:
+            data = json.dumps(body).encode()
+            hdrs["Content-Type"] = "application/json"
+        elif content_type:
+            hdrs["Content-Type"] = content_type
+        if self.token:
+            hdrs["Authorization"] = f"Bearer {self.token}"
+        csrf = self.csrf_token()
+        if csrf:
+            hdrs["X-CSRFToken"] = csrf
+        req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=hdrs)
+        try:
+            with self.opener.open(req, timeout=timeout) as resp:
+                status, payload, rh = resp.status, resp.read(), dict(resp.headers)
+        except urllib.error.HTTPError as exc:
+            status, payload, rh = exc.code, exc.read(), dict(exc.headers)
+        if rh.get("Content-Type", "").startswith("application/json") and payload:
+            payload = json.loads(payload)
+        return status, payload, rh
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)

@@ -8,7 +8,7 @@ from django.middleware.csrf import get_token
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from webapp.accounts.auth import PRIVATE_AUTH, require_csrf
+from webapp.accounts.auth import PRIVATE_AUTH, BearerTokenAuth, require_csrf
 from webapp.accounts.models import ApiToken
 from webapp.errors import FieldError
 
@@ -27,6 +27,8 @@ class TokenIn(Schema):
 
 def me_json(request: HttpRequest) -> dict:
     user = request.user
+    if not user.is_authenticated and request.headers.get("Authorization"):
+        user = BearerTokenAuth()(request) or user
     if user.is_authenticated:
         return {"authenticated": True, "username": user.get_username()}
     return {"authenticated": False}

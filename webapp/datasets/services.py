@@ -87,6 +87,6 @@ def save_upload(user, fileobj, filename: str, name: str, options: dict) -> Uploa
 def delete_upload(upload: UploadedDataset) -> None:
     name = upload.file.name
     storage = upload.file.storage
-    upload.delete()
+    upload.delete()  # the row first: a file without a row is harmless, a row without its file is not
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        storage.delete(name)

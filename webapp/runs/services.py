@@ -8,7 +8,6 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from ninja.errors import HttpError
@@ -186,11 +185,7 @@ def delete_run(run: Run) -> None:
         Run.objects.filter(pk=run.pk).update(cancel_requested=True)
     files = [(f.storage, f.name) for f in (run.model_file, run.tensorboard_file) if f]
     run_id = run.pk
-    run.delete()
-
-    def remove_files():
-        for storage, name in files:
-            storage.delete(name)
-
-    transaction.on_commit(remove_files)
+    run.delete()  # the row first: a file without a row is harmless, a row without its file is not
+    for storage, name in files:
+        storage.delete(name)
     publish(run_id, ("error", {"message": "the run was deleted"}))

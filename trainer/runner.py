@@ -91,7 +91,9 @@ def train(graph: dict, ds: Dataset, settings: dict | None, *, workdir: Path,
     batch_size = settings["batch_size"]
     steps = math.ceil(n_fit / batch_size)
     fit_data = make_dataset(x_fit, y_fit, batch_size, shuffle=True, seed=settings["seed"])
-    val_data = make_dataset(*validation, batch_size, shuffle=False) if validation else None
+    # No gradients are kept when evaluating: larger batches, fewer steps.
+    eval_batch = max(batch_size, min(256, 4 * batch_size))
+    val_data = make_dataset(*validation, eval_batch, shuffle=False) if validation else None
 
     model.compile(optimizer=make_optimizer(settings["optimizer"], settings["learning_rate"]),
                   **compiled.compile_kwargs())
@@ -116,7 +118,7 @@ def train(graph: dict, ds: Dataset, settings: dict | None, *, workdir: Path,
 
     if best_path is not None and best_path.exists():
         model.load_weights(best_path)
-    test_data = make_dataset(x_test, y_test, batch_size, shuffle=False)
+    test_data = make_dataset(x_test, y_test, eval_batch, shuffle=False)
     try:
         test = model.evaluate(test_data, return_dict=True, verbose=0)
     except (tf.errors.OpError, ValueError) as exc:
@@ -124,7 +126,7 @@ def train(graph: dict, ds: Dataset, settings: dict | None, *, workdir: Path,
     test = {k: _number(v) for k, v in test.items()}
     model_path = workdir / "model.keras"
     model.save(model_path)
-    confusion, samples = predictions(model, compiled.outputs, ds, x_test, batch_size)
+    confusion, samples = predictions(model, compiled.outputs, ds, x_test, eval_batch)
     _flush(publish)
     return TrainResult(
         status="cancelled" if progress.cancelled else "succeeded",
@@ -392,7 +394,7 @@ def predictions(model, outputs: list[dict], ds: Dataset, x_test: dict, batch_siz
         return None, []
     x = {k: v[:n] for k, v in x_test.items()}
     try:
-        raw = model.predict(x, batch_size=max(batch_size, 256), verbose=0)
+        raw = model.predict(x, batch_size=batch_size, verbose=0)
     except Exception:  # figures are a bonus: never fail a finished run over them
         log.exception("predicting the samples failed")
         return None, []

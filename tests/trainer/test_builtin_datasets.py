@@ -54,7 +54,9 @@ def test_split_is_fixed():
     np.testing.assert_array_equal(a, load_builtin("wine").y_test["target"])
 
 
-def test_fashion_mnist_official_split_and_cache(monkeypatch, dataset_cache):
+def test_fashion_mnist_official_split_and_cache(monkeypatch, tmp_path):
+    dataset_cache = tmp_path / "cache"
+    monkeypatch.setenv("DATASET_CACHE_DIR", str(dataset_cache))
     builtin.clear_memory_cache()
     parsed = []
     real_parse = builtin.parse_fashion

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .binding import BindingError, check_binding, loss_name, prepare
+from .binding import BindingError, check_binding, prepare
 from .datasets import Dataset, subsample
 from .device import configure_device
 from .events import BatchThrottle, event
@@ -408,10 +408,10 @@ def predictions(model, outputs: list[dict], ds: Dataset, x_test: dict, batch_siz
 
 
 def _image_field(ds: Dataset):
-    for field in ds.info["inputs"]:
-        shape = field["shape"]
-        if field.get("modality") == "image" and (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3))):
-            return ds.x_test[field["name"]]
+    for entry in ds.info["inputs"]:
+        shape = entry["shape"]
+        if entry.get("modality") == "image" and (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3))):
+            return ds.x_test[entry["name"]]
     return None
 
 

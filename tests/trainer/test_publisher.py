@@ -4,7 +4,6 @@ import shutil
 import subprocess
 import time
 
-import pytest
 from channels_redis.core import RedisChannelLayer
 
 from tests.services import free_port, stop_process, wait_for_port

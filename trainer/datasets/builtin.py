@@ -15,16 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import (
-    Dataset,
-    DatasetError,
-    class_target,
-    make_info,
-    regression_target,
-    split_indices,
-    standardise,
-    take,
-)
+from .base import Dataset, DatasetError, make_info, split_indices, standardise
 
 log = logging.getLogger(__name__)
 

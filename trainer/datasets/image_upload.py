@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 import numpy as np
 
-from .base import Dataset, UploadError, class_target, field_name, make_info, split_indices, take
+from .base import Dataset, UploadError, class_target, field_name, make_info, split_indices
 from .limits import MB, ReadBudget, UploadLimits, check_member_header, read_member
 from .zip_paths import check_member_name
 

@@ -238,11 +238,7 @@ def _target_arrays(base: str, parts: dict[str, np.ndarray], limits: UploadLimits
                                   base)
             out[p] = a.reshape(-1, 1) if a.ndim == 1 else a
         return out, None
-    raise UploadError(f"target array {base!r} has dtype {array_dtype(arrays)}: use integers, floats or strings", base)
-
-
-def array_dtype(arrays) -> str:
-    return str(arrays[0].dtype)
+    raise UploadError(f"target array {base!r} has dtype {arrays[0].dtype}: use integers, floats or strings", base)
 
 
 def _class_ids(base: str, array: np.ndarray) -> np.ndarray | None:

@@ -303,9 +303,16 @@ class ProgressCallback(_make_progress_base()):
         if self.throttle(self._step, self.steps):
             self.publish(event("batch", epoch=self._epoch, step=self._step, steps=self.steps, epochs=self.epochs,
                                metrics=_metrics(logs)))
-        if not self.cancelled and self.should_stop():
+        if not self.cancelled and self._stop_requested():
             self.cancelled = True
             self.model.stop_training = True
+
+    def _stop_requested(self) -> bool:
+        try:
+            return bool(self.should_stop())
+        except Exception:  # a failing check (database away) must not kill the run: ask again next batch
+            log.exception("should_stop() failed")
+            return False
 
     def on_epoch_end(self, epoch, logs=None):
         if self.cancelled and self._step < self.steps:

@@ -1,0 +1,94 @@
+"""compile_graph: a valid graph document to a real Keras functional model.
+
+Layers are named by node ids and model inputs by Input ids. An Output block
+is not a layer: the tensor feeding it becomes the model output under the
+Output's id (a dict of outputs), so `model.output_names`, the keys of
+`model.predict` and of the losses are the Output ids.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+
+from .document import Graph
+from .validate import GraphInvalid, build, check_graph
+
+
+@dataclass
+class CompiledGraph:
+    model: Any  # keras.Model
+    inputs: list[dict] = field(default_factory=list)  # {"name", "shape" (no batch axis), "dtype"}
+    outputs: list[dict] = field(default_factory=list)  # {"name", "shape", "loss", "loss_weight", "metrics"}
+
+    def compile_kwargs(self) -> dict:
+        """loss, loss_weights and metrics for model.compile, keyed by output name."""
+        return {
+            "loss": {o["name"]: o["loss"] for o in self.outputs},
+            "loss_weights": {o["name"]: o["loss_weight"] for o in self.outputs},
+            "metrics": {o["name"]: list(o["metrics"]) for o in self.outputs},
+        }
+
+
+def model_name(name: Any) -> str:
+    text = re.sub(r"[^A-Za-z0-9_-]+", "_", name if isinstance(name, str) else "").strip("_-")
+    return text[:64] or "model"
+
+
+def checked_graph(doc: Any) -> Graph:
+    """The parsed graph of a valid document; GraphInvalid otherwise."""
+    result, graph, _ = check_graph(doc)
+    if not result["valid"]:
+        raise GraphInvalid(result)
+    return graph
+
+
+def compile_graph(doc: Any) -> CompiledGraph:
+    """Validate `doc` (GraphInvalid if it is not valid) and build its model
+    with real weights."""
+    graph = checked_graph(doc)
+    return model_from_graph(graph)
+
+
+def model_from_graph(graph: Graph) -> CompiledGraph:
+    built = build(graph, stateless=False, with_info=False)
+    if built.errors:  # validated, so only a Keras difference between the two builds gets here
+        raise GraphInvalid(
+            {"valid": False, "errors": built.errors, "warnings": [], "nodes": {}, "edges": [], "total_params": 0,
+             "trainable_params": 0, "total_macs": 0}
+        )
+    input_nodes = [n for n in graph.nodes.values() if n.is_input and graph.targets(n.id)]
+    output_nodes = [n for n in graph.nodes.values() if n.is_output]
+    outputs = {n.id: built.tensors[n.id] for n in output_nodes}
+    model = keras.Model(
+        inputs=[built.inputs[n.id] for n in input_nodes],
+        outputs=outputs,
+        name=model_name(graph.name),
+    )
+    # Keras names outputs after the layers that make them; ours are the
+    # Output ids, in the order Keras flattens the outputs dict.
+    model.output_names = list(keras.tree.flatten({name: name for name in outputs}))
+    return CompiledGraph(
+        model=model,
+        inputs=[
+            {
+                "name": n.id,
+                "shape": list(n.params["shape"]),
+                "dtype": n.params.get("dtype", "float32"),
+            }
+            for n in input_nodes
+        ],
+        outputs=[
+            {
+                "name": n.id,
+                "shape": [None if d is None else int(d) for d in outputs[n.id].shape[1:]],
+                "loss": n.params["loss"],
+                "loss_weight": float(n.params.get("loss_weight", 1.0)),
+                "metrics": list(n.params.get("metrics", ())),
+            }
+            for n in output_nodes
+        ],
+    )

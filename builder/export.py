@@ -1,0 +1,236 @@
+"""Exports of a valid graph: a runnable Python script, the untrained .keras
+file, and the normalised graph document."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import keyword
+import os
+import re
+import tempfile
+from typing import Any
+
+from .catalog import call_style, check_params, get_spec, python_call
+from .catalog.registry import to_json
+from .compile import checked_graph, compile_graph, model_name
+from .document import Graph
+from .layout import layout
+
+LINE = 79
+INDENT = "    "
+OPTIMIZER = "adam"
+
+
+# ---------------------------------------------------------------- params
+
+
+@functools.cache
+def _cleaned_default(type_name: str, param: str) -> Any:
+    """A param's default as check_params cleans it (3 -> (3, 3) for a 2-D kernel)."""
+    spec = get_spec(type_name)
+    default = spec.param(param).default
+    cleaned, problems = check_params(type_name, {param: default})
+    return to_json(cleaned[param]) if not problems and param in cleaned else to_json(default)
+
+
+def non_default(type_name: str, params: dict) -> dict:
+    """The cleaned params that differ from the catalog's defaults; a wrapper's
+    inner block is kept, with its own defaults left out."""
+    spec = get_spec(type_name)
+    out = {}
+    for key, value in params.items():
+        pspec = spec.param(key)
+        if pspec is not None and pspec.kind == "layer" and isinstance(value, dict):
+            out[key] = {"type": value["type"], "params": non_default(value["type"], value.get("params", {}))}
+        elif pspec is None or pspec.required or to_json(value) != _cleaned_default(type_name, key):
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- python
+
+
+def _identifiers(ids: list[str]) -> dict[str, str]:
+    taken = {"keras", "model", "build_model", "inputs", "outputs"}
+    out = {}
+    for node_id in ids:
+        name = re.sub(r"\W", "_", node_id)
+        if not name or name[0].isdigit():
+            name = "n_" + name
+        if keyword.iskeyword(name) or name in taken:
+            name += "_"
+        base, n = name, 2
+        while name in taken:
+            name = f"{base}_{n}"
+            n += 1
+        taken.add(name)
+        out[node_id] = name
+    return out
+
+
+def _wrap_call(prefix: str, call: str, suffix: str, indent: str) -> list[str]:
+    """`prefix + call + suffix` on one line if it fits, else one keyword
+    argument of `call` per line."""
+    line = f"{indent}{prefix}{call}{suffix}"
+    if len(line) <= LINE:
+        return [line]
+    tree = ast.parse(call, mode="eval").body
+    assert isinstance(tree, ast.Call)
+    args = [ast.unparse(a) for a in tree.args] + [f"{k.arg}={ast.unparse(k.value)}" for k in tree.keywords]
+    lines = [f"{indent}{prefix}{ast.unparse(tree.func)}("]
+    lines += [f"{indent}{INDENT}{a}," for a in args]
+    lines.append(f"{indent}){suffix}")
+    return lines
+
+
+def _dict_source(items: dict) -> str:
+    return "{" + ", ".join(f"{k!r}: {v}" for k, v in items.items()) + "}"
+
+
+def _keyword_lines(prefix: str, kwargs: list[tuple[str, str]], indent: str) -> list[str]:
+    one = f"{indent}{prefix}(" + ", ".join(f"{k}={v}" for k, v in kwargs) + ")"
+    if len(one) <= LINE:
+        return [one]
+    return [f"{indent}{prefix}("] + [f"{indent}{INDENT}{k}={v}," for k, v in kwargs] + [f"{indent})"]
+
+
+def script_from_graph(graph: Graph) -> str:
+    names = _identifiers(graph.order)
+    body: list[str] = []
+    for node_id in graph.order:
+        node = graph.nodes[node_id]
+        var = names[node_id]
+        if node.is_output:
+            continue
+        if node.is_input:
+            if not graph.targets(node_id):
+                continue  # an unused Input is left out of the model
+            args = [f"shape={tuple(node.params['shape'])!r}"]
+            if node.params.get("dtype", "float32") != "float32":
+                args.append(f"dtype={node.params['dtype']!r}")
+            args.append(f"name={node_id!r}")
+            body += _wrap_call(f"{var} = ", f"keras.Input({', '.join(args)})", "", INDENT)
+            continue
+        sources = [names[s] for s in graph.sources(node_id)]
+        call = python_call(node.type, non_default(node.type, node.params), node_id)
+        style = call_style(node.type)
+        if style == "single":
+            suffix = f"({sources[0]})"
+        elif style == "list":
+            suffix = f"([{', '.join(sources)}])"
+        else:
+            suffix = f"({', '.join(sources)})"
+        body += _wrap_call(f"{var} = ", call, suffix, INDENT)
+
+    inputs = [names[n.id] for n in graph.nodes.values() if n.is_input and graph.targets(n.id)]
+    outputs_nodes = [n for n in graph.nodes.values() if n.is_output]
+    outputs = {n.id: names[graph.sources(n.id)[0]] for n in outputs_nodes}
+    body += _keyword_lines(
+        "model = keras.Model",
+        [("inputs", f"[{', '.join(inputs)}]"), ("outputs", _dict_source(outputs)), ("name", repr(model_name(graph.name)))],
+        INDENT,
+    )
+    body += _keyword_lines(
+        "model.compile",
+        [
+            ("optimizer", repr(OPTIMIZER)),
+            ("loss", _dict_source({n.id: repr(n.params["loss"]) for n in outputs_nodes})),
+            ("loss_weights", _dict_source({n.id: repr(float(n.params.get("loss_weight", 1.0))) for n in outputs_nodes})),
+            ("metrics", _dict_source({n.id: repr(list(n.params.get("metrics", ()))) for n in outputs_nodes})),
+        ],
+        INDENT,
+    )
+    body.append(f"{INDENT}return model")
+
+    title = graph.name or "model"
+    doc = [f'"""{title}: a Keras model made with the visual model builder.']
+    if graph.description:
+        doc += ["", *_wrap_text(graph.description.replace('"""', "'''"))]
+    doc += ["", "Run it to print the model's summary.", '"""']
+    lines = [
+        *doc,
+        "",
+        "import keras",
+        "",
+        "",
+        "def build_model():",
+        f'{INDENT}"""The functional model, compiled with its losses and metrics."""',
+        *body,
+        "",
+        "",
+        'if __name__ == "__main__":',
+        f"{INDENT}model = build_model()",
+        f"{INDENT}model.summary()",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _wrap_text(text: str, width: int = LINE) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(" ".join(text.split()), width=width) or [""]
+
+
+def export_python(doc: Any) -> str:
+    """A readable, runnable script whose build_model() makes this graph's
+    model; GraphInvalid if the graph is not valid."""
+    return script_from_graph(checked_graph(doc))
+
+
+# ---------------------------------------------------------------- .keras
+
+
+def export_keras(doc: Any) -> bytes:
+    """The untrained model as a .keras file, compiled with the Output blocks'
+    losses and metrics (optimizer adam)."""
+    compiled = compile_graph(doc)
+    compiled.model.compile(optimizer=OPTIMIZER, **compiled.compile_kwargs())
+    with tempfile.TemporaryDirectory(prefix="builder-export-") as tmp:
+        path = os.path.join(tmp, "model.keras")
+        compiled.model.save(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+# ---------------------------------------------------------------- json
+
+
+def normalise_graph(doc: Any) -> dict:
+    """The graph document as the builder reads it: ids kept, params cleaned
+    to JSON (no defaults added), nodes in topological order, explicit ports
+    into multi-input blocks, positions kept (laid out where missing)."""
+    return normalised_from_graph(checked_graph(doc))
+
+
+def normalised_from_graph(graph: Graph) -> dict:
+    order = {nid: i for i, nid in enumerate(graph.order)}
+    missing = any(graph.nodes[nid].position is None for nid in graph.order)
+    placed = layout(graph.order, [(e.source, e.target) for e in graph.edges]) if missing else {}
+    nodes = []
+    for nid in graph.order:
+        node = graph.nodes[nid]
+        nodes.append(
+            {
+                "id": nid,
+                "type": node.type,
+                "params": to_json(node.params),
+                "position": dict(node.position) if node.position is not None else placed[nid],
+            }
+        )
+    edges = []
+    for e in sorted(graph.edges, key=lambda e: (order[e.target], e.slot, e.index)):
+        edge: dict = {"source": e.source, "target": e.target}
+        spec = graph.nodes[e.target].spec
+        if spec is not None and spec.max_inputs != 1:
+            edge["port"] = e.slot
+        edges.append(edge)
+    out: dict = {"version": 1}
+    if graph.name is not None:
+        out["name"] = graph.name
+    if graph.description is not None:
+        out["description"] = graph.description
+    out["nodes"] = nodes
+    out["edges"] = edges
+    return out

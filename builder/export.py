@@ -69,19 +69,36 @@ def _identifiers(ids: list[str]) -> dict[str, str]:
     return out
 
 
-def _wrap_call(prefix: str, call: str, suffix: str, indent: str) -> list[str]:
-    """`prefix + call + suffix` on one line if it fits, else one keyword
-    argument of `call` per line."""
-    line = f"{indent}{prefix}{call}{suffix}"
-    if len(line) <= LINE:
-        return [line]
-    tree = ast.parse(call, mode="eval").body
-    assert isinstance(tree, ast.Call)
-    args = [ast.unparse(a) for a in tree.args] + [f"{k.arg}={ast.unparse(k.value)}" for k in tree.keywords]
-    lines = [f"{indent}{prefix}{ast.unparse(tree.func)}("]
-    lines += [f"{indent}{INDENT}{a}," for a in args]
+def _format_call(call: ast.Call, indent: str, prefix: str = "", suffix: str = "") -> list[str]:
+    """`prefix + call + suffix` on one line if it fits, else one argument per
+    line, nested calls (a wrapper's layer) formatted the same way."""
+    one = f"{indent}{prefix}{ast.unparse(call)}{suffix}"
+    if len(one) <= LINE:
+        return [one]
+    inner = indent + INDENT
+    lines = [f"{indent}{prefix}{ast.unparse(call.func)}("]
+    for name, value in [(None, a) for a in call.args] + [(k.arg, k.value) for k in call.keywords]:
+        label = f"{name}=" if name else ""
+        if isinstance(value, ast.Call):
+            lines += _format_call(value, inner, label, ",")
+        else:
+            lines.append(f"{inner}{label}{ast.unparse(value)},")
     lines.append(f"{indent}){suffix}")
     return lines
+
+
+def _statement(target: str, call_source: str, applied: str = "") -> list[str]:
+    """`target = call(...)(applied)`, wrapped to fit LINE columns."""
+    call = ast.parse(call_source, mode="eval").body
+    assert isinstance(call, ast.Call)
+    suffix = f"({applied})" if applied else ""
+    one = f"{INDENT}{target} = {ast.unparse(call)}{suffix}"
+    if len(one) <= LINE:
+        return [one]
+    head = f"{INDENT}{target} = {ast.unparse(call)}("
+    if applied and len(head) <= LINE and len(INDENT * 2 + applied) <= LINE:
+        return [head, f"{INDENT * 2}{applied}", f"{INDENT})"]
+    return _format_call(call, INDENT, f"{target} = ", suffix)
 
 
 def _dict_source(items: dict) -> str:
@@ -110,18 +127,18 @@ def script_from_graph(graph: Graph) -> str:
             if node.params.get("dtype", "float32") != "float32":
                 args.append(f"dtype={node.params['dtype']!r}")
             args.append(f"name={node_id!r}")
-            body += _wrap_call(f"{var} = ", f"keras.Input({', '.join(args)})", "", INDENT)
+            body += _statement(var, f"keras.Input({', '.join(args)})")
             continue
         sources = [names[s] for s in graph.sources(node_id)]
         call = python_call(node.type, non_default(node.type, node.params), node_id)
         style = call_style(node.type)
         if style == "single":
-            suffix = f"({sources[0]})"
+            applied = sources[0]
         elif style == "list":
-            suffix = f"([{', '.join(sources)}])"
+            applied = f"[{', '.join(sources)}]"
         else:
-            suffix = f"({', '.join(sources)})"
-        body += _wrap_call(f"{var} = ", call, suffix, INDENT)
+            applied = ", ".join(sources)
+        body += _statement(var, call, applied)
 
     inputs = [names[n.id] for n in graph.nodes.values() if n.is_input and graph.targets(n.id)]
     outputs_nodes = [n for n in graph.nodes.values() if n.is_output]

@@ -180,7 +180,7 @@ def _history(value: Any) -> list | None:
     """keras_history [layer, node_index, tensor_index] of a serialised tensor."""
     if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
         return (value.get("config") or {}).get("keras_history")
-    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:]):
+    if isinstance(value, list | tuple) and len(value) == 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:]):
         return value  # the short form Keras uses for inputs and outputs
     return None
 
@@ -192,7 +192,7 @@ def _tensors(value: Any) -> list[list]:
         return [found]
     if isinstance(value, dict):
         return [h for v in value.values() for h in _tensors(v)]
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [h for v in value for h in _tensors(v)]
     return []
 

@@ -1,23 +1,32 @@
 """validate_graph: structural checks, then a symbolic build with Keras.
 
 Keras knows every layer's shape rule: each block's layer is made and called
-on symbolic tensors, in topological order, inside
+on symbolic inputs, in topological order, inside
 `keras.StatelessScope(initialize_variables=False)` (no weights allocated);
 an exception is caught on its node and rewritten by builder/messages.py.
 Nodes after a broken one are skipped without further errors; everything
 else still gets its shape.
+
+A block's outcome (output spec, parameter counts, MACs) depends only on its
+type, its params and its inputs' specs, so outcomes are memoised: checking a
+graph again after an edit re-makes only the blocks whose inputs changed.
+compile_graph does a real build with weights (build() below), never memoised.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import keras
 
 from .catalog import apply_layer, make_layer
+from .catalog.registry import to_json
 from .document import Graph, Node, error, parse_graph
 from .macs import estimate_macs
 from .messages import explain_build_error, explain_call_error, explain_input_error, fmt_shape
@@ -54,11 +63,13 @@ class NodeInfo:
 
 @dataclass
 class Build:
-    """What a walk over the graph made: tensors and layers by node id."""
+    """What a walk over the graph made, by node id: output tensors and
+    layers (a real build), or only output specs (the checking walk)."""
 
     tensors: dict[str, Any] = field(default_factory=dict)  # node id -> its (first) output tensor
     layers: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)  # Input id -> keras.Input tensor
+    specs: dict[str, tuple] = field(default_factory=dict)  # node id -> (shape, dtype) of its output
     info: dict[str, NodeInfo] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
 
@@ -83,58 +94,136 @@ def _count(weights: list) -> int:
     return int(sum(math.prod(w.shape) for w in weights))
 
 
-def build(graph: Graph, *, stateless: bool, with_info: bool = True) -> Build:
-    """Walk the sound part of `graph` in topological order, making each
-    block's layer and calling it. Inside a StatelessScope when `stateless`
-    (no weights are allocated); otherwise the layers get real weights."""
-    if stateless:
-        with keras.StatelessScope(initialize_variables=False):
-            return _walk(graph, with_info)
-    return _walk(graph, with_info)
+# ---------------------------------------------------------------- real build
 
 
-def _walk(graph: Graph, with_info: bool) -> Build:
+def build(graph: Graph) -> Build:
+    """Make every block's layer and call it on real symbolic tensors, in
+    topological order; the layers get real weights. For compile_graph, on a
+    validated graph."""
     out = Build()
     tensors = out.tensors
     for node_id in graph.order:
         node = graph.nodes[node_id]
-        info = NodeInfo()
-        out.info[node_id] = info
-        if not node.sound:
-            continue
-        sources = graph.sources(node_id)
-        if any(s not in tensors for s in sources):
-            continue  # after a broken block: no error of its own
-        inputs = [tensors[s] for s in sources]
+        inputs = [tensors[s] for s in graph.sources(node_id)]
         if node.is_input:
-            try:
-                tensor = keras.Input(shape=node.params["shape"], dtype=node.params.get("dtype", "float32"), name=node_id)
-            except Exception as exc:
-                out.errors.append(error(node_id, explain_input_error(exc)))
-                continue
+            tensor = keras.Input(shape=node.params["shape"], dtype=node.params.get("dtype", "float32"), name=node_id)
             out.inputs[node_id] = tensor
         elif node.is_output:
             tensor = inputs[0]
         else:
-            tensor = _call_block(node, inputs, out, with_info)
-            if tensor is None:
-                continue
+            layer = make_layer(node.type, node.params, node_id)
+            tensor = _first(apply_layer(node.type, layer, inputs))
+            out.layers[node_id] = layer
         tensors[node_id] = tensor
-        info.output_shape = _shape(tensor)
     return out
 
 
-def _call_block(node: Node, inputs: list, out: Build, with_info: bool) -> Any:
+# ---------------------------------------------------------------- checking walk
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A block's layer called on inputs of given specs: its output spec and
+    counts. A pure function of (type, params, input specs) under this Keras."""
+
+    shape: tuple
+    dtype: str
+    params: int
+    trainable_params: int
+    macs: int
+
+
+class _Outcomes:
+    """A bounded memo of Outcomes. Keyed by everything a layer's output
+    depends on, so an entry never goes stale; it spares re-making and
+    re-calling the unchanged blocks when a graph is checked after each edit."""
+
+    def __init__(self, size: int = 20_000):
+        self.size = size
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Outcome | None:
+        with self.lock:
+            found = self.data.get(key)
+            if found is not None:
+                self.data.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, outcome: Outcome) -> None:
+        with self.lock:
+            self.data[key] = outcome
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+OUTCOMES = _Outcomes()
+
+
+def _params_key(params: dict) -> str:
+    return json.dumps(to_json(params), sort_keys=True, allow_nan=True)
+
+
+def infer(graph: Graph) -> Build:
+    """Output spec, parameter counts and MACs of every block that can be
+    reached through sound blocks; an error on each block Keras refuses.
+    Each layer is made and called on symbolic inputs of its inputs' specs,
+    inside a StatelessScope (no weights allocated)."""
+    out = Build()
+    specs = out.specs
+    with keras.StatelessScope(initialize_variables=False):
+        for node_id in graph.order:
+            node = graph.nodes[node_id]
+            info = NodeInfo()
+            out.info[node_id] = info
+            if not node.sound:
+                continue
+            sources = graph.sources(node_id)
+            if any(s not in specs for s in sources):
+                continue  # after a broken block: no error of its own
+            inputs = [specs[s] for s in sources]
+            if node.is_input:
+                spec = ((None, *node.params["shape"]), node.params.get("dtype", "float32"))
+            elif node.is_output:
+                spec = inputs[0]
+            else:
+                outcome = _outcome(node, tuple(inputs), out)
+                if outcome is None:
+                    continue
+                spec = (outcome.shape, outcome.dtype)
+                info.params = outcome.params
+                info.trainable_params = outcome.trainable_params
+                info.macs = outcome.macs
+            specs[node_id] = spec
+            info.output_shape = spec[0]
+    return out
+
+
+def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
+    key = (node.type, _params_key(node.params), inputs)
+    found = OUTCOMES.get(key)
+    if found is not None:
+        return found
     node_id, type_name = node.id, node.type
+    try:
+        tensors = [keras.Input(batch_shape=shape, dtype=dtype) for shape, dtype in inputs]
+    except Exception as exc:  # pragma: no cover - specs come from Keras tensors
+        out.errors.append(error(node_id, explain_input_error(exc)))
+        return None
     try:
         layer = make_layer(type_name, node.params, node_id)
     except Exception as exc:
         out.errors.append(error(node_id, explain_build_error(type_name, node.params, exc)))
         return None
     try:
-        tensor = _first(apply_layer(type_name, layer, inputs))
+        tensor = _first(apply_layer(type_name, layer, tensors))
     except Exception as exc:
-        shapes = [_shape(t) for t in inputs]
+        shapes = [shape for shape, _ in inputs]
         try:
             message = explain_call_error(type_name, node.params, exc, shapes)
         except Exception:  # pragma: no cover - a message must never break validation
@@ -142,13 +231,16 @@ def _call_block(node: Node, inputs: list, out: Build, with_info: bool) -> Any:
             message = f"{type_name} cannot take inputs {', '.join(fmt_shape(s) for s in shapes)}: {exc}"
         out.errors.append(error(node_id, message))
         return None
-    out.layers[node_id] = layer
-    if with_info:
-        info = out.info[node_id]
-        info.params = _count(layer.weights)
-        info.trainable_params = _count(layer.trainable_weights)
-        info.macs = estimate_macs(type_name, layer, [_shape(t) for t in inputs], _shape(tensor))
-    return tensor
+    shape = _shape(tensor)
+    outcome = Outcome(
+        shape=shape,
+        dtype=str(tensor.dtype),
+        params=_count(layer.weights),
+        trainable_params=_count(layer.trainable_weights),
+        macs=estimate_macs(type_name, layer, [s for s, _ in inputs], shape),
+    )
+    OUTCOMES.put(key, outcome)
+    return outcome
 
 
 def in_model(graph: Graph) -> set[str]:
@@ -197,7 +289,7 @@ def check_graph(doc: Any) -> tuple[dict, Graph, Build | None]:
     graph = parse_graph(doc)
     if graph.too_big:
         return empty_result(list(graph.errors)), graph, None
-    built = build(graph, stateless=True)
+    built = infer(graph)
     errors = graph.errors + built.errors
     kept = in_model(graph)
     nodes = {}
@@ -258,8 +350,8 @@ def warnings(graph: Graph, built: Build) -> list[dict]:
         if node.is_output:
             out.extend(_output_warnings(graph, built, node))
         sources = graph.sources(node.id)
-        if node.type == "Embedding" and sources and sources[0] in built.tensors:
-            dtype = str(built.tensors[sources[0]].dtype)
+        if node.type == "Embedding" and sources and sources[0] in built.specs:
+            dtype = built.specs[sources[0]][1]
             if "int" not in dtype:
                 out.append(
                     error(
@@ -268,8 +360,8 @@ def warnings(graph: Graph, built: Build) -> list[dict]:
                         "set the Input's dtype to int32",
                     )
                 )
-        if node.type == "Dense" and sources and sources[0] in built.tensors:
-            shape = _shape(built.tensors[sources[0]])
+        if node.type == "Dense" and sources and sources[0] in built.specs:
+            shape = built.specs[sources[0]][0]
             if len(shape) >= 4:
                 out.append(
                     error(
@@ -283,11 +375,11 @@ def warnings(graph: Graph, built: Build) -> list[dict]:
 
 def _output_warnings(graph: Graph, built: Build, node: Node) -> list[dict]:
     sources = graph.sources(node.id)
-    if len(sources) != 1 or sources[0] not in built.tensors:
+    if len(sources) != 1 or sources[0] not in built.specs:
         return []
     source = graph.nodes[sources[0]]
     loss = node.params.get("loss")
-    shape = _shape(built.tensors[source.id])
+    shape = built.specs[source.id][0]
     last = shape[-1] if shape else None
     act = _final_activation(source)
     found = []

@@ -40,7 +40,9 @@ function NodeInspector({ id }: { id: string }) {
   const fields = useMemo(() => (spec && data ? formFor(spec, data.params) : []), [spec, data]);
   if (!data) return null;
   const mine = errors.filter((e) => e.node === id);
-  const general = mine.filter((e) => !e.param || !spec?.params.some((p) => p.name === e.param));
+  // Errors on a param (or a wrapper's nested param, "layer.units") show at the field; the rest above the form.
+  const onField = (param: string) => spec?.params.some((p) => p.name === param.split('.')[0]) ?? false;
+  const general = mine.filter((e) => !e.param || !onField(e.param));
   const byParam = new Map(mine.filter((e) => e.param).map((e) => [e.param!, e.message]));
   const myWarnings = warnings.filter((w) => w.node === id);
 
@@ -89,6 +91,7 @@ function NodeInspector({ id }: { id: string }) {
             setValue={field.isSet ? data.params[field.param.name] : undefined}
             storedError={field.error}
             serverError={byParam.get(field.param.name)}
+            serverErrors={byParam}
             path=""
             specs={specs}
             onChange={(value) => {

@@ -30,6 +30,8 @@ export interface FieldProps {
   /** The problem with the stored value (required and missing, out of bounds...). */
   storedError: string | null;
   serverError?: string;
+  /** Server errors of nested params by their dotted name ("layer.units"). */
+  serverErrors?: ReadonlyMap<string, string>;
   /** Prefix of data-testids for nested forms: "" or "layer.". */
   path: string;
   specs: SpecMap;
@@ -299,6 +301,8 @@ function LayerEditor(props: FieldProps & { testId: string; invalid: boolean }) {
               param={field.param}
               setValue={field.isSet ? innerParams[field.param.name] : undefined}
               storedError={field.error}
+              serverError={props.serverErrors?.get(`${props.path}${param.name}.${field.param.name}`)}
+              serverErrors={props.serverErrors}
               path={`${props.path}${param.name}.`}
               specs={specs}
               onChange={(v) => props.onChange({ type: innerType, params: setParam(innerParams, field.param, v) })}

@@ -9,7 +9,7 @@ import {
   type IsValidConnection,
   type OnConnect,
 } from '@xyflow/react';
-import { useCallback, useEffect, type DragEvent } from 'react';
+import { useCallback, useEffect, useState, type DragEvent } from 'react';
 import { BlockNode } from '../blocks/BlockNode';
 import { categoryColor } from '../blocks/categories';
 import { DRAG_MIME } from '../blocks/palette';
@@ -62,6 +62,9 @@ export function Canvas() {
   const fitRequest = useEditorUi((s) => s.fitRequest);
   const focusRequest = useEditorUi((s) => s.focusRequest);
   const { screenToFlowPosition, fitView, setCenter, getInternalNode } = useReactFlow<BlockNodeType>();
+  // Fit on mount only when there is something to fit; otherwise React Flow would
+  // zoom onto the first block dropped, moving the canvas under the next drop.
+  const [fitOnMount] = useState(() => graphStore.getState().nodes.length > 0);
 
   useEffect(() => {
     if (!fitRequest) return;
@@ -122,7 +125,7 @@ export function Canvas() {
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
-        fitView
+        fitView={fitOnMount}
         fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
         minZoom={0.1}
         maxZoom={2.5}

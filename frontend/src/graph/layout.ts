@@ -1,7 +1,7 @@
 // Automatic top-to-bottom layout with dagre, loaded on first use to keep it out of the main chunk.
 import type { BlockNode, GraphEdge } from './types';
 
-export const DEFAULT_NODE_WIDTH = 190;
+export const DEFAULT_NODE_WIDTH = 200;
 export const DEFAULT_NODE_HEIGHT = 84;
 
 type Dagre = typeof import('@dagrejs/dagre');

@@ -17,14 +17,3 @@ def dataset_cache(tmp_path_factory):
     else:
         os.environ["DATASET_CACHE_DIR"] = old
 
-
-@pytest.fixture(autouse=True)
-def _builder_standin(monkeypatch):
-    """TEMPORARY until builder.compile_graph lands: a hand-made stand-in."""
-    try:
-        from builder import compile_graph  # noqa: F401
-    except ImportError:
-        import trainer.runner
-        from tests.trainer import _standin
-
-        monkeypatch.setattr(trainer.runner, "compile_graph", _standin.compile_graph)

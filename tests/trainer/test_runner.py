@@ -60,10 +60,8 @@ def test_mnist_mlp_on_fashion_mnist(fashion, tmp_path):
 
     model = keras.saving.load_model(result.model_path)
     prediction = model.predict({"pixels": np.zeros((2, 784), np.float32)}, verbose=0)
-    prediction = prediction["label"] if isinstance(prediction, dict) else prediction
-    assert prediction.shape == (2, 10)
-    assert model.output_shape in ((None, 10), {"label": (None, 10)}) or (
-        isinstance(model.output_shape, dict) and list(model.output_shape.values()) == [(None, 10)])
+    assert set(prediction) == {"label"} and prediction["label"].shape == (2, 10)
+    assert tuple(model.output["label"].shape) == (None, 10)
 
     assert result.confusion["labels"][0] == "T-shirt/top"
     matrix = np.array(result.confusion["matrix"])
@@ -164,3 +162,38 @@ def test_mixed_precision_keeps_float32_outputs(tmp_path):
         assert math.isfinite(result.test["loss"])
     finally:
         device._reset_for_tests()
+
+
+def test_multi_output_with_one_hot_and_binary_targets(tmp_path):
+    import io
+
+    from trainer.datasets import parse_upload
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 8)).astype(np.float32)
+    buffer = io.BytesIO()
+    np.savez(buffer, x=x, y_age=x[:, 0] * 3 + 40, y_income=(x[:, 1] > 0).astype(int) + (x[:, 2] > 0),
+             y_gender=(x[:, 3] > 0).astype(np.int64))
+    buffer.seek(0)
+    ds = parse_upload(buffer, "people.npz", {"targets": ["y_age", "y_income", "y_gender"]})
+    assert ds.info["task"] == "multi"
+    nodes = [{"id": "x", "type": "Input", "params": {"shape": [8]}},
+             {"id": "trunk", "type": "Dense", "params": {"units": 16, "activation": "relu"}},
+             {"id": "age_value", "type": "Dense", "params": {"units": 1}},
+             {"id": "income_probs", "type": "Dense", "params": {"units": 3, "activation": "softmax"}},
+             {"id": "gender_prob", "type": "Dense", "params": {"units": 1, "activation": "sigmoid"}},
+             {"id": "y_age", "type": "Output", "params": {"loss": "mse", "metrics": ["mae"]}},
+             {"id": "y_income", "type": "Output", "params": {"loss": "categorical_crossentropy",
+                                                             "metrics": ["accuracy"]}},
+             {"id": "y_gender", "type": "Output", "params": {"loss": "binary_crossentropy", "loss_weight": 2.0,
+                                                             "metrics": ["accuracy"]}}]
+    edges = [("x", "trunk"), ("trunk", "age_value"), ("trunk", "income_probs"), ("trunk", "gender_prob"),
+             ("age_value", "y_age"), ("income_probs", "y_income"), ("gender_prob", "y_gender")]
+    graph = {"version": 1, "name": "three_heads", "nodes": nodes,
+             "edges": [{"source": s, "target": t} for s, t in edges]}
+    result = train(graph, ds, {**QUICK, "epochs": 2, "batch_size": 16}, workdir=tmp_path)
+    assert result.status == "succeeded"
+    assert {"loss", "y_age_loss", "y_age_mae", "y_income_accuracy", "y_gender_accuracy"} <= set(result.test)
+    assert "val_y_income_accuracy" in result.history[-1]["metrics"]
+    assert result.confusion["output"] == "y_income" and len(result.confusion["matrix"]) == 3
+    assert result.samples[0]["image"] is None

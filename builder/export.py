@@ -106,10 +106,26 @@ def _dict_source(items: dict) -> str:
 
 
 def _keyword_lines(prefix: str, kwargs: list[tuple[str, str]], indent: str) -> list[str]:
+    """`prefix(k=v, ...)` on one line if it fits, else one keyword per line,
+    and a dict value one entry per line when it is still too long."""
     one = f"{indent}{prefix}(" + ", ".join(f"{k}={v}" for k, v in kwargs) + ")"
     if len(one) <= LINE:
         return [one]
-    return [f"{indent}{prefix}("] + [f"{indent}{INDENT}{k}={v}," for k, v in kwargs] + [f"{indent})"]
+    inner = indent + INDENT
+    lines = [f"{indent}{prefix}("]
+    for k, v in kwargs:
+        line = f"{inner}{k}={v},"
+        if len(line) > LINE and v.startswith("{"):
+            entries = ast.parse(v, mode="eval").body
+            assert isinstance(entries, ast.Dict)
+            lines.append(f"{inner}{k}={{")
+            for key, value in zip(entries.keys, entries.values):
+                lines.append(f"{inner}{INDENT}{ast.unparse(key)}: {ast.unparse(value)},")
+            lines.append(f"{inner}}},")
+        else:
+            lines.append(line)
+    lines.append(f"{indent})")
+    return lines
 
 
 def script_from_graph(graph: Graph) -> str:

@@ -176,24 +176,32 @@ def _check_modules(value: Any, depth: int = 0) -> None:
 # ---------------------------------------------------------------- walking
 
 
-def _history(value: Any) -> list | None:
-    """keras_history [layer, node_index, tensor_index] of a serialised tensor."""
+def _history(value: Any, short: bool = False) -> list | None:
+    """keras_history [layer, node_index, tensor_index] of a serialised tensor;
+    with `short`, also the bare [layer, node, tensor] form of input_layers
+    and output_layers."""
     if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
         return (value.get("config") or {}).get("keras_history")
-    if isinstance(value, list | tuple) and len(value) == 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:]):
-        return value  # the short form Keras uses for inputs and outputs
+    if (
+        short
+        and isinstance(value, list | tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and all(isinstance(v, int) for v in value[1:])
+    ):
+        return list(value)
     return None
 
 
-def _tensors(value: Any) -> list[list]:
+def _tensors(value: Any, short: bool = False) -> list[list]:
     """Every serialised tensor in `value`, in order."""
-    found = _history(value)
-    if found is not None and isinstance(value, dict):
+    found = _history(value, short)
+    if found is not None:
         return [found]
     if isinstance(value, dict):
-        return [h for v in value.values() for h in _tensors(v)]
+        return [h for v in value.values() for h in _tensors(v, short)]
     if isinstance(value, list | tuple):
-        return [h for v in value for h in _tensors(v)]
+        return [h for v in value for h in _tensors(v, short)]
     return []
 
 
@@ -275,10 +283,11 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
         entries.append({"name": name, "class_name": entry["class_name"], "config": entry["config"], "inputs": inputs})
     outs = config.get("output_layers")
     if isinstance(outs, dict):
-        outputs = [(str(k), _history(v)[0]) for k, v in outs.items()]
+        outputs = [(str(k), h[0]) for k, v in outs.items() for h in _tensors(v, short=True)[:1]]
     else:
-        flat = [outs] if _history(outs) is not None else _tensors(outs)
-        outputs = [(h[0], h[0]) for h in flat]
+        outputs = [(h[0], h[0]) for h in _tensors(outs, short=True)]
+    if not outputs:
+        raise ModelImportError("the model has no outputs")
     for _, layer_name in outputs:
         if not any(e["name"] == layer_name for e in entries):
             raise ModelImportError(f"the model's output comes from an unknown layer '{layer_name}'")

@@ -55,7 +55,7 @@ def compile_graph(doc: Any) -> CompiledGraph:
 
 def model_from_graph(graph: Graph) -> CompiledGraph:
     built = build(graph)
-    input_nodes = [n for n in graph.nodes.values() if n.is_input and graph.targets(n.id)]
+    input_nodes = [n for n in graph.nodes.values() if n.is_input and n.id in built.tensors]
     output_nodes = [n for n in graph.nodes.values() if n.is_output]
     outputs = {n.id: built.tensors[n.id] for n in output_nodes}
     model = keras.Model(

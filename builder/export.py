@@ -16,6 +16,7 @@ from .catalog.registry import to_json
 from .compile import checked_graph, compile_graph, model_name
 from .document import Graph
 from .layout import layout
+from .validate import in_model
 
 LINE = 79
 INDENT = "    "
@@ -129,16 +130,16 @@ def _keyword_lines(prefix: str, kwargs: list[tuple[str, str]], indent: str) -> l
 
 
 def script_from_graph(graph: Graph) -> str:
-    names = _identifiers(graph.order)
+    kept = in_model(graph)  # blocks that lead to no Output are left out of the model
+    order = [nid for nid in graph.order if nid in kept]
+    names = _identifiers(order)
     body: list[str] = []
-    for node_id in graph.order:
+    for node_id in order:
         node = graph.nodes[node_id]
         var = names[node_id]
         if node.is_output:
             continue
         if node.is_input:
-            if not graph.targets(node_id):
-                continue  # an unused Input is left out of the model
             args = [f"shape={tuple(node.params['shape'])!r}"]
             if node.params.get("dtype", "float32") != "float32":
                 args.append(f"dtype={node.params['dtype']!r}")
@@ -156,7 +157,7 @@ def script_from_graph(graph: Graph) -> str:
             applied = ", ".join(sources)
         body += _statement(var, call, applied)
 
-    inputs = [names[n.id] for n in graph.nodes.values() if n.is_input and graph.targets(n.id)]
+    inputs = [names[n.id] for n in graph.nodes.values() if n.is_input and n.id in kept]
     outputs_nodes = [n for n in graph.nodes.values() if n.is_output]
     outputs = {n.id: names[graph.sources(n.id)[0]] for n in outputs_nodes}
     body += _keyword_lines(

@@ -98,12 +98,15 @@ def _count(weights: list) -> int:
 
 
 def build(graph: Graph) -> Build:
-    """Make every block's layer and call it on real symbolic tensors, in
-    topological order; the layers get real weights. For compile_graph, on a
-    validated graph."""
+    """Make the layer of every block that leads to an Output and call it on
+    real symbolic tensors, in topological order; the layers get real
+    weights. For compile_graph, on a validated graph."""
     out = Build()
     tensors = out.tensors
+    kept = in_model(graph)
     for node_id in graph.order:
+        if node_id not in kept:
+            continue
         node = graph.nodes[node_id]
         inputs = [tensors[s] for s in graph.sources(node_id)]
         if node.is_input:

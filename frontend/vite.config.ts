@@ -2,7 +2,8 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const backend = 'http://127.0.0.1:8000';
+// Where `npm run dev` sends /api and /ws: the Django server (override with BACKEND_URL).
+const backend = process.env.BACKEND_URL ?? 'http://127.0.0.1:8000';
 
 export default defineConfig({
   plugins: [react()],

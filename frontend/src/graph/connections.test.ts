@@ -71,6 +71,9 @@ describe('ports', () => {
     expect(visiblePortCount(specs.Concatenate, [0, 1])).toBe(3);
     expect(visiblePortCount(specs.Concatenate, [0, 4])).toBe(6);
     expect(visiblePortCount(specs.Dot, [0, 1])).toBe(2);
+    // before the catalog arrives, the ports in use are drawn
+    expect(visiblePortCount(undefined, [0, 2])).toBe(3);
+    expect(visiblePortCount(undefined, [])).toBe(1);
   });
 
   it('follows edges to find reachability', () => {

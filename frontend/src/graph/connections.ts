@@ -44,11 +44,13 @@ export function isMergeSpec(spec: LayerSpec | undefined): boolean {
 
 /** How many input handles to draw: one more free port than the highest used, within [min, max]. */
 export function visiblePortCount(spec: LayerSpec | undefined, usedPorts: Iterable<number>): number {
+  let highest = -1;
+  for (const port of usedPorts) highest = Math.max(highest, port);
+  // Type not known (yet): draw the handles the edges use, so they can attach.
+  if (!spec) return Math.max(highest + 1, 1);
   const { min, max } = inputRange(spec);
   if (max === 0) return 0;
   if (max === 1) return 1;
-  let highest = -1;
-  for (const port of usedPorts) highest = Math.max(highest, port);
   let count = Math.max(highest + 2, min, 1);
   if (max !== null) count = Math.min(count, max);
   return count;
@@ -89,6 +91,7 @@ export function checkConnection(
   if (!sourceNode || !targetNode) return 'unknown block';
   if (connection.sourceHandle && connection.sourceHandle !== SOURCE_HANDLE) return 'connect from the output handle';
   if (sourceNode.data.type === 'Output') return 'an Output has no outgoing edge';
+  if (reaches(target, source, edges)) return 'that would make a cycle';
   const spec = specs[targetNode.data.type];
   const { max } = inputRange(spec);
   if (max === 0) return `${targetNode.data.type} takes no input`;
@@ -98,7 +101,6 @@ export function checkConnection(
   const incoming = edges.filter((e) => e.target === target);
   if (incoming.some((e) => portOf(e.targetHandle) === port)) return 'that input is already connected';
   if (max !== null && incoming.length >= max) return `${targetNode.data.type} takes at most ${max} inputs`;
-  if (reaches(target, source, edges)) return 'that would make a cycle';
   return null;
 }
 

@@ -72,6 +72,15 @@ export function snapshotOf(state: GraphSnapshot): GraphSnapshot {
   return { nodes: state.nodes, edges: state.edges, name: state.name, description: state.description };
 }
 
+/** A snapshot with nothing selected: undo and redo restore the graph, not an old selection. */
+function unselected(snapshot: GraphSnapshot): GraphSnapshot {
+  return {
+    ...snapshot,
+    nodes: snapshot.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+    edges: snapshot.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+  };
+}
+
 function specsOf(catalog: Catalog): SpecMap {
   const specs: SpecMap = {};
   for (const spec of catalog.layers) specs[spec.type] = spec;
@@ -315,7 +324,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         if (!past.length) return;
         const previous = past[past.length - 1];
         set({
-          ...previous,
+          ...unselected(previous),
           past: past.slice(0, -1),
           future: [...future, snapshotOf(get())],
           lastEditKey: null,
@@ -329,7 +338,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         if (!future.length) return;
         const next = future[future.length - 1];
         set({
-          ...next,
+          ...unselected(next),
           past: [...past, snapshotOf(get())],
           future: future.slice(0, -1),
           lastEditKey: null,

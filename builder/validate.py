@@ -214,7 +214,8 @@ def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
         return found
     node_id, type_name = node.id, node.type
     try:
-        tensors = [keras.Input(batch_shape=shape, dtype=dtype) for shape, dtype in inputs]
+        # Bare symbolic tensors: a keras.Input would make an InputLayer each.
+        tensors = [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in inputs]
     except Exception as exc:  # pragma: no cover - specs come from Keras tensors
         out.errors.append(error(node_id, explain_input_error(exc)))
         return None

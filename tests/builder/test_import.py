@@ -185,3 +185,63 @@ def test_sequential_without_an_input_layer():
     graph = builder.import_model(model.to_json().encode())
     assert graph["nodes"][0]["type"] == "Input" and graph["nodes"][0]["params"]["shape"] == [5]
     assert builder.validate_graph(graph)["total_params"] == 18
+
+
+def _graph(nodes, edges):
+    return {"version": 1, "name": "extra", "nodes": nodes, "edges": edges}
+
+
+EXTRA = {
+    "attention_with_key": _graph(
+        [
+            {"id": "q", "type": "Input", "params": {"shape": [5, 8]}},
+            {"id": "v", "type": "Input", "params": {"shape": [6, 8]}},
+            {"id": "k", "type": "Input", "params": {"shape": [6, 8]}},
+            {"id": "mha", "type": "MultiHeadAttention", "params": {"num_heads": 2, "key_dim": 4, "dropout": 0.1}},
+            {"id": "att", "type": "Attention", "params": {"use_scale": True}},
+            {"id": "sum", "type": "Add", "params": {}},
+            {"id": "y", "type": "Output", "params": {"loss": "mse"}},
+        ],
+        [
+            {"source": "q", "target": "mha", "port": 0},
+            {"source": "v", "target": "mha", "port": 1},
+            {"source": "k", "target": "mha", "port": 2},
+            {"source": "q", "target": "att", "port": 0},
+            {"source": "v", "target": "att", "port": 1},
+            {"source": "mha", "target": "sum", "port": 0},
+            {"source": "att", "target": "sum", "port": 1},
+            {"source": "sum", "target": "y"},
+        ],
+    ),
+    "time_distributed_and_two_heads": _graph(
+        [
+            {"id": "frames", "type": "Input", "params": {"shape": [5, 8, 8, 1]}},
+            {"id": "td", "type": "TimeDistributed", "params": {"layer": {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}}},
+            {"id": "flat", "type": "TimeDistributed", "params": {"layer": {"type": "Flatten", "params": {}}}},
+            {"id": "rnn", "type": "GRU", "params": {"units": 4, "dropout": 0.2}},
+            {"id": "a", "type": "Output", "params": {"loss": "mae", "loss_weight": 2.0, "metrics": ["mse"]}},
+            {"id": "b", "type": "Output", "params": {"loss": "huber"}},
+        ],
+        [
+            {"source": "frames", "target": "td"},
+            {"source": "td", "target": "flat"},
+            {"source": "flat", "target": "rnn"},
+            {"source": "rnn", "target": "a"},
+            {"source": "rnn", "target": "b"},
+        ],
+    ),
+    "input_straight_to_output": _graph(
+        [{"id": "x", "type": "Input", "params": {"shape": [3], "dtype": "int32"}}, {"id": "y", "type": "Output", "params": {"loss": "mse"}}],
+        [{"source": "x", "target": "y"}],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTRA))
+def test_round_trips_of_multi_input_wrapper_and_odd_graphs(name):
+    graph = EXTRA[name]
+    assert builder.validate_graph(graph)["valid"]
+    imported = builder.import_model(builder.export_keras(graph))
+    assert meaning(imported) == meaning(graph)
+    text = builder.compile_graph(graph).model.to_json()
+    assert meaning(builder.import_model(text.encode()))[1] == meaning(graph)[1]

@@ -13,4 +13,17 @@ describe('auto layout', () => {
     const spots = new Set(placed.map((n) => `${n.position.x},${n.position.y}`));
     expect(spots.size).toBe(placed.length);
   });
+
+  it('puts the branches into a merge block in port order, left to right', () => {
+    for (const name of ['inception_block', 'residual_block', 'qa_two_inputs']) {
+      const loaded = fromDocument(examples[name]);
+      const x = new Map(layoutWith(dagre, loaded.nodes, loaded.edges).map((n) => [n.id, n.position.x]));
+      const merge = loaded.edges.find((e) => e.targetHandle === 'in-1')!.target;
+      const sources = loaded.edges
+        .filter((e) => e.target === merge)
+        .sort((a, b) => a.targetHandle!.localeCompare(b.targetHandle!))
+        .map((e) => x.get(e.source)!);
+      expect(sources, name).toEqual([...sources].sort((a, b) => a - b));
+    }
+  });
 });

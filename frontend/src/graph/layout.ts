@@ -10,13 +10,15 @@ export function layoutWith(dagre: Dagre, nodes: readonly BlockNode[], edges: rea
   const graph = new dagre.Graph({ multigraph: true });
   graph.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 60, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) {
+  // dagre lays siblings out right to left in insertion order; feed them reversed so
+  // branches into a merge block read left to right in port order.
+  for (const node of [...nodes].reverse()) {
     graph.setNode(node.id, {
       width: node.measured?.width ?? node.width ?? DEFAULT_NODE_WIDTH,
       height: node.measured?.height ?? node.height ?? DEFAULT_NODE_HEIGHT,
     });
   }
-  for (const edge of edges) {
+  for (const edge of [...edges].reverse()) {
     if (graph.hasNode(edge.source) && graph.hasNode(edge.target)) graph.setEdge(edge.source, edge.target, {}, edge.id);
   }
   dagre.layout(graph);

@@ -1,0 +1,69 @@
+"""Browser tests: headless Debian Chromium driven by Playwright, against a real stack
+(redis-server, daphne serving the built front end, a Celery worker), all started here."""
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.services import ROOT, celery_worker, daphne_server, migrate, webapp_env
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def stack(redis_url):
+    """The whole application, really started: migrated SQLite file, daphne, one worker."""
+    if not (ROOT / "frontend" / "dist" / "index.html").exists():
+        raise RuntimeError("the front end is not built: run `make setup`")
+    with tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
+        workdir = Path(tmp)
+        env = webapp_env(workdir, redis_url, RUN_HEARTBEAT_TIMEOUT="60")
+        migrate(env)
+        with daphne_server(env, workdir / "daphne.log") as web, celery_worker(env, workdir / "worker.log") as worker:
+            yield {"env": env, "url": web.url, "web": web, "worker": worker, "workdir": workdir}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, stack, request):
+    """A fresh browser context (empty storage) on the app; a screenshot is kept when the test fails."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True,
+                                  base_url=stack["url"])
+    pg = context.new_page()
+    console_errors: list[str] = []
+    pg.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    pg.console_errors = console_errors
+    yield pg
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"), full_page=True)
+    context.close()

@@ -5,18 +5,14 @@ A plain library (no Django, no Celery). Importing it imports Keras, once:
 the web process does so at start-up rather than on a person's first click.
 """
 
-import os
+import keras  # noqa: F401  - loaded here, once
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402,F401  - loaded here, once
-
-from .catalog import catalog_json  # noqa: E402
-from .compile import CompiledGraph, compile_graph  # noqa: E402
-from .export import export_keras, export_python, normalise_graph  # noqa: E402
-from .importer import ModelImportError, import_model  # noqa: E402
-from .templates import list_examples  # noqa: E402
-from .validate import GraphInvalid, validate_graph  # noqa: E402
+from .catalog import catalog_json
+from .compile import CompiledGraph, compile_graph
+from .export import export_keras, export_python, normalise_graph
+from .importer import ModelImportError, import_model
+from .templates import list_examples
+from .validate import GraphInvalid, validate_graph
 
 __all__ = [
     "CompiledGraph",

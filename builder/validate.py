@@ -15,6 +15,7 @@ compile_graph does a real build with weights (build() below), never memoised.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import keras
+from keras.src.backend.common import global_state
 
 from .catalog import apply_layer, make_layer
 from .catalog.registry import to_json
@@ -179,7 +181,7 @@ def infer(graph: Graph) -> Build:
     inside a StatelessScope (no weights allocated)."""
     out = Build()
     specs = out.specs
-    with keras.StatelessScope(initialize_variables=False):
+    with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
         for node_id in graph.order:
             node = graph.nodes[node_id]
             info = NodeInfo()
@@ -205,6 +207,21 @@ def infer(graph: Graph) -> Build:
             specs[node_id] = spec
             info.output_shape = spec[0]
     return out
+
+
+@contextlib.contextmanager
+def _forget_deferred_variables():
+    """In a StatelessScope(initialize_variables=False) Keras registers every
+    variable it makes in a (thread-local) list, to initialise them later; ours
+    are never initialised, so they are dropped from that list afterwards, or
+    every check would keep all its layers alive."""
+    pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
+    mark = len(pending)
+    try:
+        yield
+    finally:
+        if global_state.get_global_attribute("uninitialized_variables") is pending:
+            del pending[mark:]
 
 
 def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:

@@ -80,3 +80,17 @@ def test_failures_are_not_memoised_and_name_their_own_node():
     second = validate_graph(lstm_on("second"))
     assert [e["node"] for e in first["errors"]] == ["first"]
     assert [e["node"] for e in second["errors"]] == ["second"]
+
+
+def test_checks_leave_no_deferred_variables_behind():
+    # Keras lists every variable made in StatelessScope(initialize_variables=False)
+    # for a later initialisation; validation must not let that list grow.
+    from keras.src.backend.common import global_state
+
+    OUTCOMES.clear()
+    validate_graph(unique_graph(5))
+    before = len(global_state.get_global_attribute("uninitialized_variables", []) or [])
+    OUTCOMES.clear()
+    validate_graph(unique_graph(20))
+    after = len(global_state.get_global_attribute("uninitialized_variables", []) or [])
+    assert after == before

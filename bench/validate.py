@@ -30,7 +30,7 @@ def chain_graph(n_nodes: int, salt: int = 0) -> dict:
     for i in range(n_nodes - 2):
         kind = ("Dense", "Dropout", "BatchNormalization")[i % 3]
         params = {
-            "Dense": {"units": 32 + i + salt, "activation": "relu"},
+            "Dense": {"units": 32 + i + 1000 * salt, "activation": "relu"},
             "Dropout": {"rate": round(0.05 + 0.001 * i + 1e-6 * salt, 6)},
             "BatchNormalization": {"momentum": round(0.9 + 0.0001 * i + 1e-7 * salt, 7)},
         }[kind]

@@ -1,10 +1,17 @@
-"""The websocket of one run: permission check, a snapshot, then every event of the run's group as is."""
+"""The websocket of one run: permission check, a snapshot, then every event of the run's group as is.
 
+Events reach the consumer through this process's hub for the run (webapp/runs/fanout.py), which
+joins the run's group once for all local viewers; `run_event` still relays any `run.event`
+sent to the consumer's own channel.
+"""
+
+import json
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from webapp.runs.fanout import hubs
 from webapp.runs.models import Run
 from webapp.runs.services import fail_stale_runs, run_json
 
@@ -20,12 +27,19 @@ def load_snapshot(user, run_id: int) -> dict | None:
     return run_json(run) if run is not None else None
 
 
+@database_sync_to_async
+def is_owner(user, run_id: int) -> bool:
+    return Run.objects.filter(pk=run_id, owner=user).exists()
+
+
 class RunConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self):
         from trainer.events import run_group
 
+        self.live = False
+        self.pending: list[str] = []
         user = self.scope.get("user")
         run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
         # Accept, then close with a code: a close before accept reaches the client as a bare HTTP 403,
@@ -34,29 +48,48 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        exists = await database_sync_to_async(Run.objects.filter(pk=run_id, owner=user).exists)()
-        if not exists:
+        if not await is_owner(user, run_id):
             await self.accept()
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        # Join first, then read the snapshot: an event published in between is not lost (at worst an
-        # epoch arrives both in the snapshot and as an event; clients key epochs by number).
+        # Join first, then read the snapshot: an event published in between is not lost (it waits in
+        # `pending` until the snapshot is out; at worst an epoch arrives both in the snapshot and as an
+        # event, and clients key epochs by number).
         self.group = run_group(run_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await hubs.join(self.channel_layer, self.group, self)
         await self.accept()
         snapshot = await load_snapshot(user, run_id)
         if snapshot is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.send_json({"type": "snapshot", "t": time.time(), "run": snapshot})
+        while self.pending:
+            await self.send(text_data=self.pending.pop(0))
+        self.live = True
+
+    async def relay(self, text: str) -> None:
+        """An event from the hub, already JSON."""
+        if self.live:
+            await self.send(text_data=text)
+        else:
+            self.pending.append(text)
 
     async def disconnect(self, code):
+        self.live = False
         if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await hubs.leave(self.group, self)
 
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong", "t": time.time()})
 
+    async def dispatch(self, message):
+        # A relayed event touches no database: skip the thread hop channels' dispatch makes before every
+        # handler (close_old_connections).
+        if message.get("type") == "run.event":
+            await self.run_event(message)
+        else:
+            await super().dispatch(message)
+
     async def run_event(self, message):
-        await self.send_json(message["event"])
+        await self.send(text_data=json.dumps(message["event"]))

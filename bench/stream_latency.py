@@ -1,0 +1,168 @@
+"""Websocket fan-out of one run's events: latency and losses with 1, 10 and 100 viewers.
+
+Starts redis-server and daphne itself (as the tests do) on a fresh SQLite file,
+makes a user, a token and a run row, connects N concurrent websocket viewers of
+that run, then publishes events with trainer.events.RedisPublisher, as the
+worker does on a fast run: 500 batches a second through BatchThrottle, an
+epoch event each 500 batches. Measures, per viewer count, the
+latency from each event's "t" to its receipt (p50, p95), the events lost, and
+the batch events per second a viewer sees. Goals: p95 <= 50 ms with 100
+viewers, 0 lost, <= ~10 batch events a second.
+
+    .venv/bin/python bench/stream_latency.py [--viewers 1,10,100] [--seconds 5] [--batch-rate 500] [--steps 500]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+
+from tests.services import create_token, manage, migrate, redis_server, start_daphne, webapp_env  # noqa: E402
+from trainer.events import BatchThrottle, RedisPublisher, event, run_group  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+
+
+def publish_stream(redis_url: str, run_id: int, seconds: float, batch_rate: float, steps: int) -> dict:
+    """Publish like a worker on a fast run: `batch_rate` batches a second for `seconds`, epochs of `steps`
+    batches; every batch goes through BatchThrottle (so about 10 a second, plus each epoch's last), and
+    every epoch's end publishes an epoch event. Runs in its own thread; answers what was sent."""
+    publish = RedisPublisher(redis_url, run_group(run_id))
+    sent = {"epoch": 0, "batch": 0, "done": 0}
+    publish(event("status", status="running"))
+    throttle = BatchThrottle()
+    start = time.monotonic()
+    step, epoch = 0, 1
+    next_at = start
+    while time.monotonic() - start < seconds:
+        step += 1
+        if throttle(step, steps):
+            publish(event("batch", epoch=epoch, step=step, steps=steps, metrics={"loss": 1.0 / step}))
+            sent["batch"] += 1
+        if step == steps:
+            publish(event("epoch", epoch=epoch, metrics={"loss": 1.0 / epoch, "val_loss": 1.1 / epoch},
+                          lr=0.001, seconds=steps / batch_rate))
+            sent["epoch"] += 1
+            step, epoch = 0, epoch + 1
+        next_at += 1.0 / batch_rate
+        time.sleep(max(0.0, next_at - time.monotonic()))
+    publish(event("done", status="succeeded", test={"loss": 0.1}))
+    sent["done"] += 1
+    publish.close()
+    sent["dropped_by_publisher"] = publish.dropped
+    return sent
+
+
+async def viewer(url: str, token: str, ready: asyncio.Event, results: list, opened: list):
+    from websockets.asyncio.client import connect
+
+    received = []
+    async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}, proxy=None,
+                       open_timeout=60, max_size=2**24) as ws:
+        snapshot = json.loads(await ws.recv())
+        assert snapshot["type"] == "snapshot", snapshot
+        opened.append(1)
+        await ready.wait()
+        while True:
+            raw = await asyncio.wait_for(ws.recv(), timeout=60)
+            now = time.time()
+            ev = json.loads(raw)
+            received.append((ev["type"], now - ev["t"], now))
+            if ev["type"] == "done":
+                break
+    results.append(received)
+
+
+async def measure(ws_url: str, token: str, redis_url: str, run_id: int, n: int, args) -> dict:
+    ready = asyncio.Event()
+    results: list = []
+    opened: list = []
+    url = f"{ws_url}/ws/runs/{run_id}/"
+    tasks = []
+    for i in range(n):  # connect in small waves: a burst of 100 handshakes is not what is measured
+        tasks.append(asyncio.create_task(viewer(url, token, ready, results, opened)))
+        if i % 10 == 9:
+            await asyncio.sleep(0.05)
+    while len(opened) < n:
+        await asyncio.sleep(0.05)
+        for t in tasks:
+            if t.done() and t.exception():
+                raise t.exception()
+    await asyncio.sleep(0.5)  # every viewer has joined the group
+    ready.set()
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(publish_stream(redis_url, run_id, args.seconds,
+                                                                       args.batch_rate, args.steps)))
+    thread.start()
+    await asyncio.gather(*tasks)
+    thread.join()
+    sent = box
+    expected = 1 + sent["epoch"] + sent["batch"] + sent["done"]  # status + epochs + batches + done
+    latencies = [lat * 1000 for r in results for (_, lat, _) in r]
+    lost = sum(max(0, expected - len(r)) for r in results)
+    batch_rates = []
+    for r in results:
+        times = [at for (kind, _, at) in r if kind == "batch"]
+        if len(times) > 1:
+            batch_rates.append((len(times) - 1) / (times[-1] - times[0]))
+    return {
+        "viewers": n,
+        "events_per_viewer": expected,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(percentile(latencies, 0.95), 2),
+        "max_ms": round(max(latencies), 2),
+        "lost": lost,
+        "batch_per_s": round(max(batch_rates), 2) if batch_rates else 0.0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--viewers", default="1,10,100")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of the event stream")
+    parser.add_argument("--batch-rate", type=float, default=500.0, help="training batches a second")
+    parser.add_argument("--steps", type=int, default=500, help="batches an epoch")
+    args = parser.parse_args()
+    counts = [int(v) for v in args.viewers.split(",")]
+    with redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="bench-stream-") as tmp:
+        workdir = Path(tmp)
+        env = webapp_env(workdir, redis_url)
+        migrate(env)
+        token = create_token(env, "bench")
+        run_id = int(manage(env, "shell", "-c", (
+            "from django.contrib.auth.models import User; from webapp.runs.models import Run; "
+            "print(Run.objects.create(owner=User.objects.get(username='bench'), dataset_builtin='iris', "
+            "graph={'name': 'bench'}, status='running').id)")).splitlines()[-1])
+        web = start_daphne(env, workdir / "daphne.log")
+        try:
+            web.ready()
+            print(f"{'viewers':>8} {'events':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'batch/s':>8}")
+            ok = True
+            for n in counts:
+                row = asyncio.run(measure(web.ws_url, token, redis_url, run_id, n, args))
+                print(f"{row['viewers']:>8} {row['events_per_viewer']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+                      f"{row['max_ms']:>8} {row['lost']:>5} {row['batch_per_s']:>8}", flush=True)
+                ok &= row["lost"] == 0 and row["batch_per_s"] <= 12
+                if n >= 100:
+                    ok &= row["p95_ms"] <= 50
+            print("goals (p95 <= 50 ms at 100 viewers, 0 lost, <= ~10 batch/s):", "met" if ok else "NOT met")
+            return 0 if ok else 1
+        finally:
+            web.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -79,6 +79,13 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await hubs.leave(self.group, self)
 
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None  # a client's stray text is ignored, not a reason to drop the connection
+
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong", "t": time.time()})

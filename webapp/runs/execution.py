@@ -82,6 +82,16 @@ def worker_name() -> str:
     return f"{socket.gethostname()} pid {os.getpid()}"
 
 
+def expected(exc: BaseException) -> bool:
+    """A failure the person can fix (graph, data, settings, NaN loss...), as opposed to a bug."""
+    from builder import GraphInvalid
+    from trainer.binding import BindingError
+    from trainer.datasets import DatasetError
+    from trainer.runner import TrainingError
+
+    return isinstance(exc, (GraphInvalid, TrainingError, BindingError, DatasetError))
+
+
 def readable(exc: BaseException) -> str:
     """The message to show for a failed run: ours are written for people; anything else is named briefly
     (the traceback goes to the worker's log, never to the person)."""
@@ -153,7 +163,10 @@ def execute_run(run_id: int) -> str:
     except Exception as exc:
         heartbeat.stop()
         message = readable(exc)
-        log.exception("run %s failed: %s", run_id, message)
+        if expected(exc):
+            log.warning("run %s failed: %s", run_id, message)
+        else:
+            log.exception("run %s failed: %s", run_id, message)
         failed = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
             status=Run.Status.FAILED, error=message, finished_at=timezone.now())
         if failed:

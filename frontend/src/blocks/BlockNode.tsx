@@ -1,24 +1,19 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Problem } from '../api/types';
-import { handleForPort, portOf, visiblePortCount } from '../graph/connections';
+import { handleForPort, visiblePortCount } from '../graph/connections';
+import { usedPortsByTarget } from '../graph/derived';
 import { useGraph } from '../graph/store';
-import { SOURCE_HANDLE, type BlockNode as BlockNodeType, type GraphEdge } from '../graph/types';
+import { SOURCE_HANDLE, type BlockNode as BlockNodeType } from '../graph/types';
 import { categoryColor } from './categories';
 import { formatCount, formatShape, summariseParams } from './format';
 
 const NO_PROBLEMS: Problem[] = [];
 
-function usedPortsKey(edges: GraphEdge[], id: string): string {
-  const ports: number[] = [];
-  for (const edge of edges) if (edge.target === id) ports.push(portOf(edge.targetHandle) ?? 0);
-  return ports.sort((a, b) => a - b).join(',');
-}
-
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const spec = useGraph((s) => s.specs[data.type]);
   const catalogLoaded = useGraph((s) => s.catalog !== null);
-  const portsKey = useGraph((s) => usedPortsKey(s.edges, id));
+  const portsKey = useGraph((s) => usedPortsByTarget(s.edges).get(id) ?? '');
   const report = useGraph((s) => s.validation?.nodes[id]);
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
@@ -33,7 +28,13 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const portCount = isInput ? 0 : visiblePortCount(spec, used);
   const multi = spec ? spec.inputs.max === null || spec.inputs.max > 1 : false;
 
+  // React Flow measures a block and its handles when it mounts; tell it again only when the
+  // number of handles changes afterwards (a wire into a merge block, the catalog arriving).
+  // Doing it on mount too made opening a 300-block graph cost 300 separate store updates.
+  const measuredPorts = useRef(portCount);
   useEffect(() => {
+    if (measuredPorts.current === portCount) return;
+    measuredPorts.current = portCount;
     updateNodeInternals(id);
   }, [id, portCount, updateNodeInternals]);
 

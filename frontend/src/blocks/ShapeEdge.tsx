@@ -1,5 +1,6 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, Position, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
+import { incomingCounts } from '../graph/derived';
 import { useGraph } from '../graph/store';
 import type { GraphEdge } from '../graph/types';
 import { formatShape } from './format';
@@ -35,7 +36,7 @@ export function pointOnBezier(sx: number, sy: number, sp: Position, tx: number, 
 function ShapeEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd }: EdgeProps<GraphEdge>) {
   const shape = useGraph((s) => s.validation?.nodes[source]?.output_shape);
   // Edges converging on a merge block get their labels nearer the source, where they do not pile up.
-  const converging = useGraph((s) => s.edges.some((e) => e.target === target && e.id !== id));
+  const converging = useGraph((s) => (incomingCounts(s.edges).get(target) ?? 0) > 1);
   const [path] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   const [labelX, labelY] = pointOnBezier(sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, converging ? 0.3 : 0.5);
   return (

@@ -68,9 +68,10 @@ export function Canvas() {
 
   useEffect(() => {
     if (!fitRequest) return;
-    // Wait a frame or two so new nodes are measured before fitting.
-    const timer = setTimeout(() => fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 }), 60);
-    return () => clearTimeout(timer);
+    // React Flow holds a fit until every node is measured, so new nodes need no wait here.
+    // A graph just opened appears fitted at once; a re-layout glides to its new bounds.
+    const animate = useEditorUi.getState().fitAnimated;
+    fitView({ padding: 0.15, duration: animate ? 250 : 0, maxZoom: 1.2 });
   }, [fitRequest, fitView]);
 
   useEffect(() => {

@@ -15,7 +15,7 @@ export async function loadDocument(doc: unknown, { undoable = true, projectId = 
   const nodes = loaded.needsLayout ? await layoutNodes(loaded.nodes, loaded.edges) : loaded.nodes;
   graphStore.getState().loadGraph({ ...loaded, nodes }, { undoable });
   graphStore.getState().setProject(projectId);
-  useEditorUi.getState().requestFit();
+  useEditorUi.getState().requestFit({ animate: false });
 }
 
 export function currentDocument(): GraphDocument {

@@ -5,20 +5,23 @@ export type Popover = 'templates' | 'projects' | 'help' | 'errors' | null;
 
 interface EditorUi {
   open: Popover;
+  /** Bumped to ask the canvas to fit the graph in view; `fitAnimated` says whether to glide there. */
   fitRequest: number;
+  fitAnimated: boolean;
   focusRequest: { id: string; n: number } | null;
   setOpen(open: Popover): void;
   toggle(open: Exclude<Popover, null>): void;
-  requestFit(): void;
+  requestFit(options?: { animate?: boolean }): void;
   focusNode(id: string): void;
 }
 
 export const useEditorUi = create<EditorUi>()((set, get) => ({
   open: null,
   fitRequest: 0,
+  fitAnimated: true,
   focusRequest: null,
   setOpen: (open) => set({ open }),
   toggle: (open) => set({ open: get().open === open ? null : open }),
-  requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
+  requestFit: ({ animate = true } = {}) => set({ fitRequest: get().fitRequest + 1, fitAnimated: animate }),
   focusNode: (id) => set({ focusRequest: { id, n: (get().focusRequest?.n ?? 0) + 1 } }),
 }));

@@ -64,6 +64,21 @@ describe('live validation', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('sends a graph replaced as a whole (load, undo) at once, edits after the debounce', async () => {
+    store.getState().loadGraph(fromDocument(examples.mnist_mlp));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(1);
+    store.getState().updateParams('hidden', { units: 7 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(calls).toHaveLength(2);
+    store.getState().undo();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(3);
+    expect(calls[2].doc.nodes.find((n) => n.id === 'hidden')!.params).toEqual({ units: 512, activation: 'relu' });
+  });
+
   it('never lets an older answer overwrite a newer one', async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(300);

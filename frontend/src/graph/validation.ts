@@ -1,6 +1,8 @@
 // Live validation: after each change to what the graph means (not where blocks
 // sit, not what is selected) the document goes to /api/graphs/validate, debounced.
 // Only the newest answer is kept: older requests are aborted and late answers dropped.
+// A graph replaced as a whole (opened, loaded from a template, undo, redo) is sent at once:
+// the debounce is there to let typing settle, and nothing is being typed.
 import type { GraphDocument, ValidationResult } from '../api/types';
 import { toDocument } from './serialise';
 import type { GraphState, GraphStore } from './store';
@@ -19,6 +21,7 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
   let lastKey: string | null = null;
   let lastNodes: GraphState['nodes'] | null = null;
   let lastEdges: unknown = null;
+  let lastRevision: number | null = null;
 
   async function run() {
     timer = null;
@@ -50,11 +53,13 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
     if (state.edges === lastEdges && sameMeaning(state.nodes, lastNodes)) return;
     lastNodes = state.nodes;
     lastEdges = state.edges;
+    const replaced = lastRevision !== null && state.revision !== lastRevision;
+    lastRevision = state.revision;
     const key = meaningKey(state);
     if (key === lastKey) return;
     lastKey = key;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(run, delayMs);
+    timer = setTimeout(run, replaced ? 0 : delayMs);
   }
 
   check(store.getState());

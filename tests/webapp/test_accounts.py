@@ -111,3 +111,10 @@ def test_create_token_command_prints_a_working_token(alice):
     assert r.json() == {"authenticated": True, "username": "alice"}
     assert ApiToken.objects.get(user=alice).name == "ci"
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/tokens").json()[0]["name"] == "ci"
+
+
+def test_admin_lists_projects_datasets_runs_and_tokens(admin_client, api):
+    api.post("/api/projects", {"name": "p"}, content_type="application/json")
+    for path in ("/admin/projects/project/", "/admin/datasets/uploadeddataset/", "/admin/runs/run/",
+                 "/admin/accounts/apitoken/"):
+        assert admin_client.get(path).status_code == 200, path

@@ -4,6 +4,7 @@ Private routers use `PRIVATE_AUTH`. Anonymous requests get 401; a logged-in
 browser that sends an unsafe request without the CSRF token gets 403.
 """
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -27,15 +28,13 @@ class BearerTokenAuth(HttpBearer):
 class SessionCsrfAuth(APIKeyCookie):
     """Django's session cookie; unsafe methods need the CSRF token (X-CSRFToken header)."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def __init__(self) -> None:
         super().__init__(csrf=True)
 
     def _get_key(self, request: HttpRequest):
-        from django.conf import settings
-
-        return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        return request.COOKIES.get(self.param_name)  # CSRF is checked in authenticate, for unsafe methods only
 
     def authenticate(self, request: HttpRequest, key):
         user = getattr(request, "user", None)

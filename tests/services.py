@@ -121,27 +121,33 @@ def _wait_for_log(path: Path, needle: str, proc: subprocess.Popen, timeout: floa
 
 
 class Service:
-    """A started process with its log file."""
+    """A started process with its log file; `ready()` waits until it serves."""
 
-    def __init__(self, proc: subprocess.Popen, log_path: Path, **info):
+    def __init__(self, proc: subprocess.Popen, log_path: Path, log_file, ready, **info):
         self.proc = proc
         self.log_path = log_path
+        self._log_file = log_file
+        self._ready = ready
         self.__dict__.update(info)
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
+    def ready(self, timeout: float = 120.0) -> "Service":
+        self._ready(self, timeout)
+        return self
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
         stop_process(self.proc, timeout=20)
+        self._log_file.close()
 
 
-@contextlib.contextmanager
-def celery_worker(env: dict[str, str], log_path: Path, timeout: float = 120.0):
-    """A real Celery worker (solo pool, both queues); yields a Service once it says it is ready."""
+def start_celery_worker(env: dict[str, str], log_path: Path) -> Service:
+    """A real Celery worker (solo pool, both queues), started; call .ready() to wait for it."""
     log_path = Path(log_path)
     out = open(log_path, "ab")
     proc = subprocess.Popen(
@@ -150,18 +156,11 @@ def celery_worker(env: dict[str, str], log_path: Path, timeout: float = 120.0):
          "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
     )
-    service = Service(proc, log_path)
-    try:
-        _wait_for_log(log_path, " ready.", proc, timeout)
-        yield service
-    finally:
-        service.stop()
-        out.close()
+    return Service(proc, log_path, out, lambda svc, timeout: _wait_for_log(log_path, " ready.", proc, timeout))
 
 
-@contextlib.contextmanager
-def daphne_server(env: dict[str, str], log_path: Path, timeout: float = 120.0):
-    """A real daphne serving webapp.asgi:application; yields a Service with .url and .ws_url."""
+def start_daphne(env: dict[str, str], log_path: Path) -> Service:
+    """A real daphne serving webapp.asgi:application, started; .url and .ws_url; .ready() waits."""
     port = free_port()
     log_path = Path(log_path)
     out = open(log_path, "ab")
@@ -169,13 +168,26 @@ def daphne_server(env: dict[str, str], log_path: Path, timeout: float = 120.0):
         [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
     )
-    service = Service(proc, log_path, url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}", port=port)
+    return Service(proc, log_path, out, lambda svc, timeout: wait_for_port(port, timeout=timeout, proc=proc),
+                   url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}", port=port)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], log_path: Path, timeout: float = 120.0):
+    service = start_celery_worker(env, log_path)
     try:
-        wait_for_port(port, timeout=timeout, proc=proc)
-        yield service
+        yield service.ready(timeout)
     finally:
         service.stop()
-        out.close()
+
+
+@contextlib.contextmanager
+def daphne_server(env: dict[str, str], log_path: Path, timeout: float = 120.0):
+    service = start_daphne(env, log_path)
+    try:
+        yield service.ready(timeout)
+    finally:
+        service.stop()
 
 
 class Api:

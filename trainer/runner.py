@@ -286,9 +286,6 @@ class ProgressCallback(_make_progress_base()):
         self._step = 0
         self._epoch_started = 0.0
 
-    def on_train_begin(self, logs=None):
-        self.publish(event("status", status="running"))
-
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch + 1
         self._step = 0

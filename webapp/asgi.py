@@ -16,7 +16,9 @@ from webapp.accounts.middleware import TokenAuthMiddleware  # noqa: E402
 from webapp.routing import websocket_urlpatterns  # noqa: E402
 
 # Load Keras once at start-up, not on a person's first click (the builder endpoints need it).
-import builder  # noqa: E402,F401
+import builder  # noqa: E402
+
+builder.catalog_json()  # builds every catalog entry (Keras layer classes, signatures) now
 
 application = ProtocolTypeRouter(
     {

@@ -49,7 +49,8 @@ def test_mnist_mlp_on_fashion_mnist(fashion, tmp_path):
     assert result.test["accuracy"] > 0.3  # 300 samples, one epoch: well above chance
 
     types = [e["type"] for e in events]
-    assert types[0] == "status" and events[0]["status"] == "running"
+    # status changes are published by whoever changes the run's status (the webapp task), not the fit loop
+    assert "status" not in types and types[0] == "batch"
     assert types[-1] == "epoch" and "batch" in types
     batches = [e for e in events if e["type"] == "batch"]
     steps = math.ceil(270 / 32)  # 300 samples less the 10% validation split

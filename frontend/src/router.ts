@@ -15,10 +15,12 @@ export function navigate(path: string, { replace = false } = {}) {
   useRouter.setState({ path });
 }
 
-export type Route = { page: 'editor' } | { page: 'login' } | { page: 'run'; id: string } | { page: 'not-found' };
+export type Route = { page: 'editor' } | { page: 'login' } | { page: 'run'; id: string } | { page: 'runs' } | { page: 'not-found' };
 
-export function matchRoute(path: string): Route {
+export function matchRoute(fullPath: string): Route {
+  const path = fullPath.split(/[?#]/, 1)[0];
   if (path === '/' || path === '') return { page: 'editor' };
+  if (path === '/runs' || path === '/runs/') return { page: 'runs' };
   if (path === '/login' || path === '/login/') return { page: 'login' };
   const run = /^\/runs\/([^/]+)\/?$/.exec(path);
   if (run) return { page: 'run', id: decodeURIComponent(run[1]) };

@@ -3,6 +3,7 @@ import { memo, useRef, useState } from 'react';
 import { safeName } from '../api/client';
 import { graphStore, useGraph } from '../graph/store';
 import type { BlockNode } from '../graph/types';
+import { TrainButton } from '../train/TrainButton';
 import { notify } from '../ui/toast';
 import { autoLayout, exportAs, importFile, newGraph, redo, saveProject, undo } from './commands';
 import { HelpPopover } from './HelpPopover';
@@ -91,6 +92,7 @@ export const Toolbar = memo(function Toolbar() {
       </div>
       <span className="spacer" />
       <div className="group">
+        <TrainButton />
         <button className="primary" data-testid="save" onClick={() => saveProject()} title="Save the project (Ctrl+S)">
           Save
         </button>

@@ -12,6 +12,8 @@ import { useEditorUi } from '../editor/ui';
 import { DEFAULT_NODE_WIDTH } from '../graph/layout';
 import { graphStore, useGraph } from '../graph/store';
 import { startLiveValidation } from '../graph/validation';
+import { TrainPanel } from '../train/TrainPanel';
+import { useTrain } from '../train/store';
 import { notify } from '../ui/toast';
 
 export function EditorPage() {
@@ -41,6 +43,7 @@ function useCatalog() {
 function Editor() {
   const { error: catalogError, retry } = useCatalog();
   const { screenToFlowPosition } = useReactFlow();
+  const trainOpen = useTrain((s) => s.open);
 
   useEffect(() => startLiveValidation(graphStore, (doc, signal) => api.validate(doc, signal)), []);
 
@@ -147,10 +150,11 @@ function Editor() {
           </button>
         </div>
       )}
-      <div className="editor-main">
+      <div className={trainOpen ? 'editor-main with-train' : 'editor-main'}>
         <Palette onAdd={addAtCenter} />
         <Canvas />
         <Inspector />
+        {trainOpen && <TrainPanel />}
       </div>
       <StatusBar />
     </div>

@@ -1,0 +1,196 @@
+// The run page's charts: one per metric (training per batch as a thin line, training and validation
+// per epoch as markers), the learning rate, and the comparison of several runs.
+import { useCallback, useMemo, useState } from 'react';
+import type uPlot from 'uplot';
+import { alignedData, pointCount, type Series } from './series';
+import type { RunStream } from './stream';
+import { UPlotChart } from './UPlotChart';
+
+const BLUE = '#2357d9';
+const BLUE_SOFT = 'rgba(35, 87, 217, 0.45)';
+const ORANGE = '#d97706';
+export const PALETTE = ['#2357d9', '#d97706', '#16a34a', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#92400e', '#475569'];
+
+function noLine() {
+  return null;
+}
+
+export function metricLabel(key: string): string {
+  return key.replace(/_/g, ' ');
+}
+
+function axisValue(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
+  return String(Number(v.toPrecision(4)));
+}
+
+function xRange(epochs: () => number) {
+  return (_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax => {
+    const planned = epochs();
+    const hi = Math.max(planned || 0, max ?? 0, 1);
+    return [Math.min(0, min ?? 0), hi];
+  };
+}
+
+function emptyData(): uPlot.AlignedData {
+  return [[], [], [], []];
+}
+
+export function MetricChart({ stream, metric, epochs }: { stream: RunStream; metric: string; epochs: () => number }) {
+  const [log, setLog] = useState(false);
+  const isLoss = metric === 'loss' || metric.endsWith('_loss');
+  const data = useCallback((): uPlot.AlignedData => {
+    const chart = stream.series.charts[metric];
+    return chart ? (alignedData(chart) as uPlot.AlignedData) : emptyData();
+  }, [stream, metric]);
+  const afterDraw = useCallback(
+    (el: HTMLElement) => {
+      const counts = pointCount(stream.series.charts[metric]);
+      el.dataset.batchPoints = String(counts.batch);
+      el.dataset.epochPoints = String(counts.epoch);
+      el.dataset.valPoints = String(counts.val);
+    },
+    [stream, metric],
+  );
+  const options = useCallback(
+    (width: number): uPlot.Options => ({
+      width,
+      height: 220,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: {
+        x: { time: false, range: xRange(epochs) },
+        y: log ? { distr: 3 } : {},
+      },
+      axes: [
+        { label: 'epoch', size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+      ],
+      series: [
+        { label: 'epoch', value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(2)) },
+        { label: 'train (batch)', stroke: BLUE_SOFT, width: 1, spanGaps: true, points: { show: false } },
+        {
+          label: 'train (epoch)',
+          stroke: BLUE,
+          width: 0,
+          paths: noLine,
+          spanGaps: true,
+          points: { show: true, size: 8, space: 0, fill: BLUE, stroke: BLUE },
+        },
+        {
+          label: 'validation',
+          stroke: ORANGE,
+          width: 1.5,
+          spanGaps: true,
+          points: { show: true, size: 8, space: 0, fill: ORANGE, stroke: ORANGE },
+        },
+      ],
+    }),
+    [log, epochs],
+  );
+  return (
+    <section className="chart-card">
+      <header className="chart-head">
+        <h3>{metricLabel(metric)}</h3>
+        {isLoss && (
+          <label className="switch small" title="Logarithmic y axis">
+            <input type="checkbox" data-testid={`chart-${metric}-log`} checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
+          </label>
+        )}
+      </header>
+      <UPlotChart
+        options={options}
+        data={data}
+        subscribe={stream.subscribeSeries}
+        optionsKey={`${metric}:${log}`}
+        height={220}
+        testId={`chart-${metric}`}
+        afterDraw={afterDraw}
+      />
+    </section>
+  );
+}
+
+export function LrChart({ stream, epochs }: { stream: RunStream; epochs: () => number }) {
+  const data = useCallback((): uPlot.AlignedData => [stream.series.lr.x, stream.series.lr.y], [stream]);
+  const afterDraw = useCallback(
+    (el: HTMLElement) => {
+      el.dataset.points = String(stream.series.lr.y.filter((v) => v !== null).length);
+    },
+    [stream],
+  );
+  const options = useCallback(
+    (width: number): uPlot.Options => ({
+      width,
+      height: 120,
+      legend: { show: true, live: true },
+      scales: { x: { time: false, range: xRange(epochs) } },
+      axes: [
+        { size: 28, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+      ],
+      series: [
+        { label: 'epoch' },
+        { label: 'learning rate', stroke: '#7c3aed', width: 1.5, spanGaps: true, points: { show: true, size: 6, space: 0, fill: '#7c3aed' } },
+      ],
+    }),
+    [epochs],
+  );
+  return (
+    <section className="chart-card chart-card-small">
+      <header className="chart-head">
+        <h3>learning rate</h3>
+      </header>
+      <UPlotChart options={options} data={data} subscribe={stream.subscribeSeries} optionsKey="lr" height={120} testId="chart-lr" afterDraw={afterDraw} />
+    </section>
+  );
+}
+
+export interface CompareLine {
+  label: string;
+  /** epoch -> value */
+  points: Map<number, number | null>;
+}
+
+/** Aligned data for several runs' per-epoch values of one metric (x = the union of their epochs). */
+export function compareData(lines: CompareLine[]): (number | null)[][] {
+  const xs = [...new Set(lines.flatMap((l) => [...l.points.keys()]))].sort((a, b) => a - b);
+  return [xs, ...lines.map((l) => xs.map((x) => l.points.get(x) ?? null))];
+}
+
+export function CompareChart({ lines, metric, log }: { lines: CompareLine[]; metric: string; log: boolean }) {
+  const data = useMemo(() => compareData(lines) as uPlot.AlignedData, [lines]);
+  const key = `${metric}:${log}:${lines.map((l) => l.label).join('|')}`;
+  const options = useCallback(
+    (width: number): uPlot.Options => ({
+      width,
+      height: 280,
+      legend: { show: true, live: true },
+      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+      axes: [
+        { label: 'epoch', size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+      ],
+      series: [
+        { label: 'epoch' },
+        ...lines.map((l, i) => ({
+          label: l.label,
+          stroke: PALETTE[i % PALETTE.length],
+          width: 1.5,
+          spanGaps: true,
+          points: { show: true, size: 6, space: 0, fill: PALETTE[i % PALETTE.length] },
+        })),
+      ],
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key],
+  );
+  const getData = useCallback(() => data, [data]);
+  // The comparison is not live: a new selection or new data is a new chart.
+  const dataKey = `${key}:${(data[0] as number[]).length}:${lines.map((l) => l.points.size).join(',')}`;
+  return <UPlotChart options={options} data={getData} optionsKey={dataKey} height={280} testId="compare-chart" />;
+}
+
+export type { Series };

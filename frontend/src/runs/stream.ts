@@ -1,0 +1,253 @@
+// One run followed live: the websocket (snapshot, then events), the chart series, the progress
+// figures. Framework-free; the run page reads it through useRunStream (useSyncExternalStore) and
+// the charts subscribe to it directly, so a batch event redraws charts without re-rendering React.
+import { FINISHED, runsApi, type EpochEntry, type Run, type RunStatus } from '../api/runs';
+import { ReconnectingSocket, wsUrl, type SocketInfo, type SocketState } from '../ws/socket';
+import { RateMeter, type Position } from './progress';
+import { applyBatch, applyEpoch, emptySeries, loadBatchCache, mergeBatches, rebuild, saveBatchCache, type BatchCache, type Series } from './series';
+
+export interface RunView {
+  run: Run | null;
+  status: RunStatus | null;
+  position: Position | null;
+  stepsPerSecond: number | null;
+  connection: SocketState;
+  connectionInfo: SocketInfo;
+  /** a message from an `error` event, or why the socket closed for good */
+  error: string | null;
+  /** server time minus client time, in seconds */
+  clockOffset: number;
+  /** how many snapshots arrived (1 on a fresh page; more after reconnects) */
+  snapshots: number;
+}
+
+export type RunEvent =
+  | { type: 'snapshot'; t: number; run: Run }
+  | { type: 'status'; t: number; status: RunStatus }
+  | { type: 'batch'; t: number; epoch: number; step: number; steps: number; epochs?: number; metrics: Record<string, number | null> }
+  | ({ type: 'epoch'; t: number } & EpochEntry)
+  | { type: 'done'; t: number; status: RunStatus; test: Record<string, number | null> }
+  | { type: 'error'; t: number; message: string };
+
+const SAVE_EVERY_MS = 2000;
+
+export class RunStream {
+  series: Series = emptySeries();
+  view: RunView = {
+    run: null,
+    status: null,
+    position: null,
+    stepsPerSecond: null,
+    connection: 'closed',
+    connectionInfo: { attempt: 0 },
+    error: null,
+    clockOffset: 0,
+    snapshots: 0,
+  };
+  private listeners = new Set<() => void>();
+  private seriesListeners = new Set<() => void>();
+  private socket: ReconnectingSocket | null = null;
+  private rate = new RateMeter(10);
+  private cacheDirty = false;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private refetching = false;
+  private cached: BatchCache | null;
+  private created: string | null = null;
+
+  constructor(
+    readonly runId: string,
+    private readonly options: { socket?: boolean; cache?: boolean; fetchRun?: (id: string) => Promise<Run> } = {},
+  ) {
+    this.cached = options.cache === false ? null : loadBatchCache(runId);
+  }
+
+  /** stop() was called: this stream is done (a remount makes a new one). */
+  stopped = false;
+
+  start() {
+    if (this.options.socket === false || this.stopped || this.socket) return;
+    this.socket = new ReconnectingSocket(wsUrl(`/ws/runs/${encodeURIComponent(this.runId)}/`), {
+      onMessage: (data) => this.handle(data as RunEvent),
+      onState: (state, info) => {
+        this.update({
+          connection: state,
+          connectionInfo: info,
+          error: state === 'closed' && info.reason ? info.reason : this.view.error,
+        });
+      },
+    });
+    this.socket.start();
+    window.addEventListener('pagehide', this.flushCache);
+  }
+
+  stop() {
+    this.stopped = true;
+    this.socket?.stop();
+    this.socket = null;
+    this.flushCache();
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.flushCache);
+  }
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  subscribeSeries = (listener: () => void) => {
+    this.seriesListeners.add(listener);
+    return () => this.seriesListeners.delete(listener);
+  };
+
+  getView = () => this.view;
+
+  private update(patch: Partial<RunView>) {
+    this.view = { ...this.view, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private seriesChanged() {
+    for (const l of this.seriesListeners) l();
+  }
+
+  /** One server message. Public for tests. */
+  handle(ev: RunEvent) {
+    if (!ev || typeof ev !== 'object') return;
+    const clockOffset = typeof ev.t === 'number' ? ev.t - Date.now() / 1000 : this.view.clockOffset;
+    switch (ev.type) {
+      case 'snapshot': {
+        const run = ev.run;
+        this.created = run.created_at ?? null;
+        // The points kept from before a reload (only if they are this run's), with the ones seen here.
+        const cached = this.cached && (this.cached.created === null || this.cached.created === this.created) ? this.cached.points : [];
+        this.cached = null;
+        const batches = mergeBatches(cached, this.series.batches);
+        // Batch points past the epochs the server has are kept only while the run goes on.
+        const done = run.history?.length ?? 0;
+        const kept = FINISHED.has(run.status) ? batches.filter((b) => b.epoch <= Math.max(done, 1)) : batches;
+        this.series = rebuild(run.history ?? [], kept, this.series);
+        const epochs = run.training?.epochs ?? 0;
+        const last = this.view.position;
+        const position: Position | null =
+          last && last.epoch >= done
+            ? { ...last, epochs: epochs || last.epochs }
+            : done > 0
+              ? { epoch: done, step: 1, steps: 1, epochs }
+              : null;
+        this.rate.reset();
+        this.update({
+          run,
+          status: run.status,
+          position,
+          stepsPerSecond: null,
+          clockOffset,
+          snapshots: this.view.snapshots + 1,
+          error: run.status === 'failed' ? run.error : null,
+        });
+        this.seriesChanged();
+        if (FINISHED.has(run.status)) this.finish();
+        break;
+      }
+      case 'status': {
+        const run = this.view.run ? { ...this.view.run, status: ev.status } : null;
+        this.update({ status: ev.status, run, clockOffset });
+        if (FINISHED.has(ev.status)) this.scheduleRefetch();
+        break;
+      }
+      case 'batch': {
+        applyBatch(this.series, ev);
+        this.markDirty();
+        const epochs = ev.epochs ?? this.view.run?.training?.epochs ?? this.view.position?.epochs ?? ev.epoch;
+        const position = { epoch: ev.epoch, step: ev.step, steps: ev.steps, epochs };
+        this.rate.add(ev.t, (ev.epoch - 1) * ev.steps + ev.step);
+        const patch: Partial<RunView> = { position, stepsPerSecond: this.rate.stepsPerSecond(), clockOffset };
+        if (this.view.status === 'queued') patch.status = 'running';
+        this.update(patch);
+        this.seriesChanged();
+        break;
+      }
+      case 'epoch': {
+        const entry: EpochEntry = { epoch: ev.epoch, metrics: ev.metrics ?? {}, lr: ev.lr, seconds: ev.seconds, epochs: ev.epochs, t: ev.t, type: 'epoch' };
+        applyEpoch(this.series, entry);
+        const run = this.view.run;
+        let nextRun = run;
+        if (run) {
+          const history = [...(run.history ?? []).filter((h) => h.epoch !== ev.epoch), entry].sort((a, b) => a.epoch - b.epoch);
+          nextRun = { ...run, history, epochs_done: history.length };
+        }
+        const last = this.view.position;
+        const steps = last?.steps ?? 1;
+        const epochs = ev.epochs ?? run?.training?.epochs ?? last?.epochs ?? ev.epoch;
+        const position = last && last.epoch > ev.epoch ? last : { epoch: ev.epoch, step: steps, steps, epochs };
+        this.update({ run: nextRun, position, clockOffset });
+        this.seriesChanged();
+        break;
+      }
+      case 'done': {
+        const run = this.view.run ? { ...this.view.run, status: ev.status, test: ev.test } : null;
+        this.update({ status: ev.status, run, clockOffset });
+        this.scheduleRefetch();
+        break;
+      }
+      case 'error': {
+        this.update({ error: ev.message, clockOffset });
+        this.scheduleRefetch();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** The run finished: fetch it whole (figures, files) once, then close the socket. */
+  private scheduleRefetch() {
+    if (this.refetching) return;
+    this.refetching = true;
+    // The worker publishes status then done; give the rest a moment to arrive, then read the row.
+    setTimeout(() => {
+      const fetchRun = this.options.fetchRun ?? ((id: string) => runsApi.run(id));
+      fetchRun(this.runId)
+        .then((run) => {
+          this.update({ run, status: run.status, error: run.status === 'failed' ? run.error ?? this.view.error : this.view.error });
+          if (FINISHED.has(run.status)) {
+            if (run.history?.length) {
+              this.series = rebuild(run.history, this.series.batches, this.series);
+              this.seriesChanged();
+            }
+            this.finish();
+          } else {
+            this.refetching = false;
+          }
+        })
+        .catch(() => {
+          this.refetching = false;
+        });
+    }, 150);
+  }
+
+  private finish() {
+    this.flushCache();
+    this.socket?.stop();
+    this.socket = null;
+  }
+
+  private markDirty() {
+    if (this.options.cache === false) return;
+    this.cacheDirty = true;
+    if (this.saveTimer === null) {
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = null;
+        this.flushCache();
+      }, SAVE_EVERY_MS);
+    }
+  }
+
+  flushCache = () => {
+    if (this.saveTimer !== null) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    if (!this.cacheDirty || this.options.cache === false) return;
+    this.cacheDirty = false;
+    saveBatchCache(this.runId, { created: this.created, points: this.series.batches });
+  };
+}

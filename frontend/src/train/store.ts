@@ -1,0 +1,120 @@
+// The Train panel's state: open or not, the chosen dataset, the settings form (all kept in
+// localStorage), and the server's last refusal of a run. A refusal's per-node errors are also shown
+// on the blocks: they join the editor's validation errors, tagged, until the graph changes (the next
+// live validation replaces them) or another dataset is chosen.
+import { create } from 'zustand';
+import { runsApi, type DatasetInfo, type RunRefusal } from '../api/runs';
+import type { Problem } from '../api/types';
+import { graphStore } from '../graph/store';
+import { defaultForm, restoreForm, type SettingsForm } from './settings';
+
+const STORAGE_KEY = 'keras-canvas-train';
+
+export interface RunProblem extends Problem {
+  field?: string;
+  /** set on errors that came from POST /api/runs, not from live validation */
+  source?: 'run';
+}
+
+interface TrainState {
+  open: boolean;
+  /** a built-in's name or an upload's id, as a string (select values) */
+  dataset: string | null;
+  form: SettingsForm;
+  refusal: RunRefusal | null;
+  datasets: DatasetInfo[] | null;
+  datasetsError: string | null;
+  loadDatasets(): Promise<void>;
+  setOpen(open: boolean): void;
+  toggle(): void;
+  setDataset(ref: string | null): void;
+  setForm(form: SettingsForm): void;
+  resetForm(): void;
+  setRefusal(refusal: RunRefusal | null): void;
+}
+
+function readStored(): { open?: boolean; dataset?: string | null; form?: unknown } {
+  try {
+    const text = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY);
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeStored(state: Pick<TrainState, 'open' | 'dataset' | 'form'>) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ open: state.open, dataset: state.dataset, form: state.form }));
+  } catch {
+    // private mode or full: the panel still works
+  }
+}
+
+const stored = readStored();
+
+export const useTrain = create<TrainState>()((set, get) => ({
+  open: stored.open === true,
+  dataset: typeof stored.dataset === 'string' ? stored.dataset : null,
+  form: restoreForm(stored.form),
+  refusal: null,
+  datasets: null,
+  datasetsError: null,
+  async loadDatasets() {
+    try {
+      set({ datasets: await runsApi.datasets(), datasetsError: null });
+    } catch (e) {
+      set({ datasetsError: (e as Error).message });
+    }
+  },
+  setOpen(open) {
+    set({ open });
+    writeStored(get());
+  },
+  toggle() {
+    get().setOpen(!get().open);
+  },
+  setDataset(dataset) {
+    if (dataset === get().dataset) return;
+    set({ dataset, refusal: null });
+    clearRunErrors();
+    writeStored(get());
+  },
+  setForm(form) {
+    set({ form });
+    writeStored(get());
+  },
+  resetForm() {
+    set({ form: defaultForm() });
+    writeStored(get());
+  },
+  setRefusal(refusal) {
+    set({ refusal });
+    if (refusal?.errors?.some((e) => e.node)) showRunErrors(refusal.errors);
+    else clearRunErrors();
+  },
+}));
+
+export function isRunProblem(problem: Problem): boolean {
+  return (problem as RunProblem).source === 'run';
+}
+
+/** The server's per-node errors on the blocks (beside the live validation's own). */
+export function showRunErrors(errors: RunProblem[]) {
+  const state = graphStore.getState();
+  const validation = state.validation;
+  if (!validation) return;
+  const own = validation.errors.filter((e) => !isRunProblem(e));
+  const tagged = errors
+    .filter((e) => e.node)
+    // The graph's own errors come back from the server too: do not show them twice.
+    .filter((e) => !own.some((o) => o.node === e.node && o.message === e.message))
+    .map((e) => ({ ...e, source: 'run' as const }));
+  state.setValidation({ ...validation, errors: [...own, ...tagged] }, state.validationFailure);
+}
+
+export function clearRunErrors() {
+  const state = graphStore.getState();
+  const validation = state.validation;
+  if (!validation || !validation.errors.some(isRunProblem)) return;
+  state.setValidation({ ...validation, errors: validation.errors.filter((e) => !isRunProblem(e)) }, state.validationFailure);
+}

@@ -206,6 +206,33 @@ def test_export_python_script_downloads_and_builds(page: Page, tmp_path: Path):
     assert "PARAMS 407050" in proc.stdout
 
 
+def test_undo_and_redo_of_parameter_edits_keep_the_block_in_the_inspector(page: Page):
+    open_editor(page)
+    pick_template(page, "mnist_mlp")
+    expect_builds(page)
+    select_block(page, "hidden")
+    summary = node(page, "hidden").locator(".block-summary")
+    # A choice picked in a drop-down (focus stays on it), then Ctrl+Z right there.
+    activation = page.get_by_test_id("field-activation")
+    activation.focus()
+    activation.select_option("tanh")
+    expect(summary).to_have_text("units=512 · tanh")
+    page.keyboard.press("Control+z")
+    expect(summary).to_have_text("units=512 · relu")
+    expect(page.get_by_test_id("field-activation")).to_have_value("relu")
+    # A number typed, then the toolbar's undo and redo buttons.
+    page.get_by_test_id("field-units").fill("64")
+    expect(page.get_by_test_id("node-params-hidden")).to_have_text("50,240 params", timeout=SLOW)
+    expect(page.get_by_test_id("status-total-params")).to_have_text("50,890")
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("field-units")).to_have_value("512")
+    expect(page.get_by_test_id("status-total-params")).to_have_text("407,050", timeout=SLOW)
+    page.get_by_test_id("redo").click()
+    expect(page.get_by_test_id("field-units")).to_have_value("64")
+    expect(page.get_by_test_id("status-total-params")).to_have_text("50,890", timeout=SLOW)
+    expect(page.get_by_test_id("inspector-type")).to_have_text("Dense")
+
+
 def test_template_loads_and_validates(page: Page):
     open_editor(page)
     pick_template(page, "residual_block")

@@ -1,5 +1,6 @@
 // The right-hand panel: the selected block's id and parameters, generated from its catalog entry.
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useState, type KeyboardEvent } from 'react';
+import { shortcutFor } from '../editor/shortcuts';
 import type { Problem } from '../api/types';
 import { graphStore, useGraph } from '../graph/store';
 import { categoryColor } from './categories';
@@ -8,6 +9,21 @@ import { formFor, setParam } from './form';
 import { formatCompact, formatCount, formatShape } from './format';
 
 const NO_PROBLEMS: Problem[] = [];
+
+/**
+ * Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y in a drop-down of the form undo the graph: the editor's shortcuts
+ * leave form fields alone (text fields have their own undo), but a choice just picked has no undo
+ * of its own, and nothing would happen.
+ */
+function undoFromChoice(event: KeyboardEvent) {
+  if ((event.target as HTMLElement).tagName !== 'SELECT') return;
+  const action = shortcutFor(event);
+  if (action !== 'undo' && action !== 'redo') return;
+  event.preventDefault();
+  event.stopPropagation();
+  if (action === 'undo') graphStore.getState().undo();
+  else graphStore.getState().redo();
+}
 
 export const Inspector = memo(function Inspector() {
   const selectedKey = useGraph((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join('\n'));
@@ -83,7 +99,7 @@ function NodeInspector({ id }: { id: string }) {
       )}
       {!spec && <p className="pad muted">This block type is not in the layer catalog; its parameters cannot be edited.</p>}
       {spec && fields.length === 0 && <p className="pad muted">This block has no parameters.</p>}
-      <div className="fields">
+      <div className="fields" onKeyDown={undoFromChoice}>
         {fields.map((field) => (
           <Field
             key={field.param.name}

@@ -133,6 +133,25 @@ describe('undo and redo', () => {
     expect(s().past.length).toBe(before);
   });
 
+  it('keeps the present selection where the blocks still exist, never an old one', () => {
+    s().addNode('Dense', { x: 0, y: 0 });
+    s().addNode('Dense', { x: 0, y: 100 });
+    s().selectOnly('dense_1');
+    s().updateParams('dense_1', { units: 8 });
+    s().undo();
+    expect(s().nodes.find((n) => n.id === 'dense_1')!.selected).toBe(true);
+    expect(s().nodes.find((n) => n.id === 'dense_2')!.selected).toBe(false);
+    s().redo();
+    expect(s().nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['dense_1']);
+    // Undoing the block's creation leaves nothing selected; the old selection (dense_1 when
+    // dense_2 was added) is not brought back.
+    s().selectOnly('dense_2');
+    s().undo();
+    s().undo();
+    expect(ids()).toEqual(['dense_1']);
+    expect(s().nodes[0].selected).toBe(false);
+  });
+
   it('does not record selection changes', () => {
     s().addNode('Dense', { x: 0, y: 0 });
     const before = s().past.length;

@@ -72,12 +72,18 @@ export function snapshotOf(state: GraphSnapshot): GraphSnapshot {
   return { nodes: state.nodes, edges: state.edges, name: state.name, description: state.description };
 }
 
-/** A snapshot with nothing selected: undo and redo restore the graph, not an old selection. */
-function unselected(snapshot: GraphSnapshot): GraphSnapshot {
+/**
+ * A snapshot carrying the present selection: undo and redo restore the graph, never an old
+ * selection, and what is selected now stays selected where it still exists (undoing a parameter
+ * change keeps its block in the inspector).
+ */
+function withSelectionOf(snapshot: GraphSnapshot, present: GraphSnapshot): GraphSnapshot {
+  const nodes = new Set(present.nodes.filter((n) => n.selected).map((n) => n.id));
+  const edges = new Set(present.edges.filter((e) => e.selected).map((e) => e.id));
   return {
     ...snapshot,
-    nodes: snapshot.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
-    edges: snapshot.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+    nodes: snapshot.nodes.map((n) => (!!n.selected === nodes.has(n.id) ? n : { ...n, selected: nodes.has(n.id) })),
+    edges: snapshot.edges.map((e) => (!!e.selected === edges.has(e.id) ? e : { ...e, selected: edges.has(e.id) })),
   };
 }
 
@@ -324,7 +330,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         if (!past.length) return;
         const previous = past[past.length - 1];
         set({
-          ...unselected(previous),
+          ...withSelectionOf(previous, get()),
           past: past.slice(0, -1),
           future: [...future, snapshotOf(get())],
           lastEditKey: null,
@@ -338,7 +344,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         if (!future.length) return;
         const next = future[future.length - 1];
         set({
-          ...unselected(next),
+          ...withSelectionOf(next, get()),
           past: [...past, snapshotOf(get())],
           future: future.slice(0, -1),
           lastEditKey: null,

@@ -5,6 +5,7 @@ import { handleForPort, visiblePortCount } from '../graph/connections';
 import { usedPortsByTarget } from '../graph/derived';
 import { useGraph } from '../graph/store';
 import { SOURCE_HANDLE, type BlockNode as BlockNodeType } from '../graph/types';
+import './BlockNode.css';
 import { categoryColor } from './categories';
 import { formatCount, formatShape, summariseParams } from './format';
 
@@ -40,6 +41,9 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
 
   const hasError = mine.length > 0 || unknownType;
   const summary = summariseParams(data.params);
+  // Clamped to four lines on the block: the whole text shows on hover (and in the inspector).
+  const errorText = unknownType ? `"${data.type}" is not in the layer catalog` : mine.map((e) => (e.param ? `${e.param}: ${e.message}` : e.message)).join('\n');
+  const warningText = myWarnings.map((w) => w.message).join('\n');
   const className = ['block', hasError ? 'block-error' : '', myWarnings.length ? 'block-warning' : '', selected ? 'block-selected' : '', `block-${data.type.toLowerCase()}`]
     .filter(Boolean)
     .join(' ');
@@ -77,13 +81,13 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
         </span>
       </div>
       {hasError && (
-        <div className="block-message" data-testid={`node-error-${id}`}>
-          {unknownType ? `"${data.type}" is not in the layer catalog` : mine.map((e) => (e.param ? `${e.param}: ${e.message}` : e.message)).join('\n')}
+        <div className="block-message" data-testid={`node-error-${id}`} title={errorText}>
+          {errorText}
         </div>
       )}
       {!hasError && myWarnings.length > 0 && (
-        <div className="block-message block-message-warning" data-testid={`node-warning-${id}`}>
-          {myWarnings.map((w) => w.message).join('\n')}
+        <div className="block-message block-message-warning" data-testid={`node-warning-${id}`} title={warningText}>
+          {warningText}
         </div>
       )}
       {!isOutput && <Handle type="source" position={Position.Bottom} id={SOURCE_HANDLE} title="output" />}

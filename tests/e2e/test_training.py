@@ -60,7 +60,7 @@ def sign_up(page: Page) -> str:
 
 def open_train_panel(page: Page, epochs: int, max_samples: int = 512, batch_size: int = 32):
     panel = page.get_by_test_id("train-panel")
-    if not panel.is_visible():
+    if not panel.is_visible():  # it stays open across visits
         page.get_by_test_id("train-open").click()
     expect(panel).to_be_visible()
     dataset = page.get_by_test_id("train-dataset")
@@ -83,8 +83,23 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     page.get_by_test_id("template-mnist_mlp").click()
     expect(page.get_by_test_id("status-state")).to_have_text(re.compile("Model builds"), timeout=30_000)
 
-    panel = open_train_panel(page, epochs=2, batch_size=8)
-    # The dataset: its fields and a preview with class names; the blocks bound to its fields.
+    # A dataset the graph does not fit: the mismatch is explained before training, and the server's
+    # refusal lands on the blocks themselves.
+    open_train_panel(page, epochs=2, batch_size=4)
+    page.get_by_test_id("train-dataset").select_option("iris")
+    expect(page.get_by_test_id("train-bind-problem-pixels")).to_contain_text("(4,)")
+    expect(page.get_by_test_id("train-bind-problem-label")).to_contain_text("3 classes")
+    page.get_by_test_id("train-submit").click()
+    expect(page.get_by_test_id("train-errors")).to_contain_text("does not fit")
+    expect(page.get_by_test_id("node-error-pixels")).to_be_visible()
+    expect(page.get_by_test_id("node-error-label")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/$"))
+    page.screenshot(path=str(ARTIFACTS / "train-refused.png"))
+
+    # Fashion-MNIST: its fields and a preview with class names; the blocks bound to its fields.
+    page.get_by_test_id("train-dataset").select_option("fashion_mnist")
+    expect(page.get_by_test_id("node-error-pixels")).to_have_count(0)
+    expect(page.get_by_test_id("train-errors")).to_have_count(0)
     expect(page.get_by_test_id("train-field-image")).to_contain_text("(28, 28)")
     expect(page.get_by_test_id("train-field-label")).to_contain_text("10 classes")
     expect(page.get_by_test_id("train-preview").locator("img").first).to_be_visible(timeout=20_000)
@@ -96,23 +111,31 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page.get_by_test_id("train-disabled-reason")).to_have_count(0)
     submit = page.get_by_test_id("train-submit")
     expect(submit).to_be_enabled()
-    panel.screenshot  # noqa: B018  (the panel is on screen for the picture below)
+    expect(page.get_by_test_id("toast")).to_have_count(0, timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "train-panel.png"))
 
     submit.click()
     expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=20_000)
     run_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
-    # The loss chart gains points while the run is still running.
+    # The loss chart gains points while the run is still running: batches first, then epoch 1.
     page.wait_for_function(
         """() => {
           const c = document.querySelector('[data-testid="chart-loss"]');
           const s = document.querySelector('[data-testid="run-status"]');
           return c && s && s.dataset.status === 'running' && Number(c.dataset.batchPoints || 0) >= 2;
         }""", timeout=120_000)
+    first = points(page)
+    page.wait_for_function(
+        """(batch) => {
+          const c = document.querySelector('[data-testid="chart-loss"]');
+          const s = document.querySelector('[data-testid="run-status"]');
+          return s.dataset.status !== 'running' || (Number(c.dataset.epochPoints || 0) >= 1
+            && Number(c.dataset.batchPoints || 0) > batch);
+        }""", arg=first["batch"], timeout=120_000)
     page.screenshot(path=str(ARTIFACTS / "run-training.png"))
     before = points(page)
-    before_status = status_of(page)
+    assert before["batch"] > first["batch"], (first, before)
 
     # Reload mid-run: the points seen so far come back (epochs from the snapshot, batches kept).
     page.reload()
@@ -164,9 +187,17 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "cancelled", timeout=60_000)
     expect(page.get_by_test_id("run-cancel")).to_have_count(0)
 
-    # Both runs are in the table.
+    cancelled_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+    # Both runs are in the table; selected together, their curves overlay on one chart.
     page.get_by_test_id("runs-link").click()
     expect(page.get_by_test_id("runs-table")).to_be_visible()
     expect(page.get_by_test_id(f"run-row-status-{run_id}")).to_have_attribute("data-status", "succeeded")
+    expect(page.get_by_test_id(f"run-row-status-{cancelled_id}")).to_have_attribute("data-status", "cancelled")
+    expect(page.get_by_test_id(f"run-best-{run_id}")).to_contain_text("val_accuracy")
+    page.get_by_test_id(f"run-select-{run_id}").check()
+    page.get_by_test_id(f"run-select-{cancelled_id}").check()
+    expect(page.get_by_test_id("compare-chart").locator("canvas")).to_be_visible()
+    expect(page.get_by_test_id("runs-compare")).to_contain_text(f"#{cancelled_id}")
     assert not page.console_errors, page.console_errors
     assert time.monotonic() - started < 180, f"took {time.monotonic() - started:.0f}s"

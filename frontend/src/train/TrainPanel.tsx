@@ -277,6 +277,9 @@ function BindingSection() {
   const serverErrors = new Map<string, string[]>();
   for (const e of refusal?.errors ?? []) if (e.node) serverErrors.set(e.node, [...(serverErrors.get(e.node) ?? []), e.message]);
 
+  // The server's word on a block replaces this page's own check of it.
+  const problemsOf = (row: BindingRow) => serverErrors.get(row.node) ?? (row.problem ? [row.problem] : []);
+
   function bind(row: BindingRow, field: string) {
     if (!field || field === row.node) return;
     const problem = graphStore.getState().renameNode(row.node, field);
@@ -305,8 +308,7 @@ function BindingSection() {
           <tbody>
             {rows.map((row) => {
               const fields = row.kind === 'input' ? info.inputs : info.targets;
-              const problems = [...(row.problem ? [row.problem] : []), ...(serverErrors.get(row.node) ?? [])];
-              const unique = [...new Set(problems)];
+              const unique = problemsOf(row);
               return (
                 <tr key={`${row.kind}:${row.node}`} data-testid={`train-bind-row-${row.node}`} className={unique.length ? 'bad' : 'good'}>
                   <td>
@@ -341,7 +343,7 @@ function BindingSection() {
         </table>
       )}
       {rows.map((row) => {
-        const problems = [...new Set([...(row.problem ? [row.problem] : []), ...(serverErrors.get(row.node) ?? [])])];
+        const problems = problemsOf(row);
         return problems.length ? (
           <div key={`p:${row.node}`} className="binding-problem" data-testid={`train-bind-problem-${row.node}`}>
             <strong>{row.node}</strong>: {problems.join(' ')}
@@ -598,6 +600,7 @@ function TrainFooter() {
               ))}
             </ul>
           )}
+          {refusal.errors?.some((e) => e.node) && <div className="small">The blocks at fault are marked on the canvas.</div>}
         </div>
       )}
       {!reason && mismatches > 0 && !refusal && (

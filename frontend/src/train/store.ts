@@ -5,7 +5,9 @@
 import { create } from 'zustand';
 import { runsApi, type DatasetInfo, type RunRefusal } from '../api/runs';
 import type { Problem } from '../api/types';
+import { useEditorUi } from '../editor/ui';
 import { graphStore } from '../graph/store';
+import { meaningKey } from '../graph/validation';
 import { defaultForm, restoreForm, type SettingsForm } from './settings';
 
 const STORAGE_KEY = 'keras-canvas-train';
@@ -67,8 +69,11 @@ export const useTrain = create<TrainState>()((set, get) => ({
     }
   },
   setOpen(open) {
+    if (open === get().open) return;
     set({ open });
     writeStored(get());
+    // The canvas changed width: fit the graph in it again once the layout has settled.
+    setTimeout(() => useEditorUi.getState().requestFit(), 80);
   },
   toggle() {
     get().setOpen(!get().open);
@@ -118,3 +123,14 @@ export function clearRunErrors() {
   if (!validation || !validation.errors.some(isRunProblem)) return;
   state.setValidation({ ...validation, errors: validation.errors.filter((e) => !isRunProblem(e)) }, state.validationFailure);
 }
+
+// A refusal is about the graph as it was sent: an edit that changes what the graph means retires it
+// (moving or selecting blocks does not).
+let refusedKey: string | null = null;
+useTrain.subscribe((state, prev) => {
+  if (state.refusal && state.refusal !== prev.refusal) refusedKey = meaningKey(graphStore.getState());
+});
+graphStore.subscribe((state, prev) => {
+  if (!useTrain.getState().refusal || (state.nodes === prev.nodes && state.edges === prev.edges)) return;
+  if (meaningKey(state) !== refusedKey) useTrain.setState({ refusal: null });
+});

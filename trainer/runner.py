@@ -318,9 +318,10 @@ class ProgressCallback(_make_progress_base()):
                  "seconds": time.perf_counter() - self._epoch_started}
         ev = event("epoch", epochs=self.epochs, **entry)
         self.history.append({k: ev[k] for k in entry})
-        self.publish(ev)
+        # Saved before it is published: a snapshot taken after a viewer saw an epoch holds that epoch.
         if self.on_epoch is not None:
             self.on_epoch(ev)
+        self.publish(ev)
 
 
 def current_lr(model) -> float:

@@ -29,9 +29,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const portCount = isInput ? 0 : visiblePortCount(spec, used);
   const multi = spec ? spec.inputs.max === null || spec.inputs.max > 1 : false;
 
-  // React Flow measures a block and its handles when it mounts; tell it again only when the
-  // number of handles changes afterwards (a wire into a merge block, the catalog arriving).
-  // Doing it on mount too made opening a 300-block graph cost 300 separate store updates.
+  // React Flow measures a block and its handles whenever it mounts (its ResizeObserver reports
+  // every newly observed block, all of them in one store update, and forces the handle bounds),
+  // also when a big graph brings a block back into view. Tell it to measure again only when the
+  // number of input handles changes while mounted (a wire into a merge block, the catalog
+  // arriving). Asking on every mount too made opening a 300-block graph cost 300 store updates.
   const measuredPorts = useRef(portCount);
   useEffect(() => {
     if (measuredPorts.current === portCount) return;

@@ -76,6 +76,17 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     started = time.monotonic()
     ARTIFACTS.mkdir(exist_ok=True)
     page.add_init_script(RECORDER)
+    # Every run websocket goes through here, so the test can cut one (and refuse reconnects for a while).
+    sockets, refuse = [], {"on": False}
+
+    def on_socket(route):
+        if refuse["on"]:
+            route.close(code=4000, reason="refused by the test")
+            return
+        route.connect_to_server()
+        sockets.append(route)
+
+    page.route_web_socket(re.compile(r"/ws/runs/\d+/$"), on_socket)
     sign_up(page)
 
     # The mnist_mlp template: pixels (784,) -> Dense 512 -> Dense 10 softmax -> Output "label".
@@ -95,6 +106,23 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page.get_by_test_id("node-error-label")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/$"))
     page.screenshot(path=str(ARTIFACTS / "train-refused.png"))
+
+    # Uploads: the server's error shown at its field, then a CSV that becomes the chosen dataset.
+    page.get_by_test_id("train-upload-open").click()
+    upload_file = page.get_by_test_id("train-upload-file")
+    upload_file.set_input_files({"name": "tiny.csv", "mimeType": "text/csv", "buffer": b"a,b,kind\n1,2,x\n"})
+    expect(page.get_by_test_id("train-upload-target-kind")).to_be_checked()
+    page.get_by_test_id("train-upload-submit").click()
+    upload_error = page.get_by_test_id("train-upload-error")
+    expect(upload_error).to_contain_text("at least 2")
+    expect(upload_error).to_have_attribute("data-field", "file")
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}" for i in range(40))
+    upload_file.set_input_files({"name": "tiny.csv", "mimeType": "text/csv", "buffer": f"a,b,kind\n{rows}\n".encode()})
+    page.get_by_test_id("train-upload-submit").click()
+    expect(page.get_by_test_id("train-upload")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_test_id("train-dataset")).to_have_value(re.compile(r"^\d+$"))
+    expect(page.get_by_test_id("train-field-kind")).to_contain_text("2 classes")
+    expect(page.get_by_test_id("train-preview")).to_contain_text("kind")
 
     # Fashion-MNIST: its fields and a preview with class names; the blocks bound to its fields.
     page.get_by_test_id("train-dataset").select_option("fashion_mnist")
@@ -183,6 +211,19 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=20_000)
     assert int(page.url.rstrip("/").rsplit("/", 1)[1]) != run_id
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "running", timeout=60_000)
+    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-epoch-points", re.compile(r"^[1-9]"), timeout=60_000)
+
+    # The connection drops: "reconnecting...", then back with the chart whole from a new snapshot.
+    refuse["on"] = True
+    sockets[-1].close(code=4000, reason="connection lost (test)")
+    expect(page.get_by_test_id("run-reconnecting")).to_be_visible(timeout=10_000)
+    refuse["on"] = False
+    run_page = page.get_by_test_id("run-page")
+    expect(run_page).to_have_attribute("data-snapshots", re.compile(r"^([2-9]|\d\d)"), timeout=30_000)
+    expect(run_page).to_have_attribute("data-connection", "open")
+    expect(page.get_by_test_id("run-reconnecting")).to_have_count(0)
+    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-epoch-points", re.compile(r"^[1-9]"))
+
     page.get_by_test_id("run-cancel").click()
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "cancelled", timeout=60_000)
     expect(page.get_by_test_id("run-cancel")).to_have_count(0)
@@ -199,5 +240,6 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     page.get_by_test_id(f"run-select-{cancelled_id}").check()
     expect(page.get_by_test_id("compare-chart").locator("canvas")).to_be_visible()
     expect(page.get_by_test_id("runs-compare")).to_contain_text(f"#{cancelled_id}")
+    page.screenshot(path=str(ARTIFACTS / "runs-compare.png"), full_page=True)
     assert not page.console_errors, page.console_errors
     assert time.monotonic() - started < 180, f"took {time.monotonic() - started:.0f}s"

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { FINISHED, runsApi, type Run, type RunStatus } from '../api/runs';
+import { AuthForm } from '../auth/AuthForm';
 import { useSession } from '../auth/session';
 import { LrChart, MetricChart } from '../runs/charts';
 import { eta, formatDuration, formatRate, fractionDone, samplesPerSecond } from '../runs/progress';
@@ -21,7 +22,7 @@ export function RunPage({ id }: { id: string }) {
   }, [run, view.status, id]);
 
   return (
-    <div className="run-page">
+    <div className="run-page" data-testid="run-page" data-connection={view.connection} data-snapshots={view.snapshots}>
       <RunHeader id={id} run={run} status={view.status} />
       <main className="run-main">
         {view.connection === 'reconnecting' && !(view.status && FINISHED.has(view.status)) && (
@@ -33,7 +34,11 @@ export function RunPage({ id }: { id: string }) {
           <div className="panel-card run-missing" data-testid="run-not-found">
             <h2>Cannot show run {id}</h2>
             <p>{view.error}</p>
-            <button onClick={() => navigate('/runs')}>All runs</button>
+            {view.connectionInfo.code === 4401 ? (
+              <AuthForm onDone={() => window.location.reload()} />
+            ) : (
+              <button onClick={() => navigate('/runs')}>All runs</button>
+            )}
           </div>
         )}
         {!run && !view.error && <p className="muted pad">Loading run {id}…</p>}

@@ -148,7 +148,10 @@ export class RunStream {
         break;
       }
       case 'status': {
-        const run = this.view.run ? { ...this.view.run, status: ev.status } : null;
+        let run = this.view.run ? { ...this.view.run, status: ev.status } : null;
+        if (run && ev.status === 'running' && !run.started_at && typeof ev.t === 'number') {
+          run = { ...run, started_at: new Date(ev.t * 1000).toISOString() };
+        }
         this.update({ status: ev.status, run, clockOffset });
         if (FINISHED.has(ev.status)) this.scheduleRefetch();
         break;

@@ -144,10 +144,11 @@ function DatasetSection() {
       )}
       {showUpload && (
         <DatasetUpload
-          onUploaded={(info) => {
+          onUploaded={async (info) => {
             notify(`Uploaded "${info.title}": ${info.train_size} training and ${info.test_size} test samples.`, 'success');
             setShowUpload(false);
-            reload();
+            // The list first: a choice that is not in it yet would be replaced by the default.
+            await reload();
             setDataset(String(info.ref));
           }}
         />

@@ -189,6 +189,10 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     assert running and max(s["batch"] for s in running) >= 2, samples
     assert len({s["load"] for s in samples}) >= 2, "the page was reloaded"
     page.screenshot(path=str(ARTIFACTS / "run-done.png"), full_page=True)
+    # The log scale redraws the loss chart with the same points.
+    page.get_by_test_id("chart-loss-log").check()
+    expect(page.get_by_test_id("chart-loss").locator("canvas")).to_be_visible()
+    assert points(page) == final
 
     # The trained model: downloaded through the page, loaded here, and it predicts.
     with page.expect_download() as info:

@@ -19,7 +19,9 @@ export function metricLabel(key: string): string {
   return key.replace(/_/g, ' ');
 }
 
-function axisValue(v: number): string {
+function axisValue(v: number | null): string {
+  // uPlot passes null for splits it skips (a log axis between powers of ten).
+  if (v === null || v === undefined || !Number.isFinite(v)) return '';
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
@@ -55,39 +57,44 @@ export function MetricChart({ stream, metric, epochs }: { stream: RunStream; met
     [stream, metric],
   );
   const options = useCallback(
-    (width: number): uPlot.Options => ({
-      width,
-      height: 220,
-      legend: { show: true, live: true },
-      cursor: { drag: { x: true, y: false } },
-      scales: {
-        x: { time: false, range: xRange(epochs) },
-        y: log ? { distr: 3 } : {},
-      },
-      axes: [
-        { label: 'epoch', size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
-        { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
-      ],
-      series: [
-        { label: 'epoch', value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(2)) },
-        { label: 'train (batch)', stroke: BLUE_SOFT, width: 1, spanGaps: true, points: { show: false } },
-        {
-          label: 'train (epoch)',
-          stroke: BLUE,
-          width: 0,
-          paths: noLine,
-          spanGaps: true,
-          points: { show: true, size: 8, space: 0, fill: BLUE, stroke: BLUE },
+    (width: number): uPlot.Options => {
+      // Smaller markers when there are many epochs, so the batch line stays visible between them.
+      const planned = epochs();
+      const size = planned > 40 ? 4 : planned > 15 ? 6 : 8;
+      return {
+        width,
+        height: 220,
+        legend: { show: true, live: true },
+        cursor: { drag: { x: true, y: false } },
+        scales: {
+          x: { time: false, range: xRange(epochs) },
+          y: log ? { distr: 3 } : {},
         },
-        {
-          label: 'validation',
-          stroke: ORANGE,
-          width: 1.5,
-          spanGaps: true,
-          points: { show: true, size: 8, space: 0, fill: ORANGE, stroke: ORANGE },
-        },
-      ],
-    }),
+        axes: [
+          { label: 'epoch', size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+          { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        ],
+        series: [
+          { label: 'epoch', value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(2)) },
+          { label: 'train (batch)', stroke: BLUE_SOFT, width: 1, spanGaps: true, points: { show: false } },
+          {
+            label: 'train (epoch)',
+            stroke: BLUE,
+            width: 0,
+            paths: noLine,
+            spanGaps: true,
+            points: { show: true, size, space: 0, fill: BLUE, stroke: BLUE },
+          },
+          {
+            label: 'validation',
+            stroke: ORANGE,
+            width: 1.5,
+            spanGaps: true,
+            points: { show: true, size, space: 0, fill: ORANGE, stroke: ORANGE },
+          },
+        ],
+      };
+    },
     [log, epochs],
   );
   return (

@@ -103,6 +103,22 @@ describe('event -> chart series', () => {
     expect(rebuild(history, [], reloaded).generation).toBe(2);
   });
 
+  it('takes 10,000 batch points quickly, appending in place', () => {
+    const s = emptySeries();
+    const steps = 100;
+    const started = performance.now();
+    for (let epoch = 1; epoch <= 100; epoch++) {
+      for (let step = 1; step <= steps; step++) applyBatch(s, { epoch, step, steps, metrics: { loss: 1 / (epoch + step), accuracy: 0.5 } });
+      applyEpoch(s, epochEntry(epoch));
+    }
+    const arrays = s.charts.loss.x;
+    applyBatch(s, { epoch: 101, step: 1, steps, metrics: { loss: 0.1 } });
+    expect(s.charts.loss.x).toBe(arrays); // the same array, grown: uPlot's setData takes it as is
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(pointCount(s.charts.loss)).toEqual({ batch: 10_001, epoch: 100, val: 100 });
+    expect(s.charts.loss.x.every((x, i, xs) => i === 0 || xs[i - 1] < x)).toBe(true);
+  });
+
   it('keeps batch points in session storage, per run, thinned when too many', () => {
     const store = new Map<string, string>();
     const storage = {

@@ -48,16 +48,6 @@ def status_of(page: Page) -> str:
     return page.get_by_test_id("run-status").get_attribute("data-status")
 
 
-def sign_up(page: Page) -> str:
-    username = f"trainer-{uuid.uuid4().hex[:8]}"
-    page.goto("/login")
-    page.get_by_test_id("auth-username").fill(username)
-    page.get_by_test_id("auth-password").fill("correct horse battery staple")
-    page.get_by_test_id("auth-signup").click()
-    expect(page).to_have_url(re.compile(r"/$"), timeout=20_000)
-    return username
-
-
 def open_train_panel(page: Page, epochs: int, max_samples: int = 512, batch_size: int = 32):
     panel = page.get_by_test_id("train-panel")
     if not panel.is_visible():  # it stays open across visits
@@ -87,12 +77,32 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
         sockets.append(route)
 
     page.route_web_socket(re.compile(r"/ws/runs/\d+/$"), on_socket)
-    sign_up(page)
+    page.goto("/")
 
     # The mnist_mlp template: pixels (784,) -> Dense 512 -> Dense 10 softmax -> Output "label".
     page.get_by_test_id("templates").click()
     page.get_by_test_id("template-mnist_mlp").click()
     expect(page.get_by_test_id("status-state")).to_have_text(re.compile("Model builds"), timeout=30_000)
+
+    # Nobody logged in: Train is disabled and says why; signing up in the panel enables it.
+    page.get_by_test_id("train-open").click()
+    panel = page.get_by_test_id("train-panel")
+    reason = page.get_by_test_id("train-disabled-reason")
+    expect(reason).to_contain_text("Log in")
+    expect(page.get_by_test_id("train-submit")).to_be_disabled()
+    panel.get_by_test_id("auth-username").fill(f"trainer-{uuid.uuid4().hex[:8]}")
+    panel.get_by_test_id("auth-password").fill("correct horse battery staple")
+    panel.get_by_test_id("auth-signup").click()
+    expect(page.get_by_test_id("train-dataset")).to_be_enabled(timeout=20_000)
+    expect(reason).to_have_count(0)
+
+    # A graph with an error: disabled again, with the error as the reason, until it is undone.
+    page.get_by_test_id("node-hidden").click()
+    page.keyboard.press("Delete")
+    expect(reason).to_contain_text("error")
+    expect(page.get_by_test_id("train-submit")).to_be_disabled()
+    page.get_by_test_id("undo").click()
+    expect(reason).to_have_count(0)
 
     # A dataset the graph does not fit: the mismatch is explained before training, and the server's
     # refusal lands on the blocks themselves.

@@ -21,12 +21,14 @@ export function TrainPanel() {
   const setOpen = useTrain((s) => s.setOpen);
   const username = useSession((s) => s.username);
   const checked = useSession((s) => s.checked);
+  const projectId = useGraph((s) => s.projectId);
+  const runsPath = projectId !== null ? `/runs?project=${projectId}` : '/runs';
   return (
     <aside className="train-panel" data-testid="train-panel" aria-label="Train">
       <header className="train-head">
         <h2>Train</h2>
-        <a href="/runs" className="small" onClick={(e) => (e.preventDefault(), navigate('/runs'))} data-testid="train-runs-link">
-          All runs
+        <a href={runsPath} className="small" onClick={(e) => (e.preventDefault(), navigate(runsPath))} data-testid="train-runs-link">
+          {projectId !== null ? "This project's runs" : 'All runs'}
         </a>
         <span className="spacer" />
         <button className="icon" onClick={() => setOpen(false)} data-testid="train-close" aria-label="Close the Train panel" title="Close">

@@ -121,10 +121,8 @@ export class RunStream {
         const cached = this.cached && (this.cached.created === null || this.cached.created === this.created) ? this.cached.points : [];
         this.cached = null;
         const batches = mergeBatches(cached, this.series.batches);
-        // Batch points past the epochs the server has are kept only while the run goes on.
         const done = run.history?.length ?? 0;
-        const kept = FINISHED.has(run.status) ? batches.filter((b) => b.epoch <= Math.max(done, 1)) : batches;
-        this.series = rebuild(run.history ?? [], kept, this.series);
+        this.series = rebuild(run.history ?? [], batches, this.series);
         const epochs = run.training?.epochs ?? 0;
         const last = this.view.position;
         const position: Position | null =

@@ -12,9 +12,10 @@ import { graphStore, useGraph } from '../graph/store';
 import { navigate } from '../router';
 import { notify } from '../ui/toast';
 import { bindRows, formatShape, graphIo, type BindingRow } from './binding';
+import { disabledReason } from './reason';
 import { DatasetUpload } from './DatasetUpload';
 import { OPTIMIZERS, settingsField, validateSettings, type SettingsForm } from './settings';
-import { isRunProblem, useTrain } from './store';
+import { useTrain } from './store';
 import './train.css';
 
 export function TrainPanel() {
@@ -535,23 +536,7 @@ export function useDisabledReason(submitting: boolean): string | null {
   const failure = useGraph((s) => s.validationFailure);
   const dataset = useTrain((s) => s.dataset);
   const form = useTrain((s) => s.form);
-  const { errors } = useMemo(() => validateSettings(form), [form]);
-  if (!checked) return 'Checking who is logged in…';
-  if (!username) return 'Log in to train.';
-  if (!nodeCount) return 'The canvas is empty: add blocks or open a template.';
-  if (failure) return `The graph cannot be checked: ${failure}`;
-  if (!validation) return 'Checking the graph…';
-  const graphErrors = validation.errors.filter((e) => !isRunProblem(e));
-  if (graphErrors.length) {
-    const first = graphErrors[0];
-    return `The graph has ${graphErrors.length} error${graphErrors.length === 1 ? '' : 's'}: ${first.node ? `${first.node}: ` : ''}${first.message}`;
-  }
-  if (validating) return 'Checking the graph…';
-  if (!dataset) return 'Choose a dataset.';
-  const settingsErrors = Object.entries(errors);
-  if (settingsErrors.length) return `Fix the settings: ${settingsErrors[0][0].replace(/^callbacks\./, '').replace(/_/g, ' ')} ${settingsErrors[0][1]}.`;
-  if (submitting) return 'Starting the run…';
-  return null;
+  return disabledReason({ checked, username, nodeCount, validation, validating, failure, dataset, form, submitting });
 }
 
 function TrainFooter() {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { ValidationResult } from '../api/types';
+import { disabledReason, type ReasonInput } from './reason';
+import { defaultForm } from './settings';
+
+const valid: ValidationResult = { valid: true, errors: [], warnings: [], nodes: {}, total_params: 1, trainable_params: 1 };
+
+function input(patch: Partial<ReasonInput> = {}): ReasonInput {
+  return { checked: true, username: 'ann', nodeCount: 4, validation: valid, validating: false, failure: null, dataset: 'fashion_mnist', form: defaultForm(), submitting: false, ...patch };
+}
+
+describe('why Train is disabled', () => {
+  it('is enabled when everything is in order', () => {
+    expect(disabledReason(input())).toBeNull();
+  });
+
+  it('says what to do first', () => {
+    expect(disabledReason(input({ username: null }))).toBe('Log in to train.');
+    expect(disabledReason(input({ checked: false, username: null }))).toMatch(/Checking who/);
+    expect(disabledReason(input({ nodeCount: 0 }))).toMatch(/empty/);
+    expect(disabledReason(input({ validation: null }))).toMatch(/Checking the graph/);
+    expect(disabledReason(input({ failure: 'HTTP 500' }))).toMatch(/cannot be checked: HTTP 500/);
+    const broken = { ...valid, valid: false, errors: [{ node: 'probs', message: 'needs an input' }, { node: null, message: 'x' }] };
+    expect(disabledReason(input({ validation: broken }))).toBe('The graph has 2 errors: probs: needs an input');
+    expect(disabledReason(input({ dataset: null }))).toBe('Choose a dataset.');
+    expect(disabledReason(input({ form: { ...defaultForm(), epochs: '0' } }))).toMatch(/^Fix the settings: epochs from 1 to 1000/);
+    expect(disabledReason(input({ form: { ...defaultForm(), reduce_lr: { enabled: true, factor: '2', patience: '1' } } }))).toMatch(/^Fix the settings: reduce lr\.factor/);
+    expect(disabledReason(input({ submitting: true }))).toMatch(/Starting/);
+  });
+
+  it('is not blocked by the server refusal shown on the blocks', () => {
+    const refused = { ...valid, errors: [{ node: 'pixels', message: 'does not fit', source: 'run' }] } as unknown as ValidationResult;
+    expect(disabledReason(input({ validation: refused }))).toBeNull();
+  });
+});

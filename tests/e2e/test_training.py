@@ -220,7 +220,7 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
 
     # A second run, cancelled while it trains, ends `cancelled`.
     page.get_by_test_id("run-back-editor").click()
-    open_train_panel(page, epochs=200, max_samples=256, batch_size=32)
+    open_train_panel(page, epochs=1000, max_samples=256, batch_size=32)
     page.get_by_test_id("train-submit").click()
     expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=20_000)
     assert int(page.url.rstrip("/").rsplit("/", 1)[1]) != run_id

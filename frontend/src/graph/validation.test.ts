@@ -79,6 +79,15 @@ describe('live validation', () => {
     expect(calls[2].doc.nodes.find((n) => n.id === 'hidden')!.params).toEqual({ units: 512, activation: 'relu' });
   });
 
+  it('sends the graph found at start at once', async () => {
+    stop();
+    store = createGraphStore(fromDocument(examples.mnist_mlp));
+    stop = startLiveValidation(store, validate, 250);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].doc.nodes).toHaveLength(4);
+  });
+
   it('never lets an older answer overwrite a newer one', async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(300);

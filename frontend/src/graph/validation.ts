@@ -1,8 +1,9 @@
 // Live validation: after each change to what the graph means (not where blocks
 // sit, not what is selected) the document goes to /api/graphs/validate, debounced.
 // Only the newest answer is kept: older requests are aborted and late answers dropped.
-// A graph replaced as a whole (opened, loaded from a template, undo, redo) is sent at once:
-// the debounce is there to let typing settle, and nothing is being typed.
+// A graph replaced as a whole (opened, loaded from a template, undo, redo), and the one brought
+// back at start from the last visit, is sent at once: the debounce is there to let typing
+// settle, and nothing is being typed.
 import type { GraphDocument, ValidationResult } from '../api/types';
 import { toDocument } from './serialise';
 import type { GraphState, GraphStore } from './store';
@@ -53,7 +54,7 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
     if (state.edges === lastEdges && sameMeaning(state.nodes, lastNodes)) return;
     lastNodes = state.nodes;
     lastEdges = state.edges;
-    const replaced = lastRevision !== null && state.revision !== lastRevision;
+    const replaced = state.revision !== lastRevision; // also the graph found at start (a reload)
     lastRevision = state.revision;
     const key = meaningKey(state);
     if (key === lastKey) return;

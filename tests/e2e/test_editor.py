@@ -22,6 +22,13 @@ from tests.services import ROOT
 SLOW = 20_000
 
 
+@pytest.fixture(autouse=True)
+def no_page_errors(page: Page):
+    """Every test also checks that the page threw nothing."""
+    yield
+    assert not page.console_errors, page.console_errors
+
+
 # --- helpers: what a person does with the mouse and keyboard -------------------------------------
 
 
@@ -143,7 +150,6 @@ def test_build_mnist_mlp_by_dragging_and_wiring(page: Page):
     select_block(page, "dense_1")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "editor.png"))
-    assert not page.console_errors
 
 
 def test_lstm_after_an_image_input_is_an_error_on_the_lstm_and_undo_clears_it(page: Page):

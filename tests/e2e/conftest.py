@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.services import ROOT, celery_worker, daphne_server, migrate, webapp_env
+from tests.services import ROOT, celery_worker, daphne_server, migrate, redis_server, webapp_env
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,12 +30,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
-def stack(redis_url):
-    """The whole application, really started: migrated SQLite file, daphne, one worker."""
+@pytest.fixture(scope="package")
+def stack():
+    """The whole application, really started: its own redis-server, a migrated SQLite file,
+    daphne, one worker. Its own Redis: a worker of another stack must never take its tasks.
+    Package-scoped: stopped once the browser tests are done."""
     if not (ROOT / "frontend" / "dist" / "index.html").exists():
         raise RuntimeError("the front end is not built: run `make setup`")
-    with tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
+    with redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
         workdir = Path(tmp)
         env = webapp_env(workdir, redis_url, RUN_HEARTBEAT_TIMEOUT="60")
         migrate(env)

@@ -14,7 +14,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from tests.services import Api, create_token, migrate, start_celery_worker, start_daphne, webapp_env
+from tests.services import Api, create_token, migrate, redis_server, start_celery_worker, start_daphne, webapp_env
 from tests.webapp.conftest import example
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
@@ -71,10 +71,12 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(redis_url, tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("live"), redis_url)
-    yield s
-    s.stop()
+def stack(tmp_path_factory):
+    # Its own redis-server: no worker of another stack may take this stack's tasks.
+    with redis_server() as redis_url:
+        s = Stack(tmp_path_factory.mktemp("live"), redis_url)
+        yield s
+        s.stop()
 
 
 def receive_until(ws, types: set[str], timeout: float = 120) -> list[dict]:

@@ -45,8 +45,10 @@ def stack():
             yield {"env": env, "url": web.url, "web": web, "worker": worker, "workdir": workdir}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    # Package-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    # is open, which would break later tests that call asyncio.run().
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance

@@ -65,7 +65,8 @@ function Editor() {
     function onKeyDown(event: KeyboardEvent) {
       const action = shortcutFor(event);
       if (!action) return;
-      if (isTypingTarget(event.target)) {
+      // Ctrl+S saves from a text field too (else the browser's "Save page" dialog opens).
+      if (isTypingTarget(event.target) && action !== 'save') {
         if (action === 'escape') (event.target as HTMLElement).blur();
         return;
       }

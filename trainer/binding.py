@@ -62,11 +62,27 @@ def _compatible(block: tuple, field: tuple) -> bool:
     return _elements(block) is not None and _elements(block) == _elements(field)
 
 
-def _find(name: str, fields: list[dict]) -> dict | None:
+def _match(name: str, fields: list[dict]) -> tuple[dict | None, str | None]:
+    """The field a block named `name` is bound to and how ("name" or "only"), or (None, None)."""
     for f in fields:
         if f["name"] == name:
-            return f
-    return fields[0] if len(fields) == 1 else None
+            return f, "name"
+    return (fields[0], "only") if len(fields) == 1 else (None, None)
+
+
+def _find(name: str, fields: list[dict]) -> dict | None:
+    return _match(name, fields)[0]
+
+
+def bindings(inputs: list[dict], outputs: list[dict], info: dict) -> list[dict]:
+    """Which dataset field each block is bound to: [{"node", "kind": "input"|"output", "field", "how"}],
+    inputs first; "field" and "how" are None for a block that matches no field (check_binding says why)."""
+    rows = []
+    for kind, blocks, fields in (("input", inputs, info.get("inputs", [])), ("output", outputs, info.get("targets", []))):
+        for block in blocks:
+            field, how = _match(block["name"], fields)
+            rows.append({"node": block["name"], "kind": kind, "field": field["name"] if field else None, "how": how})
+    return rows
 
 
 def _choices(fields: list[dict]) -> str:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from trainer.binding import BindingError, check_binding, loss_name, prepare
+from trainer.binding import BindingError, bindings, check_binding, loss_name, prepare
 from trainer.datasets import load_builtin
 
 
@@ -29,6 +29,20 @@ def test_mnist_mlp_binds_with_the_documented_reshape(fashion_info):
     inputs = [inp("pixels", [784])]
     outputs = [out("label", [10], "sparse_categorical_crossentropy")]
     assert check_binding(inputs, outputs, fashion_info) == []
+
+
+def test_bindings_name_each_blocks_field_and_how(fashion_info):
+    inputs = [inp("pixels", [784])]
+    outputs = [out("label", [10], "sparse_categorical_crossentropy")]
+    assert bindings(inputs, outputs, fashion_info) == [
+        {"node": "pixels", "kind": "input", "field": "image", "how": "only"},
+        {"node": "label", "kind": "output", "field": "label", "how": "name"},
+    ]
+    two = {"inputs": [{"name": "a", "shape": [1]}, {"name": "b", "shape": [1]}], "targets": []}
+    assert bindings([inp("c", [1])], [out("y", [1], "mse")], two) == [
+        {"node": "c", "kind": "input", "field": None, "how": None},
+        {"node": "y", "kind": "output", "field": None, "how": None},
+    ]
 
 
 def test_prepare_reshapes_28x28_to_784(fashion):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -37,29 +38,59 @@ def owned(request: HttpRequest, run_id: int) -> Run:
     return get_object_or_404(Run.objects.select_related("dataset_upload"), pk=run_id, owner=request.auth)
 
 
-@router.post("", response={201: dict}, summary="Start a training run (queued for a worker)")
-def create_run(request: HttpRequest, payload: RunIn):
-    from webapp.runs.tasks import train_run
+@dataclass
+class Checked:
+    """A run request that passed every check: what create_run stores."""
 
+    project: Project | None
+    graph: dict
+    builtin: str | None
+    upload: object
+    info: dict
+    training: dict
+    bindings: list[dict]
+
+
+def check_request(request: HttpRequest, payload: RunIn) -> Checked:
+    """Every check a run must pass before it is queued (CheckFailed, FieldError, HttpError or a 404
+    otherwise); nothing is written."""
     project = None
     if payload.project is not None:
         project = get_object_or_404(Project, pk=payload.project, owner=request.auth)
     graph = payload.graph if payload.graph is not None else (project.graph if project else None)
     if graph is None:
         raise HttpError(400, "send a graph or a project")
+    result = checks.check_graph(graph)
+    builtin, upload, info = datasets.resolve(request.auth, payload.dataset)
+    training = checks.check_training(payload.training)
+    bindings = checks.check_binding(graph, result, info)
+    return Checked(project, graph, builtin, upload, info, training, bindings)
+
+
+@router.post("", response={201: dict}, summary="Start a training run (queued for a worker)")
+def create_run(request: HttpRequest, payload: RunIn):
+    from webapp.runs.tasks import train_run
+
     try:
-        result = checks.check_graph(graph)
-        builtin, upload, info = datasets.resolve(request.auth, payload.dataset)
-        training = checks.check_training(payload.training)
-        checks.check_binding(graph, result, info)
+        c = check_request(request, payload)
     except checks.CheckFailed as exc:
         return exc.response()
     with transaction.atomic():
-        run = Run.objects.create(owner=request.auth, project=project, dataset_builtin=builtin,
-                                 dataset_upload=upload, dataset_info=info, graph=graph, training=training)
+        run = Run.objects.create(owner=request.auth, project=c.project, dataset_builtin=c.builtin,
+                                 dataset_upload=c.upload, dataset_info=c.info, graph=c.graph, training=c.training)
         # Sent once the row is committed: the worker must find it.
         transaction.on_commit(lambda: train_run.delay(run.id))
     return 201, {"id": run.id, "status": run.status}
+
+
+@router.post("/check", response={200: dict},
+             summary="Would this run start? The same checks as starting one; nothing is queued or created")
+def check_run(request: HttpRequest, payload: RunIn):
+    try:
+        c = check_request(request, payload)
+    except checks.CheckFailed as exc:
+        return exc.response()
+    return 200, {"ok": True, "bindings": c.bindings}
 
 
 @router.get("", summary="Your runs, newest first (without graphs and histories)")

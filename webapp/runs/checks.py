@@ -85,7 +85,10 @@ def graph_io(graph: dict, result: dict) -> tuple[list[dict], list[dict]]:
     return inputs, outputs
 
 
-def check_binding(graph: dict, result: dict, info: dict) -> None:
+def check_binding(graph: dict, result: dict, info: dict) -> list[dict]:
+    """Which field each Input/Output block is bound to (trainer.binding.bindings); CheckFailed when
+    a block cannot be fed."""
+    from trainer.binding import bindings
     from trainer.binding import check_binding as binding_errors
 
     inputs, outputs = graph_io(graph, result)
@@ -96,3 +99,4 @@ def check_binding(graph: dict, result: dict, info: dict) -> None:
             "detail": f"the graph does not fit dataset {info.get('name', '')!r}: {first['message']}",
             "errors": errors,
         })
+    return bindings(inputs, outputs, info)

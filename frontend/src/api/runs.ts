@@ -121,7 +121,30 @@ export interface RunRefusal {
   field?: string | null;
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** What POST /api/runs and POST /api/runs/check take. */
+export interface RunBody {
+  graph: GraphDocument;
+  project?: number;
+  dataset: DatasetRef;
+  training: TrainingSettings;
+}
+
+/** Which dataset field an Input or Output block is bound to (trainer/binding.py's `bindings`). */
+export interface Binding {
+  node: string;
+  kind: 'input' | 'output';
+  /** null: the block matches no field (the check's errors say why) */
+  field: string | null;
+  how: 'name' | 'only' | null;
+}
+
+/** POST /api/runs/check's 200: training could start. Its 4xx bodies are RunRefusal, as POST /api/runs's. */
+export interface RunCheck {
+  ok: true;
+  bindings: Binding[];
+}
+
+async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') {
@@ -133,6 +156,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
+    signal,
   });
   const text = await response.text();
   let parsed: unknown = null;
@@ -153,8 +177,9 @@ export const runsApi = {
   datasets: () => call<DatasetInfo[]>('GET', '/api/datasets'),
   preview: (ref: DatasetRef) => call<DatasetPreview>('GET', `/api/datasets/${encodeURIComponent(String(ref))}/preview`),
   deleteDataset: (id: number) => call<void>('DELETE', `/api/datasets/${id}`),
-  createRun: (body: { graph: GraphDocument; project?: number; dataset: DatasetRef; training: TrainingSettings }) =>
-    call<{ id: number; status: RunStatus }>('POST', '/api/runs', body),
+  createRun: (body: RunBody) => call<{ id: number; status: RunStatus }>('POST', '/api/runs', body),
+  /** The checks of createRun, with nothing queued or created (the server's rules are the only ones). */
+  checkRun: (body: RunBody, signal?: AbortSignal) => call<RunCheck>('POST', '/api/runs/check', body, signal),
   runs: (params: { project?: number | null; status?: string; limit?: number } = {}) => {
     const query = new URLSearchParams();
     if (params.project != null) query.set('project', String(params.project));

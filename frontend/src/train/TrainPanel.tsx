@@ -1,17 +1,18 @@
 // The Train panel beside the canvas: dataset (preview, fields, upload), the binding of Input and
 // Output blocks to its fields, the training settings, and the Train button (disabled with the
-// reason while the graph has errors or nobody is logged in).
+// reason while the graph has errors, nobody is logged in, or the server's run check refuses). Which
+// field each block takes, and what does not fit, is the server's answer to POST /api/runs/check.
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client';
 import { runsApi, type DatasetField, type DatasetInfo, type DatasetPreview, type RunRefusal } from '../api/runs';
 import { AuthForm } from '../auth/AuthForm';
 import { useSession } from '../auth/session';
 import { useEditorUi } from '../editor/ui';
-import { toDocument } from '../graph/serialise';
 import { graphStore, useGraph } from '../graph/store';
 import { navigate } from '../router';
 import { notify } from '../ui/toast';
-import { bindRows, formatShape, graphIo, type BindingRow } from './binding';
+import { formatShape, graphBlocks, type GraphBlock } from './binding';
+import { refusalOf, runBody, useRunCheck } from './check';
 import { disabledReason } from './reason';
 import { DatasetUpload } from './DatasetUpload';
 import { OPTIMIZERS, settingsField, validateSettings, type SettingsForm } from './settings';
@@ -24,6 +25,7 @@ export function TrainPanel() {
   const checked = useSession((s) => s.checked);
   const projectId = useGraph((s) => s.projectId);
   const runsPath = projectId !== null ? `/runs?project=${projectId}` : '/runs';
+  useRunCheck();
   return (
     <aside className="train-panel" data-testid="train-panel" aria-label="Train">
       <header className="train-head">
@@ -53,6 +55,13 @@ export function TrainPanel() {
   );
 }
 
+/** The server's refusal of the last run started, else of the latest run check. */
+function useServerRefusal(): RunRefusal | null {
+  const started = useTrain((s) => s.refusal);
+  const checked = useTrain((s) => s.check?.refusal ?? null);
+  return started ?? checked;
+}
+
 // --- datasets --------------------------------------------------------------------------------------
 
 function useChosenDataset(): DatasetInfo | null {
@@ -68,24 +77,39 @@ function DatasetSection() {
   const reload = useTrain((s) => s.loadDatasets);
   const ref = useTrain((s) => s.dataset);
   const setDataset = useTrain((s) => s.setDataset);
-  const refusal = useTrain((s) => s.refusal);
+  const refusal = useServerRefusal();
   const chosen = useChosenDataset();
   useEffect(() => {
     if (username) reload();
   }, [username, reload]);
-  const nodes = useGraph((s) => s.nodes);
-  const edges = useGraph((s) => s.edges);
-  const validation = useGraph((s) => s.validation);
   const [showUpload, setShowUpload] = useState(false);
 
-  // No dataset chosen yet (or it is gone): the first one the graph fits, else the first.
+  // No dataset chosen yet (or it is gone): the first one the server says the graph fits, else the first.
   useEffect(() => {
     if (!datasets?.length) return;
     if (ref && datasets.some((d) => String(d.ref) === ref)) return;
-    const io = graphIo(nodes, edges, validation);
-    const fits = datasets.find((d) => bindRows(io, d).every((r) => !r.problem));
-    setDataset(String((fits ?? datasets[0]).ref));
-  }, [datasets, ref, nodes, edges, validation, setDataset]);
+    let alive = true;
+    (async () => {
+      const graph = graphStore.getState();
+      const { settings } = validateSettings(useTrain.getState().form);
+      let chosen = datasets[0];
+      if (graph.validation?.valid && settings) {
+        for (const d of datasets) {
+          try {
+            await runsApi.checkRun(runBody(graph, String(d.ref), settings, { positions: false }));
+            chosen = d;
+            break;
+          } catch {
+            if (!alive) return;
+          }
+        }
+      }
+      if (alive) setDataset(String(chosen.ref));
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [datasets, ref, setDataset]);
 
   const builtins = datasets?.filter((d) => d.kind === 'builtin') ?? [];
   const uploads = datasets?.filter((d) => d.kind === 'upload') ?? [];
@@ -265,24 +289,42 @@ function Preview({ dataset }: { dataset: DatasetInfo }) {
 
 // --- binding ---------------------------------------------------------------------------------------
 
+interface BindingRow extends GraphBlock {
+  /** the bound field's name (the server's answer), or null */
+  field: string | null;
+  how: 'name' | 'only' | null;
+  problems: string[];
+}
+
+/** One row per Input and Output block: the field the server bound it to and its problems, if any. */
 function useBinding(): { info: DatasetInfo | null; rows: BindingRow[] } {
   const info = useChosenDataset();
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
   const validation = useGraph((s) => s.validation);
-  const rows = useMemo(() => (info ? bindRows(graphIo(nodes, edges, validation), info) : []), [info, nodes, edges, validation]);
+  const check = useTrain((s) => s.check);
+  const refusal = useTrain((s) => s.refusal);
+  const rows = useMemo(() => {
+    if (!info) return [];
+    const bound = new Map((check?.bindings ?? []).map((b) => [b.node, b]));
+    const errors = [...(refusal?.errors ?? []), ...(check?.refusal?.errors ?? [])].filter((e) => e.node);
+    return graphBlocks(nodes, edges, validation).map((block) => {
+      const mine = errors.filter((e) => e.node === block.node);
+      const binding = bound.get(block.node);
+      return {
+        ...block,
+        field: binding?.field ?? mine.find((e) => e.field)?.field ?? null,
+        how: binding?.how ?? null,
+        problems: [...new Set(mine.map((e) => e.message))],
+      };
+    });
+  }, [info, nodes, edges, validation, check, refusal]);
   return { info, rows };
 }
 
 function BindingSection() {
   const { info, rows } = useBinding();
-  const refusal = useTrain((s) => s.refusal);
   if (!info) return null;
-  const serverErrors = new Map<string, string[]>();
-  for (const e of refusal?.errors ?? []) if (e.node) serverErrors.set(e.node, [...(serverErrors.get(e.node) ?? []), e.message]);
-
-  // The server's word on a block replaces this page's own check of it.
-  const problemsOf = (row: BindingRow) => serverErrors.get(row.node) ?? (row.problem ? [row.problem] : []);
 
   function bind(row: BindingRow, field: string) {
     if (!field || field === row.node) return;
@@ -312,7 +354,7 @@ function BindingSection() {
           <tbody>
             {rows.map((row) => {
               const fields = row.kind === 'input' ? info.inputs : info.targets;
-              const unique = problemsOf(row);
+              const unique = row.problems;
               return (
                 <tr key={`${row.kind}:${row.node}`} data-testid={`train-bind-row-${row.node}`} className={unique.length ? 'bad' : 'good'}>
                   <td>
@@ -347,7 +389,7 @@ function BindingSection() {
         </table>
       )}
       {rows.map((row) => {
-        const problems = problemsOf(row);
+        const problems = row.problems;
         return problems.length ? (
           <div key={`p:${row.node}`} className="binding-problem" data-testid={`train-bind-problem-${row.node}`}>
             <strong>{row.node}</strong>: {problems.join(' ')}
@@ -364,7 +406,7 @@ function SettingsSection() {
   const form = useTrain((s) => s.form);
   const setForm = useTrain((s) => s.setForm);
   const resetForm = useTrain((s) => s.resetForm);
-  const refusal = useTrain((s) => s.refusal);
+  const refusal = useServerRefusal();
   const { errors } = useMemo(() => validateSettings(form), [form]);
   const serverField = settingsField(refusal?.field);
   const errorOf = (field: string) => errors[field] ?? (serverField === field ? refusal?.detail : undefined);
@@ -536,7 +578,8 @@ export function useDisabledReason(submitting: boolean): string | null {
   const failure = useGraph((s) => s.validationFailure);
   const dataset = useTrain((s) => s.dataset);
   const form = useTrain((s) => s.form);
-  return disabledReason({ checked, username, nodeCount, validation, validating, failure, dataset, form, submitting });
+  const check = useTrain((s) => s.check);
+  return disabledReason({ checked, username, nodeCount, validation, validating, failure, dataset, form, submitting, check });
 }
 
 function TrainFooter() {
@@ -544,30 +587,18 @@ function TrainFooter() {
   const reason = useDisabledReason(submitting);
   const refusal = useTrain((s) => s.refusal);
   const setRefusal = useTrain((s) => s.setRefusal);
-  const { rows } = useBinding();
-  const mismatches = rows.filter((r) => r.problem).length;
 
   async function train() {
     const { dataset, form } = useTrain.getState();
     const { settings } = validateSettings(form);
     if (!dataset || !settings) return;
-    const state = graphStore.getState();
-    const graph = toDocument(state);
     setSubmitting(true);
     setRefusal(null);
     try {
-      const body = {
-        graph,
-        dataset: /^\d+$/.test(dataset) ? Number(dataset) : dataset,
-        training: settings,
-        ...(state.projectId !== null ? { project: state.projectId } : {}),
-      };
-      const { id } = await runsApi.createRun(body);
+      const { id } = await runsApi.createRun(runBody(graphStore.getState(), dataset, settings));
       navigate(`/runs/${id}`);
     } catch (e) {
-      const body = e instanceof ApiError ? (e.body as RunRefusal | null) : null;
-      const refusal: RunRefusal = { detail: (e as Error).message, errors: body?.errors, field: body?.field ?? null };
-      setRefusal(refusal);
+      setRefusal(refusalOf(e));
       if (e instanceof ApiError && e.status === 401) notify('Your session ended: log in again to train.', 'error');
     } finally {
       setSubmitting(false);
@@ -590,11 +621,6 @@ function TrainFooter() {
           )}
           {refusal.errors?.some((e) => e.node) && <div className="small">The blocks at fault are marked on the canvas.</div>}
         </div>
-      )}
-      {!reason && mismatches > 0 && !refusal && (
-        <p className="small warn-text" data-testid="train-binding-warning">
-          {mismatches} block{mismatches === 1 ? '' : 's'} may not fit the dataset (see Blocks and fields); the server checks before training.
-        </p>
       )}
       {reason && (
         <p className="small muted" data-testid="train-disabled-reason">

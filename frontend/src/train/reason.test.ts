@@ -5,8 +5,10 @@ import { defaultForm } from './settings';
 
 const valid: ValidationResult = { valid: true, errors: [], warnings: [], nodes: {}, total_params: 1, trainable_params: 1 };
 
+const ok = { key: 'k', status: 'ok' as const, bindings: [], refusal: null };
+
 function input(patch: Partial<ReasonInput> = {}): ReasonInput {
-  return { checked: true, username: 'ann', nodeCount: 4, validation: valid, validating: false, failure: null, dataset: 'fashion_mnist', form: defaultForm(), submitting: false, ...patch };
+  return { checked: true, username: 'ann', nodeCount: 4, validation: valid, validating: false, failure: null, dataset: 'fashion_mnist', form: defaultForm(), submitting: false, check: ok, ...patch };
 }
 
 describe('why Train is disabled', () => {
@@ -26,6 +28,16 @@ describe('why Train is disabled', () => {
     expect(disabledReason(input({ form: { ...defaultForm(), epochs: '0' } }))).toMatch(/^Fix the settings: epochs from 1 to 1000/);
     expect(disabledReason(input({ form: { ...defaultForm(), reduce_lr: { enabled: true, factor: '2', patience: '1' } } }))).toMatch(/^Fix the settings: reduce lr\.factor/);
     expect(disabledReason(input({ submitting: true }))).toMatch(/Starting/);
+  });
+
+  it("waits for the server's check, and gives its reason when it fails", () => {
+    expect(disabledReason(input({ check: null }))).toMatch(/Checking with the server/);
+    expect(disabledReason(input({ check: { ...ok, status: 'pending' } }))).toMatch(/Checking with the server/);
+    const refusal = { detail: "the graph does not fit dataset 'iris': ...", errors: [{ node: 'pixels', message: '...' }] };
+    expect(disabledReason(input({ check: { ...ok, status: 'failed', refusal } }))).toBe(refusal.detail);
+    // The graph's own errors come first.
+    const broken = { ...valid, valid: false, errors: [{ node: 'probs', message: 'needs an input' }] };
+    expect(disabledReason(input({ validation: broken, check: { ...ok, status: 'failed', refusal } }))).toMatch(/^The graph has 1 error/);
   });
 
   it('is not blocked by the server refusal shown on the blocks', () => {

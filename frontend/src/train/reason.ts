@@ -1,7 +1,7 @@
 // Why the Train button cannot be pressed, in the order a person would fix things; null when it can.
 import type { ValidationResult } from '../api/types';
 import { validateSettings, type SettingsForm } from './settings';
-import { isRunProblem } from './store';
+import { isRunProblem, type RunCheckState } from './store';
 
 export interface ReasonInput {
   checked: boolean;
@@ -13,6 +13,8 @@ export interface ReasonInput {
   dataset: string | null;
   form: SettingsForm;
   submitting: boolean;
+  /** the server's answer to POST /api/runs/check for the current request */
+  check: RunCheckState | null;
 }
 
 export function disabledReason(s: ReasonInput): string | null {
@@ -34,6 +36,8 @@ export function disabledReason(s: ReasonInput): string | null {
     const [field, message] = settingsErrors[0];
     return `Fix the settings: ${field.replace(/^callbacks\./, '').replace(/_/g, ' ')} ${message}.`;
   }
+  if (!s.check || s.check.status === 'pending') return 'Checking with the server that training can start…';
+  if (s.check.status === 'failed') return s.check.refusal?.detail ?? 'The server refused the run.';
   if (s.submitting) return 'Starting the run…';
   return null;
 }

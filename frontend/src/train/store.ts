@@ -1,9 +1,9 @@
 // The Train panel's state: open or not, the chosen dataset, the settings form (all kept in
-// localStorage), and the server's last refusal of a run. A refusal's per-node errors are also shown
+// localStorage), the server's answer to the latest run check, and its last refusal of a run. A refusal's per-node errors are also shown
 // on the blocks: they join the editor's validation errors, tagged, until the graph changes (the next
 // live validation replaces them) or another dataset is chosen.
 import { create } from 'zustand';
-import { runsApi, type DatasetInfo, type RunRefusal } from '../api/runs';
+import { runsApi, type Binding, type DatasetInfo, type RunRefusal } from '../api/runs';
 import type { Problem } from '../api/types';
 import { useEditorUi } from '../editor/ui';
 import { graphStore } from '../graph/store';
@@ -18,12 +18,22 @@ export interface RunProblem extends Problem {
   source?: 'run';
 }
 
+/** The server's answer to POST /api/runs/check for the request `key` (the JSON of its body). */
+export interface RunCheckState {
+  key: string;
+  /** pending: asked (or about to be); bindings and refusal are the previous answer's meanwhile */
+  status: 'pending' | 'ok' | 'failed';
+  bindings: Binding[];
+  refusal: RunRefusal | null;
+}
+
 interface TrainState {
   open: boolean;
   /** a built-in's name or an upload's id, as a string (select values) */
   dataset: string | null;
   form: SettingsForm;
   refusal: RunRefusal | null;
+  check: RunCheckState | null;
   datasets: DatasetInfo[] | null;
   datasetsError: string | null;
   loadDatasets(): Promise<void>;
@@ -33,6 +43,7 @@ interface TrainState {
   setForm(form: SettingsForm): void;
   resetForm(): void;
   setRefusal(refusal: RunRefusal | null): void;
+  setCheck(check: RunCheckState | null): void;
 }
 
 function readStored(): { open?: boolean; dataset?: string | null; form?: unknown } {
@@ -59,6 +70,7 @@ export const useTrain = create<TrainState>()((set, get) => ({
   dataset: typeof stored.dataset === 'string' ? stored.dataset : null,
   form: restoreForm(stored.form),
   refusal: null,
+  check: null,
   datasets: null,
   datasetsError: null,
   async loadDatasets() {
@@ -91,6 +103,9 @@ export const useTrain = create<TrainState>()((set, get) => ({
   resetForm() {
     set({ form: defaultForm() });
     writeStored(get());
+  },
+  setCheck(check) {
+    set({ check });
   },
   setRefusal(refusal) {
     set({ refusal });

@@ -20,6 +20,10 @@ import builder  # noqa: E402
 
 builder.catalog_json()  # builds every catalog entry (Keras layer classes, signatures) now
 
+from webapp.runs.watchdog import start_watchdog  # noqa: E402
+
+start_watchdog()  # runs left `running` by a killed worker are failed even when nobody reads them
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

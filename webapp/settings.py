@@ -129,6 +129,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Runs: a running run whose worker sent no heartbeat for this long is marked failed.
 RUN_HEARTBEAT_TIMEOUT = float(os.environ.get("RUN_HEARTBEAT_TIMEOUT", "60"))
+# The web process checks for such runs in the background (webapp/runs/watchdog.py).
+RUN_WATCHDOG = env_bool("RUN_WATCHDOG", True)
 # Guards against graphs too large for a worker.
 MAX_TRAIN_PARAMS = int(os.environ.get("MAX_TRAIN_PARAMS", str(50_000_000)))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))

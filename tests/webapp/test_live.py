@@ -227,6 +227,20 @@ def test_websocket_refuses_others_strangers_and_cross_site_pages(stack):
     stack.wait_status(run_id, {"succeeded"})
 
 
+def db_status(stack, run_id: int, wanted: str, timeout: float) -> str:
+    """The run's status read straight from the SQLite file the stack uses (no API read involved)."""
+    import sqlite3
+
+    path = stack.env["DATABASE_URL"].removeprefix("sqlite:///")
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(path, timeout=10) as conn:
+            (status,) = conn.execute("SELECT status FROM runs_run WHERE id = ?", (run_id,)).fetchone()
+        if status == wanted or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
 def test_killed_worker_leaves_no_run_running(stack):
     """Last in this module: it kills the shared worker with SIGKILL mid-run."""
     run_id = stack.start_run(example("mnist_mlp"), training=LONG)
@@ -234,8 +248,10 @@ def test_killed_worker_leaves_no_run_running(stack):
         receive_until(ws, {"epoch"})
         os.kill(stack.worker.pid, signal.SIGKILL)
         killed_at = time.monotonic()
-        run = stack.wait_status(run_id, {"failed"}, timeout=HEARTBEAT_TIMEOUT + 15)
+        # No read over HTTP until the database says failed: the web process's watchdog does it.
+        assert db_status(stack, run_id, "failed", timeout=HEARTBEAT_TIMEOUT + 15) == "failed"
         events = receive_until(ws, {"error"}, timeout=10)
+        run = stack.wait_status(run_id, {"failed"}, timeout=5)
     assert time.monotonic() - killed_at < HEARTBEAT_TIMEOUT + 10
     assert "worker stopped" in run["error"] and len(run["history"]) >= 1
     assert events[-1]["message"] == run["error"]

@@ -31,6 +31,12 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, {"detail": "authentication required"}, status=401)
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError):
+    # An id or filter beyond the database's integer range (e.g. /api/runs/99999999999999999999).
+    return api.create_response(request, {"detail": "a number in the request is out of range"}, status=400)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

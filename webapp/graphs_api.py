@@ -8,9 +8,9 @@ import re
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router
+from django.http.multipartparser import MultiPartParserError
+from ninja import Router
 from ninja.errors import HttpError
-from ninja.files import UploadedFile
 
 import builder
 
@@ -78,12 +78,34 @@ def export(request: HttpRequest, format: Literal["python", "keras", "json"] = "p
     return response
 
 
-@router.post("/graphs/import", summary="A .keras file or Keras model JSON in, a graph document out")
-def import_graph(request: HttpRequest, file: UploadedFile | None = File(None)):
-    if file is not None:
-        if file.size and file.size > MAX_IMPORT_BYTES:
+IMPORT_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+                           "required": ["file"]}
+            },
+            "application/json": {"schema": {"type": "object", "description": "Keras model JSON (model.to_json())"}},
+        }
+    }
+}
+
+
+@router.post("/graphs/import", summary="A .keras file or Keras model JSON in, a graph document out",
+             openapi_extra=IMPORT_BODY)
+def import_graph(request: HttpRequest):
+    # The body is read here rather than by a File() parameter, so that a malformed multipart
+    # body or a missing field is a 400 that says so.
+    if request.content_type == "multipart/form-data":
+        try:
+            upload = request.FILES.get("file")
+        except MultiPartParserError as exc:
+            raise HttpError(400, f"malformed multipart body: {exc}") from None
+        if upload is None:
+            raise HttpError(400, "send the model file in the multipart field 'file'")
+        if upload.size and upload.size > MAX_IMPORT_BYTES:
             raise HttpError(413, f"file too large: at most {MAX_IMPORT_BYTES} bytes")
-        data, filename = file.read(), file.name
+        data, filename = upload.read(), upload.name
     else:
         if not request.body:
             raise HttpError(400, "send a .keras file (multipart field 'file') or Keras model JSON as the body")

@@ -157,3 +157,12 @@ def test_openapi_schema_and_docs_are_served(client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/graphs/validate" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_import_without_a_file_or_with_a_broken_multipart_body_is_a_400(client):
+    resp = client.post("/api/graphs/import", {"other": "field"})
+    assert resp.status_code == 400 and "'file'" in resp.json()["detail"]
+    resp = client.post("/api/graphs/import", data=b"--x\r\nnot multipart", content_type="multipart/form-data")
+    assert resp.status_code == 400 and resp.json()["detail"]
+    resp = client.post("/api/graphs/import", data=b"{not json", content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["detail"]

@@ -136,3 +136,12 @@ def test_downloads_history_csv_and_delete_removes_files(api, queued, media_root,
     assert api.delete(f"/api/runs/{run_id}").status_code == 204
     assert [p for p in media_root.rglob("*") if p.is_file()] == []
     assert api.get(f"/api/runs/{run_id}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_ids_beyond_the_database_range_are_a_400_not_a_500(api):
+    huge = 10**20
+    for path in (f"/api/runs/{huge}", f"/api/runs?project={huge}", f"/api/projects/{huge}"):
+        resp = api.get(path)
+        assert resp.status_code in (400, 404), (path, resp.status_code)
+        assert resp.json()["detail"]

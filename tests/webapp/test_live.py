@@ -118,6 +118,11 @@ def test_script_trains_streams_and_downloads_the_model(stack):
 
     status, run, _ = stack.alice.get(f"/api/runs/{run_id}")
     assert run["status"] == "succeeded" and len(run["history"]) == 2 and run["has_model"]
+    # The batch points are kept too (for a reload or another viewer): every epoch, in order, to the end.
+    points = [(b["epoch"], b["step"]) for b in run["batches"]]
+    assert points == sorted(points) and {e for e, _ in points} == {1, 2}
+    assert run["batches"][-1]["step"] == run["batches"][-1]["steps"] and "loss" in run["batches"][-1]["metrics"]
+    assert "batches" not in stack.alice.get("/api/runs")[1][0]
     assert run["test"]["accuracy"] > 0.3 and run["best"]["metric"] == "val_accuracy"
     assert run["confusion"]["labels"][0] == "T-shirt/top" and run["samples"]
     # Trained in the worker process itself (solo pool: no fork), TensorFlow loaded before the first task.
@@ -157,6 +162,11 @@ def test_second_viewer_gets_the_epochs_so_far_then_cancel_keeps_them(stack):
             assert snapshot["type"] == "snapshot"
             assert snapshot["run"]["status"] == "running" and len(snapshot["run"]["history"]) >= 1
             assert snapshot["run"]["history"][0]["epoch"] == 1
+            # The thin line too: the batch points of the epochs done so far, in order, from the server.
+            points = [(b["epoch"], b["step"]) for b in snapshot["run"]["batches"]]
+            assert points == sorted(points) and {e for e, _ in points} >= {1}
+            seen = {(e["epoch"], e["step"]) for e in early if e["type"] == "batch"}
+            assert seen and seen <= set(points)
             status, cancelled, _ = stack.alice.post(f"/api/runs/{run_id}/cancel")
             assert status == 200 and cancelled["cancel_requested"]
             rest_first = receive_until(first, {"done", "error"})
@@ -170,6 +180,9 @@ def test_second_viewer_gets_the_epochs_so_far_then_cancel_keeps_them(stack):
     assert after(rest_first) == after(rest_second)
     run = stack.wait_status(run_id, {"cancelled"}, timeout=10)
     assert 1 <= len(run["history"]) < LONG["epochs"] and run["has_model"] and run["test"]
+    points = [(b["epoch"], b["step"]) for b in run["batches"]]
+    assert points == sorted(points) and {e for e, _ in points} >= set(range(1, len(run["history"]) + 1))
+    assert set(points) >= {(e["epoch"], e["step"]) for e in rest_first if e["type"] == "batch"}
     assert run["worker"].endswith(f"pid {stack.worker.pid}")
     assert stack.alice.post(f"/api/runs/{run_id}/cancel")[0] == 409
 

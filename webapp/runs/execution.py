@@ -28,20 +28,46 @@ from webapp.runs.services import jsonable
 log = logging.getLogger(__name__)
 
 STOP_CHECK_SECONDS = 0.5
+BATCH_SAVE_SECONDS = 2.0
+
+
+class BatchLog:
+    """The batch events of a run (already throttled to ~10/s by the trainer), kept for the snapshot so
+    a reload or another viewer gets the whole thin line. Past `limit` points every other one is
+    dropped, so a long run stays covered end to end in bounded space."""
+
+    def __init__(self, limit: int = 5000):
+        self.limit = limit
+        self._points: list[dict] = []
+        self._lock = threading.Lock()
+
+    def add(self, ev: dict) -> None:
+        point = {k: ev[k] for k in ("epoch", "step", "steps", "metrics") if k in ev}
+        with self._lock:
+            self._points.append(jsonable(point))
+            if len(self._points) > self.limit:
+                self._points = self._points[::2]
+
+    def points(self) -> list[dict]:
+        with self._lock:
+            return list(self._points)
 
 
 class Heartbeat:
     """Writes run.heartbeat_at every `interval` seconds from a background thread, also while no batch
     runs (loading the data, compiling, evaluating), and answers should_stop() from the database at most
-    every STOP_CHECK_SECONDS. Dies with the process: a killed worker stops beating."""
+    every STOP_CHECK_SECONDS, saving the batch points so far with it at most every BATCH_SAVE_SECONDS
+    (so a reload mid-epoch gets them). Dies with the process: a killed worker stops beating."""
 
-    def __init__(self, run_id: int, interval: float):
+    def __init__(self, run_id: int, interval: float, batches: BatchLog | None = None):
         self.run_id = run_id
         self.interval = interval
+        self.batches = batches
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"heartbeat-{run_id}", daemon=True)
         self._last_check = 0.0
         self._last_answer = False
+        self._last_batches_save = time.monotonic()
 
     def start(self) -> "Heartbeat":
         self._thread.start()
@@ -70,7 +96,11 @@ class Heartbeat:
         row = Run.objects.filter(pk=self.run_id).values_list("status", "cancel_requested").first()
         self._last_answer = row is None or row[1] or row[0] != Run.Status.RUNNING
         if not self._last_answer:
-            Run.objects.filter(pk=self.run_id, status=Run.Status.RUNNING).update(heartbeat_at=timezone.now())
+            fields = {"heartbeat_at": timezone.now()}
+            if self.batches is not None and now - self._last_batches_save >= BATCH_SAVE_SECONDS:
+                self._last_batches_save = now
+                fields["batches"] = self.batches.points()
+            Run.objects.filter(pk=self.run_id, status=Run.Status.RUNNING).update(**fields)
         return self._last_answer
 
 
@@ -133,14 +163,20 @@ def execute_run(run_id: int) -> str:
         return "skipped (raced)"
     publish = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id))
     publish(events.event("status", status="running"))
-    heartbeat = Heartbeat(run_id, heartbeat_interval()).start()
+    batches = BatchLog()
+    heartbeat = Heartbeat(run_id, heartbeat_interval(), batches).start()
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-"))
     history: list[dict] = []
+
+    def publish_and_keep(ev: dict) -> None:
+        if ev.get("type") == "batch":
+            batches.add(ev)
+        publish(ev)
 
     def on_epoch(ev: dict) -> None:
         history.append(jsonable(ev))
         Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
-            history=history, heartbeat_at=timezone.now())
+            history=history, batches=batches.points(), heartbeat_at=timezone.now())
 
     try:
         from trainer import runner
@@ -151,10 +187,11 @@ def execute_run(run_id: int) -> str:
 
             raise DatasetError("the run's uploaded dataset was deleted: upload it again and start a new run")
         ds = load(run.dataset_builtin, run.dataset_upload)
-        result = runner.train(run.graph, ds, run.training, workdir=workdir, publish=publish,
+        result = runner.train(run.graph, ds, run.training, workdir=workdir, publish=publish_and_keep,
                               should_stop=heartbeat.should_stop, on_epoch=on_epoch,
                               max_params=settings.MAX_TRAIN_PARAMS)
         heartbeat.stop()
+        Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(batches=batches.points())
         status = save_result(run_id, result, history)
         if status is not None:
             publish(events.event("status", status=status))
@@ -168,7 +205,7 @@ def execute_run(run_id: int) -> str:
         else:
             log.exception("run %s failed: %s", run_id, message)
         failed = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
-            status=Run.Status.FAILED, error=message, finished_at=timezone.now())
+            status=Run.Status.FAILED, error=message, batches=batches.points(), finished_at=timezone.now())
         if failed:
             publish(events.event("status", status="failed"))
             publish(events.event("error", message=message))

@@ -31,6 +31,8 @@ class Run(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     cancel_requested = models.BooleanField(default=False)
     history = models.JSONField(default=list, blank=True, help_text="the epoch events, in order")
+    batches = models.JSONField(default=list, blank=True,
+                               help_text="the (throttled) batch events, thinned evenly past a limit")
     test = models.JSONField(null=True, blank=True, help_text="metrics on the test split")
     confusion = models.JSONField(null=True, blank=True)
     samples = models.JSONField(default=list, blank=True)

@@ -127,6 +127,7 @@ def run_json(run: Run, full: bool = True) -> dict:
         data.update({
             "graph": run.graph,
             "history": run.history or [],
+            "batches": run.batches or [],
             "confusion": run.confusion,
             "samples": run.samples or [],
             "worker": run.worker,

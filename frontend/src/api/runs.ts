@@ -69,6 +69,14 @@ export interface EpochEntry {
   seconds?: number | null;
 }
 
+/** A batch event as the server keeps it (throttled, thinned evenly past a limit), for a rebuild. */
+export interface BatchRecord {
+  epoch: number;
+  step: number;
+  steps: number;
+  metrics: Record<string, number | null>;
+}
+
 export interface Confusion {
   output: string;
   labels: string[];
@@ -109,6 +117,8 @@ export interface RunSummary {
 export interface Run extends RunSummary {
   graph: GraphDocument;
   history: EpochEntry[];
+  /** the throttled batch events so far ({epoch, step, steps, metrics}), thinned evenly past a limit */
+  batches?: { epoch: number; step: number; steps: number; metrics: Record<string, number | null> }[];
   confusion: Confusion | null;
   samples: SamplePrediction[];
   worker?: string | null;

@@ -182,6 +182,33 @@ describe('RunStream', () => {
     expect(live.view.snapshots).toBe(2);
   });
 
+  it("rebuilds the thin batch line from the server's stored batches, without doubling live ones", () => {
+    const live = new RunStream('7', { socket: false, cache: false });
+    live.handle({ type: 'snapshot', t: 1, run: baseRun([]) });
+    const history: EpochEntry[] = [];
+    const stored: ReturnType<typeof batches> = [];
+    let t = 2;
+    for (const epoch of [1, 2]) {
+      for (const b of batches(epoch)) {
+        live.handle({ type: 'batch', t: t++, epochs: 3, ...b });
+        stored.push(b);
+      }
+      const e = epochEntry(epoch);
+      history.push(e);
+      live.handle({ type: 'epoch', t: t++, epochs: 3, ...e });
+    }
+    // Another browser (no cache, no points of its own) gets every point from the snapshot alone.
+    const other = new RunStream('7', { socket: false, cache: false });
+    other.handle({ type: 'snapshot', t, run: { ...baseRun(history), batches: stored } });
+    for (const key of live.series.keys) expect(other.series.charts[key]).toEqual(live.series.charts[key]);
+    // A live batch already stored is not doubled; a new one is added.
+    const before = pointCount(other.series.charts.loss).batch;
+    other.handle({ type: 'batch', t: t + 1, epochs: 3, ...stored[stored.length - 1] });
+    expect(pointCount(other.series.charts.loss).batch).toBe(before);
+    other.handle({ type: 'batch', t: t + 2, epochs: 3, epoch: 3, step: 1, steps: STEPS, metrics: { loss: 0.5, accuracy: 0.9 } });
+    expect(pointCount(other.series.charts.loss).batch).toBe(before + 1);
+  });
+
   it('takes status, done and error events', async () => {
     const fetched = baseRun([epochEntry(1)], 'cancelled');
     const stream = new RunStream('7', { socket: false, cache: false, fetchRun: async () => fetched });

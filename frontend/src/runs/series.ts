@@ -3,8 +3,9 @@
 // in epoch `e` sits at e - 1 + step/steps, the end of epoch e at e) and three y columns: the
 // per-batch training value (thin line), the per-epoch training value and the per-epoch validation
 // value (markers). Appends are in place (uPlot's setData on the same arrays); a snapshot rebuilds
-// everything, so a reload or a reconnect gives the same series as watching live.
-import type { EpochEntry } from '../api/runs';
+// everything from the run's epoch history and the batch points the server keeps, so a reload, a
+// reconnect or another browser gives the same series as watching live.
+import type { BatchRecord, EpochEntry } from '../api/runs';
 
 export type Cell = number | null;
 
@@ -25,6 +26,7 @@ export interface LrSeries {
 export interface BatchPoint {
   x: number;
   epoch: number;
+  step: number;
   metrics: Record<string, Cell>;
 }
 
@@ -131,12 +133,39 @@ export interface BatchEventLike {
   metrics: Record<string, unknown>;
 }
 
-/** Live: one batch event, appended in place. */
-export function applyBatch(series: Series, ev: BatchEventLike): BatchPoint {
+/** One batch event (live, or from the run's stored `batches`) as a chart point. */
+export function batchPoint(ev: BatchEventLike): BatchPoint {
   const metrics: Record<string, Cell> = {};
   for (const [k, v] of Object.entries(ev.metrics ?? {})) metrics[k] = num(v);
-  const point: BatchPoint = { x: batchX(ev.epoch, ev.step, ev.steps), epoch: ev.epoch, metrics };
-  series.batches.push(point);
+  return { x: batchX(ev.epoch, ev.step, ev.steps), epoch: ev.epoch, step: ev.step, metrics };
+}
+
+/** Where a point of this x is (or goes) in the sorted batch points. */
+function batchIndex(points: BatchPoint[], x: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid].x < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Live: one batch event, appended in place. One the snapshot already had (same epoch and step) takes
+ * its place instead of doubling it; a late one goes in order.
+ */
+export function applyBatch(series: Series, ev: BatchEventLike): BatchPoint {
+  const point = batchPoint(ev);
+  const points = series.batches;
+  const n = points.length;
+  if (n === 0 || points[n - 1].x < point.x) points.push(point);
+  else {
+    const i = batchIndex(points, point.x);
+    if (i < n && points[i].epoch === point.epoch && points[i].step === point.step) points[i] = point;
+    else points.splice(i, 0, point);
+  }
   addBatch(series, point);
   series.version++;
   return point;
@@ -149,8 +178,8 @@ export function applyEpoch(series: Series, ev: EpochEntry) {
 }
 
 /**
- * A snapshot: the series rebuilt whole from the run's epoch history, plus the batch points kept from
- * before (this page's, or the cache's after a reload) up to the run's progress.
+ * A snapshot: the series rebuilt whole from the run's epoch history and batch points (the server's,
+ * merged with the ones this page saw before a reconnect: see mergeBatches).
  */
 export function rebuild(history: EpochEntry[], batches: BatchPoint[] = [], previous?: Series): Series {
   const series = emptySeries();
@@ -177,81 +206,18 @@ export function pointCount(chart: MetricSeries | undefined): { batch: number; ep
   return { batch: count(chart.batch), epoch: count(chart.epoch), val: count(chart.val) };
 }
 
-// --- the batch points of a run, kept in sessionStorage so a reload keeps the thin line too ---------
-
-const CACHE_PREFIX = 'run-batches:';
-const CACHE_LIMIT = 20_000;
-
-export interface BatchCache {
-  /** the run's created_at, so that a cache never lands on another run with the same id */
-  created: string | null;
-  points: BatchPoint[];
+/** The server's batch records (run.batches) as chart points; malformed ones are skipped. */
+export function batchPoints(records: BatchRecord[] | null | undefined): BatchPoint[] {
+  if (!Array.isArray(records)) return [];
+  return records
+    .filter((r) => !!r && typeof r.epoch === 'number' && typeof r.step === 'number' && typeof r.steps === 'number')
+    .map((r) => batchPoint(r));
 }
 
-export function loadBatchCache(runId: string | number, storage: Pick<Storage, 'getItem'> | null = safeSession()): BatchCache {
-  const empty: BatchCache = { created: null, points: [] };
-  if (!storage) return empty;
-  try {
-    const parsed = JSON.parse(storage.getItem(CACHE_PREFIX + runId) ?? 'null');
-    if (!parsed || !Array.isArray(parsed.points)) return empty;
-    const points = (parsed.points as unknown[]).filter(
-      (p): p is BatchPoint =>
-        !!p && typeof (p as BatchPoint).x === 'number' && typeof (p as BatchPoint).epoch === 'number' && typeof (p as BatchPoint).metrics === 'object',
-    );
-    return { created: typeof parsed.created === 'string' ? parsed.created : null, points };
-  } catch {
-    return empty;
-  }
-}
-
-export function saveBatchCache(
-  runId: string | number,
-  cache: BatchCache,
-  storage: Pick<Storage, 'setItem' | 'removeItem' | 'key' | 'length'> | null = safeSession(),
-) {
-  if (!storage) return;
-  const points = cache.points.length > CACHE_LIMIT ? thin(cache.points, CACHE_LIMIT) : cache.points;
-  const text = JSON.stringify({ created: cache.created, points });
-  try {
-    storage.setItem(CACHE_PREFIX + runId, text);
-  } catch {
-    // Full: forget the other runs' points and try once more (the epochs come back from the server anyway).
-    try {
-      const others: string[] = [];
-      for (let i = 0; i < storage.length; i++) {
-        const key = storage.key(i);
-        if (key && key.startsWith(CACHE_PREFIX) && key !== CACHE_PREFIX + runId) others.push(key);
-      }
-      for (const key of others) storage.removeItem(key);
-      storage.setItem(CACHE_PREFIX + runId, text);
-    } catch {
-      // give up quietly
-    }
-  }
-}
-
-/** Batch points from two sources (the cache, this page), one per x, the later source winning. */
+/** Batch points from two sources (the server's, this page's), one per (epoch, step), the later source winning. */
 export function mergeBatches(a: BatchPoint[], b: BatchPoint[]): BatchPoint[] {
-  const byX = new Map<number, BatchPoint>();
-  for (const p of a) byX.set(p.x, p);
-  for (const p of b) byX.set(p.x, p);
-  return [...byX.values()].sort((p, q) => p.x - q.x);
-}
-
-/** At most `limit` points, evenly spread, the last one kept. */
-export function thin<T>(items: T[], limit: number): T[] {
-  if (items.length <= limit) return items;
-  const out: T[] = [];
-  const step = items.length / limit;
-  for (let i = 0; i < limit - 1; i++) out.push(items[Math.floor(i * step)]);
-  out.push(items[items.length - 1]);
-  return out;
-}
-
-function safeSession(): Storage | null {
-  try {
-    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
-  } catch {
-    return null;
-  }
+  const byKey = new Map<string, BatchPoint>();
+  for (const p of a) byKey.set(`${p.epoch}:${p.step}`, p);
+  for (const p of b) byKey.set(`${p.epoch}:${p.step}`, p);
+  return [...byKey.values()].sort((p, q) => p.x - q.x);
 }

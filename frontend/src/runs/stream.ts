@@ -4,7 +4,7 @@
 import { FINISHED, runsApi, type EpochEntry, type Run, type RunStatus } from '../api/runs';
 import { ReconnectingSocket, wsUrl, type SocketInfo, type SocketState } from '../ws/socket';
 import { RateMeter, type Position } from './progress';
-import { applyBatch, applyEpoch, emptySeries, loadBatchCache, mergeBatches, rebuild, saveBatchCache, type BatchCache, type Series } from './series';
+import { applyBatch, applyEpoch, batchPoints, emptySeries, mergeBatches, rebuild, type Series } from './series';
 
 export interface RunView {
   run: Run | null;
@@ -29,8 +29,6 @@ export type RunEvent =
   | { type: 'done'; t: number; status: RunStatus; test: Record<string, number | null> }
   | { type: 'error'; t: number; message: string };
 
-const SAVE_EVERY_MS = 2000;
-
 export class RunStream {
   series: Series = emptySeries();
   view: RunView = {
@@ -48,18 +46,12 @@ export class RunStream {
   private seriesListeners = new Set<() => void>();
   private socket: ReconnectingSocket | null = null;
   private rate = new RateMeter(10);
-  private cacheDirty = false;
-  private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private refetching = false;
-  private cached: BatchCache | null;
-  private created: string | null = null;
 
   constructor(
     readonly runId: string,
-    private readonly options: { socket?: boolean; cache?: boolean; fetchRun?: (id: string) => Promise<Run> } = {},
-  ) {
-    this.cached = options.cache === false ? null : loadBatchCache(runId);
-  }
+    private readonly options: { socket?: boolean; fetchRun?: (id: string) => Promise<Run> } = {},
+  ) {}
 
   /** stop() was called: this stream is done (a remount makes a new one). */
   stopped = false;
@@ -77,15 +69,12 @@ export class RunStream {
       },
     });
     this.socket.start();
-    window.addEventListener('pagehide', this.flushCache);
   }
 
   stop() {
     this.stopped = true;
     this.socket?.stop();
     this.socket = null;
-    this.flushCache();
-    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.flushCache);
   }
 
   subscribe = (listener: () => void) => {
@@ -116,11 +105,9 @@ export class RunStream {
     switch (ev.type) {
       case 'snapshot': {
         const run = ev.run;
-        this.created = run.created_at ?? null;
-        // The points kept from before a reload (only if they are this run's), with the ones seen here.
-        const cached = this.cached && (this.cached.created === null || this.cached.created === this.created) ? this.cached.points : [];
-        this.cached = null;
-        const batches = mergeBatches(cached, this.series.batches);
+        // The server's batch points (the whole run so far, for any viewer); after a reconnect, with the
+        // ones this page saw (maybe newer than the server's last save), one per (epoch, step).
+        const batches = mergeBatches(batchPoints(run.batches), this.series.batches);
         const done = run.history?.length ?? 0;
         this.series = rebuild(run.history ?? [], batches, this.series);
         const epochs = run.training?.epochs ?? 0;
@@ -156,7 +143,6 @@ export class RunStream {
       }
       case 'batch': {
         applyBatch(this.series, ev);
-        this.markDirty();
         const epochs = ev.epochs ?? this.view.run?.training?.epochs ?? this.view.position?.epochs ?? ev.epoch;
         const position = { epoch: ev.epoch, step: ev.step, steps: ev.steps, epochs };
         this.rate.add(ev.t, (ev.epoch - 1) * ev.steps + ev.step);
@@ -210,8 +196,9 @@ export class RunStream {
         .then((run) => {
           this.update({ run, status: run.status, error: run.status === 'failed' ? run.error ?? this.view.error : this.view.error });
           if (FINISHED.has(run.status)) {
-            if (run.history?.length) {
-              this.series = rebuild(run.history, this.series.batches, this.series);
+            if (run.history?.length || run.batches?.length) {
+              const batches = mergeBatches(batchPoints(run.batches), this.series.batches);
+              this.series = rebuild(run.history ?? [], batches, this.series);
               this.seriesChanged();
             }
             this.finish();
@@ -226,29 +213,7 @@ export class RunStream {
   }
 
   private finish() {
-    this.flushCache();
     this.socket?.stop();
     this.socket = null;
   }
-
-  private markDirty() {
-    if (this.options.cache === false) return;
-    this.cacheDirty = true;
-    if (this.saveTimer === null) {
-      this.saveTimer = setTimeout(() => {
-        this.saveTimer = null;
-        this.flushCache();
-      }, SAVE_EVERY_MS);
-    }
-  }
-
-  flushCache = () => {
-    if (this.saveTimer !== null) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = null;
-    }
-    if (!this.cacheDirty || this.options.cache === false) return;
-    this.cacheDirty = false;
-    saveBatchCache(this.runId, { created: this.created, points: this.series.batches });
-  };
 }

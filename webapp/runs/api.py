@@ -101,7 +101,7 @@ def list_runs(request: HttpRequest, project: int | None = None, status: str | No
         runs = runs.filter(project_id=project)
     if status:
         runs = runs.filter(status=status)
-    runs = runs.defer("graph", "samples", "confusion")[: max(1, min(limit, 1000))]
+    runs = runs.defer("graph", "samples", "confusion", "batches")[: max(1, min(limit, 1000))]
     return [services.run_json(r, full=False) for r in runs]
 
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochEntry, Run } from '../api/runs';
-import { alignedData, applyBatch, applyEpoch, batchX, emptySeries, loadBatchCache, mergeBatches, pointCount, rebuild, saveBatchCache, thin } from './series';
+import { alignedData, applyBatch, applyEpoch, batchPoints, batchX, emptySeries, mergeBatches, pointCount, rebuild } from './series';
 import { RunStream, type RunEvent } from './stream';
 
 const STEPS = 4;
@@ -119,28 +119,24 @@ describe('event -> chart series', () => {
     expect(s.charts.loss.x.every((x, i, xs) => i === 0 || xs[i - 1] < x)).toBe(true);
   });
 
-  it('keeps batch points in session storage, per run, thinned when too many', () => {
-    const store = new Map<string, string>();
-    const storage = {
-      getItem: (k: string) => store.get(k) ?? null,
-      setItem: (k: string, v: string) => void store.set(k, v),
-      removeItem: (k: string) => void store.delete(k),
-      key: (i: number) => [...store.keys()][i] ?? null,
-      get length() {
-        return store.size;
-      },
-    };
-    const s = emptySeries();
-    for (const b of batches(1)) applyBatch(s, b);
-    saveBatchCache(7, { created: 'c', points: s.batches }, storage);
-    expect(loadBatchCache(7, storage)).toEqual({ created: 'c', points: s.batches });
-    expect(loadBatchCache(8, storage)).toEqual({ created: null, points: [] });
-    store.set('run-batches:9', '{not json');
-    expect(loadBatchCache(9, storage).points).toEqual([]);
-    expect(thin([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 4)).toEqual([1, 3, 6, 10]);
-    const merged = mergeBatches(s.batches.slice(0, 2), [{ ...s.batches[1], metrics: { loss: 9 } }, s.batches[3]]);
-    expect(merged.map((p) => p.x)).toEqual([0.25, 0.5, 1]);
-    expect(merged[1].metrics.loss).toBe(9);
+  it("rebuilds from the server's batch records identically, one point per (epoch, step)", () => {
+    const live = emptySeries();
+    const records = [...batches(1), ...batches(2)];
+    for (const b of records) applyBatch(live, b);
+    const rebuilt = rebuild([], batchPoints(records));
+    expect(rebuilt.batches).toEqual(live.batches);
+    for (const key of live.keys) expect(alignedData(rebuilt.charts[key])).toEqual(alignedData(live.charts[key]));
+    // A live event the snapshot already had replaces its point; a late one goes in order.
+    applyBatch(rebuilt, { ...records[1], metrics: { loss: 9 } });
+    applyBatch(rebuilt, records[records.length - 1]);
+    expect(rebuilt.batches.length).toBe(records.length);
+    expect(rebuilt.batches[1].metrics.loss).toBe(9);
+    expect(pointCount(rebuilt.charts.loss).batch).toBe(records.length);
+    const merged = mergeBatches(rebuilt.batches.slice(0, 2), [{ ...rebuilt.batches[1], metrics: { loss: 7 } }, rebuilt.batches[3]]);
+    expect(merged.map((p) => [p.epoch, p.step])).toEqual([[1, 1], [1, 2], [1, 4]]);
+    expect(merged[1].metrics.loss).toBe(7);
+    expect(batchPoints(undefined)).toEqual([]);
+    expect(batchPoints([{ epoch: 1 } as never, records[0]]).length).toBe(1);
   });
 });
 
@@ -150,7 +146,7 @@ describe('RunStream', () => {
   }
 
   it('follows a snapshot then events, and a second page rebuilds the same charts', () => {
-    const live = new RunStream('7', { socket: false, cache: false });
+    const live = new RunStream('7', { socket: false });
     feed(live, [{ type: 'snapshot', t: 1, run: baseRun([]) }]);
     expect(live.view.status).toBe('running');
     const history: EpochEntry[] = [];
@@ -165,9 +161,9 @@ describe('RunStream', () => {
     expect(live.view.run?.epochs_done).toBe(2);
     expect(live.view.stepsPerSecond).toBeGreaterThan(0);
 
-    const reloaded = new RunStream('7', { socket: false, cache: false });
+    const reloaded = new RunStream('7', { socket: false });
     feed(reloaded, [{ type: 'snapshot', t: t, run: baseRun(history) }]);
-    // Without this page's batch points (cache off), the epochs come back exactly as watched.
+    // Without batch records in the snapshot, the epochs still come back exactly as watched.
     const epochs = (c: { x: number[]; epoch: (number | null)[]; val: (number | null)[] }) =>
       c.x.map((x, i) => [x, c.epoch[i], c.val[i]]).filter(([, e, v]) => e !== null || v !== null);
     expect(reloaded.series.keys).toEqual(live.series.keys);
@@ -183,7 +179,7 @@ describe('RunStream', () => {
   });
 
   it("rebuilds the thin batch line from the server's stored batches, without doubling live ones", () => {
-    const live = new RunStream('7', { socket: false, cache: false });
+    const live = new RunStream('7', { socket: false });
     live.handle({ type: 'snapshot', t: 1, run: baseRun([]) });
     const history: EpochEntry[] = [];
     const stored: ReturnType<typeof batches> = [];
@@ -197,8 +193,8 @@ describe('RunStream', () => {
       history.push(e);
       live.handle({ type: 'epoch', t: t++, epochs: 3, ...e });
     }
-    // Another browser (no cache, no points of its own) gets every point from the snapshot alone.
-    const other = new RunStream('7', { socket: false, cache: false });
+    // Another browser (no points of its own) gets every point from the snapshot alone.
+    const other = new RunStream('7', { socket: false });
     other.handle({ type: 'snapshot', t, run: { ...baseRun(history), batches: stored } });
     for (const key of live.series.keys) expect(other.series.charts[key]).toEqual(live.series.charts[key]);
     // A live batch already stored is not doubled; a new one is added.
@@ -211,7 +207,7 @@ describe('RunStream', () => {
 
   it('takes status, done and error events', async () => {
     const fetched = baseRun([epochEntry(1)], 'cancelled');
-    const stream = new RunStream('7', { socket: false, cache: false, fetchRun: async () => fetched });
+    const stream = new RunStream('7', { socket: false, fetchRun: async () => fetched });
     stream.handle({ type: 'snapshot', t: 1, run: baseRun([], 'queued') });
     stream.handle({ type: 'status', t: 2, status: 'running' });
     expect(stream.view.status).toBe('running');
@@ -222,7 +218,7 @@ describe('RunStream', () => {
     expect(stream.view.run).toBe(fetched);
     expect(pointCount(stream.series.charts.loss).epoch).toBe(1);
 
-    const failing = new RunStream('8', { socket: false, cache: false, fetchRun: async () => ({ ...baseRun([], 'failed'), error: 'boom' }) });
+    const failing = new RunStream('8', { socket: false, fetchRun: async () => ({ ...baseRun([], 'failed'), error: 'boom' }) });
     failing.handle({ type: 'snapshot', t: 1, run: baseRun([]) });
     failing.handle({ type: 'error', t: 2, message: 'loss became NaN' });
     expect(failing.view.error).toBe('loss became NaN');

@@ -173,7 +173,8 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     before = points(page)
     assert before["batch"] > first["batch"], (first, before)
 
-    # Reload mid-run: the points seen so far come back (epochs from the snapshot, batches kept).
+    # Reload mid-run: the points seen so far come back, epochs and batches alike from the server's
+    # snapshot (the page keeps none of its own: nothing of the run is left in sessionStorage).
     page.reload()
     expect(page.get_by_test_id("run-status")).to_be_visible(timeout=20_000)
     page.wait_for_function(
@@ -181,6 +182,7 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
           const c = document.querySelector('[data-testid="chart-loss"]');
           return c && Number(c.dataset.batchPoints || 0) >= batch && Number(c.dataset.epochPoints || 0) >= epoch;
         }""", arg=[before["batch"], before["epoch"]], timeout=20_000)
+    assert page.evaluate("() => Object.keys(sessionStorage).filter((k) => k.startsWith('run-batches:'))") == []
 
     # Done: test accuracy, the confusion matrix with class names, sample predictions.
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "succeeded", timeout=120_000)
@@ -191,6 +193,8 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page.get_by_test_id("run-samples").locator("figure").first).to_be_visible()
     final = points(page)
     assert final["epoch"] == 2 and final["val"] == 2, final
+    stored = page.request.get(f"/api/runs/{run_id}").json()["batches"]
+    assert {b["epoch"] for b in stored} == {1, 2} and final["batch"] >= len(stored), (final, len(stored))
     assert final["batch"] >= before["batch"]
     samples = page.evaluate("() => window.__runSamples")
     running = [s for s in samples if s["status"] == "running"]

@@ -95,6 +95,21 @@ class Graph:
     def targets(self, node_id: str) -> list[str]:
         return [e.target for e in self.outputs_of.get(node_id, [])]
 
+    def reached_from(self, starts, step) -> set[str]:
+        """Every node reached from `starts` (included) by following `step`: self.targets forward,
+        self.sources backward."""
+        seen = set(starts)
+        frontier = list(seen)
+        while frontier:
+            nxt = []
+            for v in frontier:
+                for w in step(v):
+                    if w not in seen:
+                        seen.add(w)
+                        nxt.append(w)
+            frontier = nxt
+        return seen
+
 
 _TYPE_NAMES: list[str] | None = None
 
@@ -412,16 +427,7 @@ def _find_cycle(graph: Graph, component: list[str]) -> list[str]:
 
 
 def _check_reachable(graph: Graph) -> None:
-    reached = {nid for nid, n in graph.nodes.items() if n.is_input}
-    frontier = list(reached)
-    while frontier:
-        nxt = []
-        for v in frontier:
-            for w in graph.targets(v):
-                if w not in reached:
-                    reached.add(w)
-                    nxt.append(w)
-        frontier = nxt
+    reached = graph.reached_from((nid for nid, n in graph.nodes.items() if n.is_input), graph.targets)
     for node in graph.nodes.values():
         if node.id not in reached:
             node.sound = False

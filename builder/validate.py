@@ -269,17 +269,7 @@ def in_model(graph: Graph) -> set[str]:
     outputs = [nid for nid, n in graph.nodes.items() if n.is_output]
     if not outputs:
         return set(graph.nodes)
-    seen = set(outputs)
-    frontier = list(outputs)
-    while frontier:
-        nxt = []
-        for v in frontier:
-            for s in graph.sources(v):
-                if s not in seen:
-                    seen.add(s)
-                    nxt.append(s)
-        frontier = nxt
-    return seen
+    return graph.reached_from(outputs, graph.sources)
 
 
 def empty_result(errors: list[dict]) -> dict:

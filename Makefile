@@ -6,7 +6,7 @@ PIP := .venv/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: setup system-packages python frontend run test test-python test-frontend migrate clean
+.PHONY: setup system-packages python frontend run test test-python test-frontend migrate clean lint format fixtures
 
 setup: system-packages python frontend
 
@@ -50,7 +50,25 @@ test-python: setup
 test-frontend: setup
 	cd frontend && npm test
 
-test: setup
+# the quality gate: ruff (lint + format) and mypy on the Python, tsc + eslint + prettier on the front end
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	cd frontend && npm run lint
+
+# rewrite what the gate can fix by itself
+format: setup
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+	cd frontend && npm run format
+
+# regenerate every committed file derived from the code (front-end fixtures, API types);
+# tests/test_generated.py fails when a committed copy differs from what this writes
+fixtures: python frontend/node_modules/.stamp
+	$(PY) scripts/generate.py
+
+test: setup lint
 	cd frontend && npm test
 	$(PY) -m pytest
 

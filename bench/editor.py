@@ -138,14 +138,16 @@ def load_once(browser, url: str, graph_file: Path, n_nodes: int, timeout_ms: int
         page.get_by_test_id("palette-Dense").wait_for(timeout=timeout_ms)  # the catalog has arrived
         page.evaluate(WATCH, n_nodes)
         page.get_by_test_id("import-file").set_input_files(str(graph_file))
-        page.wait_for_function("() => window.__bench.render !== null && window.__bench.shapes !== null",
-                               timeout=timeout_ms)
+        page.wait_for_function(
+            "() => window.__bench.render !== null && window.__bench.shapes !== null", timeout=timeout_ms
+        )
         if errors:
             raise RuntimeError(f"errors in the page: {errors}")
         state = page.get_by_test_id("status-state").inner_text()
         if state != "Model builds":
-            raise RuntimeError(f"the bench graph does not build: {state}: "
-                               f"{page.get_by_test_id('status-errors').inner_text()}")
+            raise RuntimeError(
+                f"the bench graph does not build: {state}: {page.get_by_test_id('status-errors').inner_text()}"
+            )
         result = page.evaluate("() => window.__bench")
         return result["render"], result["shapes"]
     finally:
@@ -168,8 +170,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="timed loads (after one warm-up)")
     parser.add_argument("--nodes", type=int, default=300)
-    parser.add_argument("--no-positions", action="store_true",
-                        help="a graph file without positions: the editor lays it out (dagre) first")
+    parser.add_argument(
+        "--no-positions",
+        action="store_true",
+        help="a graph file without positions: the editor lays it out (dagre) first",
+    )
     parser.add_argument("--build", action="store_true", help="run `npm run build` first")
     args = parser.parse_args()
 
@@ -190,8 +195,9 @@ def main() -> None:
         env = webapp_env(workdir, redis_url)
         migrate(env)
         with daphne_server(env, workdir / "daphne.log") as web, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+            )
             try:
                 load_once(browser, web.url, graph_file, args.nodes)  # warm-up: server memo, browser caches
                 for _ in range(args.runs):
@@ -202,14 +208,21 @@ def main() -> None:
                 browser.close()
 
     total, entry, entry_name = js_sizes()
-    how = "import-file input, graph JSON " + ("without positions (auto layout)" if args.no_positions
-                                              else "with positions")
-    print(f"graph: {args.nodes} blocks, {len(graph['edges'])} edges; loaded through the {how}; "
-          f"median of {args.runs} loads")
-    print(f"render all {args.nodes} blocks: {statistics.median(renders):.0f} ms "
-          f"(min {min(renders):.0f}, max {max(renders):.0f}; goal < 1000 ms)")
-    print(f"validated shapes on all {args.nodes} blocks: {statistics.median(shapes):.0f} ms "
-          f"(min {min(shapes):.0f}, max {max(shapes):.0f}; goal < 1000 ms)")
+    how = "import-file input, graph JSON " + (
+        "without positions (auto layout)" if args.no_positions else "with positions"
+    )
+    print(
+        f"graph: {args.nodes} blocks, {len(graph['edges'])} edges; loaded through the {how}; "
+        f"median of {args.runs} loads"
+    )
+    print(
+        f"render all {args.nodes} blocks: {statistics.median(renders):.0f} ms "
+        f"(min {min(renders):.0f}, max {max(renders):.0f}; goal < 1000 ms)"
+    )
+    print(
+        f"validated shapes on all {args.nodes} blocks: {statistics.median(shapes):.0f} ms "
+        f"(min {min(shapes):.0f}, max {max(shapes):.0f}; goal < 1000 ms)"
+    )
     print(f"javascript gzipped, all chunks: {total / 1024:.1f} KB (goal < 400 KB)")
     print(f"javascript gzipped, entry chunk {entry_name}: {entry / 1024:.1f} KB")
 

@@ -33,7 +33,7 @@ from trainer.events import BatchThrottle, RedisPublisher, event, run_group  # no
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
 
 
 def publish_stream(redis_url: str, run_id: int, seconds: float, batch_rate: float, steps: int) -> dict:
@@ -53,8 +53,15 @@ def publish_stream(redis_url: str, run_id: int, seconds: float, batch_rate: floa
             publish(event("batch", epoch=epoch, step=step, steps=steps, metrics={"loss": 1.0 / step}))
             sent["batch"] += 1
         if step == steps:
-            publish(event("epoch", epoch=epoch, metrics={"loss": 1.0 / epoch, "val_loss": 1.1 / epoch},
-                          lr=0.001, seconds=steps / batch_rate))
+            publish(
+                event(
+                    "epoch",
+                    epoch=epoch,
+                    metrics={"loss": 1.0 / epoch, "val_loss": 1.1 / epoch},
+                    lr=0.001,
+                    seconds=steps / batch_rate,
+                )
+            )
             sent["epoch"] += 1
             step, epoch = 0, epoch + 1
         next_at += 1.0 / batch_rate
@@ -73,8 +80,9 @@ async def viewers(url: str, token: str, n: int, opened, results) -> None:
 
     async def one(i: int) -> list:
         received = []
-        async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}, proxy=None,
-                           open_timeout=60, max_size=2**24) as ws:
+        async with connect(
+            url, additional_headers={"Authorization": f"Bearer {token}"}, proxy=None, open_timeout=60, max_size=2**24
+        ) as ws:
             snapshot = json.loads(await ws.recv())
             assert snapshot["type"] == "snapshot", snapshot
             opened.put(1)
@@ -108,8 +116,7 @@ def measure(ws_url: str, token: str, redis_url: str, run_id: int, n: int, args) 
     procs = max(1, min(args.client_procs, n))
     shares = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
     url = f"{ws_url}/ws/runs/{run_id}/"
-    workers = [ctx.Process(target=viewer_process, args=(url, token, k, opened, results), daemon=True)
-               for k in shares]
+    workers = [ctx.Process(target=viewer_process, args=(url, token, k, opened, results), daemon=True) for k in shares]
     for w in workers:
         w.start()
     for _ in range(n):
@@ -152,10 +159,18 @@ def main() -> int:
         env = webapp_env(workdir, redis_url)
         migrate(env)
         token = create_token(env, "bench")
-        run_id = int(manage(env, "shell", "-c", (
-            "from django.contrib.auth.models import User; from webapp.runs.models import Run; "
-            "print(Run.objects.create(owner=User.objects.get(username='bench'), dataset_builtin='iris', "
-            "graph={'name': 'bench'}, status='running').id)")).splitlines()[-1])
+        run_id = int(
+            manage(
+                env,
+                "shell",
+                "-c",
+                (
+                    "from django.contrib.auth.models import User; from webapp.runs.models import Run; "
+                    "print(Run.objects.create(owner=User.objects.get(username='bench'), dataset_builtin='iris', "
+                    "graph={'name': 'bench'}, status='running').id)"
+                ),
+            ).splitlines()[-1]
+        )
         web = start_daphne(env, workdir / "daphne.log")
         try:
             web.ready()
@@ -163,8 +178,11 @@ def main() -> int:
             ok = True
             for n in counts:
                 row = measure(web.ws_url, token, redis_url, run_id, n, args)
-                print(f"{row['viewers']:>8} {row['events_per_viewer']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
-                      f"{row['max_ms']:>8} {row['lost']:>5} {row['batch_per_s']:>8}", flush=True)
+                print(
+                    f"{row['viewers']:>8} {row['events_per_viewer']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+                    f"{row['max_ms']:>8} {row['lost']:>5} {row['batch_per_s']:>8}",
+                    flush=True,
+                )
                 ok &= row["lost"] == 0 and row["batch_per_s"] <= 12
                 if n >= 100:
                     ok &= row["p95_ms"] <= 50

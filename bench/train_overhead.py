@@ -36,8 +36,9 @@ def plain_fit(graph: dict, ds, samples: int, epochs: int, batch_size: int, workd
     x = ds.x_train["image"][:samples].reshape(samples, 784)
     y = ds.y_train["label"][:samples]
     model.fit({"pixels": x}, {"label": y}, batch_size=batch_size, epochs=epochs, validation_split=0.1, verbose=0)
-    model.evaluate({"pixels": ds.x_test["image"].reshape(-1, 784)}, {"label": ds.y_test["label"]},
-                   batch_size=batch_size, verbose=0)
+    model.evaluate(
+        {"pixels": ds.x_test["image"].reshape(-1, 784)}, {"label": ds.y_test["label"]}, batch_size=batch_size, verbose=0
+    )
     model.save(workdir / "plain.keras")
     return time.perf_counter() - started
 
@@ -46,8 +47,13 @@ def trainer_fit(graph: dict, ds, samples: int, epochs: int, batch_size: int, wor
     from trainer.runner import train
 
     started = time.perf_counter()
-    train(graph, ds, {"epochs": epochs, "batch_size": batch_size, "max_samples": samples},
-          workdir=workdir, publish=lambda event: None)
+    train(
+        graph,
+        ds,
+        {"epochs": epochs, "batch_size": batch_size, "max_samples": samples},
+        workdir=workdir,
+        publish=lambda event: None,
+    )
     return time.perf_counter() - started
 
 
@@ -73,8 +79,10 @@ def main() -> None:
         for i in range(args.repeat):
             plain.append(plain_fit(graph, ds, args.samples, args.epochs, args.batch_size, tmp))
             ours.append(trainer_fit(graph, ds, args.samples, args.epochs, args.batch_size, tmp / f"run{i}"))
-    print(f"mnist_mlp, {args.samples} samples x {args.epochs} epochs, batch {args.batch_size}, on {device['device']}"
-          f"{' (mixed precision)' if device['mixed_precision'] else ''}; best of {args.repeat}")
+    print(
+        f"mnist_mlp, {args.samples} samples x {args.epochs} epochs, batch {args.batch_size}, on {device['device']}"
+        f"{' (mixed precision)' if device['mixed_precision'] else ''}; best of {args.repeat}"
+    )
     print(f"plain model.fit : {min(plain):.2f} s   (all: {', '.join(f'{t:.2f}' for t in plain)})")
     print(f"trainer.train   : {min(ours):.2f} s   (all: {', '.join(f'{t:.2f}' for t in ours)})")
     print(f"ratio           : {min(ours) / min(plain):.2f}x")

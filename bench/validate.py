@@ -9,6 +9,7 @@ keep-alive connection, prints the figures. Goals: p95 <= 15 ms (10 nodes) and
 
 import argparse
 import http.client
+import itertools
 import json
 import statistics
 import subprocess
@@ -36,7 +37,7 @@ def chain_graph(n_nodes: int, salt: int = 0) -> dict:
         }[kind]
         nodes.append({"id": f"n{i}", "type": kind, "params": params})
     nodes.append({"id": "y", "type": "Output", "params": {"loss": "mse"}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "name": f"chain{n_nodes}", "nodes": nodes, "edges": edges}
 
 
@@ -48,7 +49,7 @@ def edited(graph: dict, i: int) -> dict:
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def measure(port: int, make_graph, requests: int) -> tuple[float, float]:
@@ -78,17 +79,22 @@ def main() -> None:
         env = service_env(DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", DEBUG="0")
         proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_for_port(port, timeout=120, proc=proc)
             for n, goal in ((10, 15), (150, 100)):
                 # cold: every block of every request differs from all earlier ones, so each is made and called
-                p50, p95 = measure(port, lambda i: chain_graph(n, salt=1 + i), args.requests)
+                p50, p95 = measure(port, lambda i, n=n: chain_graph(n, salt=1 + i), args.requests)
                 verdict = "ok" if p95 <= goal else "over goal"
-                print(f"validate {n:>3} nodes, cold:      p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (goal p95 <= {goal} ms: {verdict})")
+                print(
+                    f"validate {n:>3} nodes, cold:      p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (goal p95 <= {goal} ms: {verdict})"
+                )
                 # editing: the same graph with the last Dense's units changed each time, as the editor sends it
-                p50, p95 = measure(port, lambda i: edited(chain_graph(n), i), args.requests)
+                p50, p95 = measure(port, lambda i, n=n: edited(chain_graph(n), i), args.requests)
                 print(f"validate {n:>3} nodes, one edit:  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
         finally:
             stop_process(proc)

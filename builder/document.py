@@ -148,7 +148,9 @@ def parse_graph(doc: Any) -> Graph:
     graph = Graph()
     errors = graph.errors
     if not isinstance(doc, dict):
-        errors.append(error(None, f"a graph document must be a JSON object with version, nodes and edges; got {show(doc)}"))
+        errors.append(
+            error(None, f"a graph document must be a JSON object with version, nodes and edges; got {show(doc)}")
+        )
         return graph
     version = doc.get("version")
     if not (_is_int(version) and version == VERSION):
@@ -207,7 +209,10 @@ def _parse_nodes(graph: Graph, raw_nodes: list) -> None:
             continue
         if node_id in graph.nodes:
             errors.append(
-                error(node_id, f"id '{node_id}' is used by blocks {graph.nodes[node_id].index + 1} and {index + 1}: ids must be unique")
+                error(
+                    node_id,
+                    f"id '{node_id}' is used by blocks {graph.nodes[node_id].index + 1} and {index + 1}: ids must be unique",
+                )
             )
             graph.nodes[node_id].sound = False
             continue
@@ -266,7 +271,11 @@ def _parse_edges(graph: Graph, raw_edges: list) -> None:
             )
             continue
         if port is not None and not (_is_int(port) and 0 <= port <= MAX_PORT):
-            errors.append(error(target, f"{where} from '{source}': port must be an integer from 0 to {MAX_PORT}; got {show(port)}"))
+            errors.append(
+                error(
+                    target, f"{where} from '{source}': port must be an integer from 0 to {MAX_PORT}; got {show(port)}"
+                )
+            )
             graph.nodes[target].sound = False
             port = None  # still an edge: it counts for cycles and connectivity
         if source == target:
@@ -317,7 +326,10 @@ def _check_inputs(graph: Graph) -> None:
         if node.is_output and graph.outputs_of.get(node.id):
             dsts = ", ".join(f"'{t}'" for t in graph.targets(node.id))
             graph.errors.append(
-                error(node.id, f"an Output is the end of the model and cannot feed other blocks: remove the edge to {dsts}")
+                error(
+                    node.id,
+                    f"an Output is the end of the model and cannot feed other blocks: remove the edge to {dsts}",
+                )
             )
             node.sound = False
 
@@ -346,10 +358,12 @@ def _order(graph: Graph) -> None:
         if len(component) < 2:
             continue  # after a cycle, not on one
         cycle = _find_cycle(graph, component)
-        text = " -> ".join(cycle + [cycle[0]])
+        text = " -> ".join([*cycle, cycle[0]])
         for nid in sorted(component, key=position.__getitem__):
             graph.errors.append(
-                error(nid, f"'{nid}' is on a cycle: {text}; a model is a graph without loops: remove one of these edges")
+                error(
+                    nid, f"'{nid}' is on a cycle: {text}; a model is a graph without loops: remove one of these edges"
+                )
             )
             graph.nodes[nid].sound = False
 
@@ -468,5 +482,8 @@ def _check_counts(graph: Graph) -> None:
                 if e.port is not None and e.port >= hi:
                     node.sound = False
                     graph.errors.append(
-                        error(node.id, f"the edge from '{e.source}' uses port {e.port}, but {spec.type} has ports 0 to {hi - 1}")
+                        error(
+                            node.id,
+                            f"the edge from '{e.source}' uses port {e.port}, but {spec.type} has ports 0 to {hi - 1}",
+                        )
                     )

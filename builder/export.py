@@ -120,7 +120,7 @@ def _keyword_lines(prefix: str, kwargs: list[tuple[str, str]], indent: str) -> l
             entries = ast.parse(v, mode="eval").body
             assert isinstance(entries, ast.Dict)
             lines.append(f"{inner}{k}={{")
-            for key, value in zip(entries.keys, entries.values):
+            for key, value in zip(entries.keys, entries.values, strict=False):
                 lines.append(f"{inner}{INDENT}{ast.unparse(key)}: {ast.unparse(value)},")
             lines.append(f"{inner}}},")
         else:
@@ -162,7 +162,11 @@ def script_from_graph(graph: Graph) -> str:
     outputs = {n.id: names[graph.sources(n.id)[0]] for n in outputs_nodes}
     body += _keyword_lines(
         "model = keras.Model",
-        [("inputs", f"[{', '.join(inputs)}]"), ("outputs", _dict_source(outputs)), ("name", repr(model_name(graph.name)))],
+        [
+            ("inputs", f"[{', '.join(inputs)}]"),
+            ("outputs", _dict_source(outputs)),
+            ("name", repr(model_name(graph.name))),
+        ],
         INDENT,
     )
     body += _keyword_lines(
@@ -170,7 +174,10 @@ def script_from_graph(graph: Graph) -> str:
         [
             ("optimizer", repr(OPTIMIZER)),
             ("loss", _dict_source({n.id: repr(n.params["loss"]) for n in outputs_nodes})),
-            ("loss_weights", _dict_source({n.id: repr(float(n.params.get("loss_weight", 1.0))) for n in outputs_nodes})),
+            (
+                "loss_weights",
+                _dict_source({n.id: repr(float(n.params.get("loss_weight", 1.0))) for n in outputs_nodes}),
+            ),
             ("metrics", _dict_source({n.id: repr(list(n.params.get("metrics", ()))) for n in outputs_nodes})),
         ],
         INDENT,

@@ -70,7 +70,9 @@ def _from_keras_file(data: bytes) -> dict:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ModelImportError("the file is not a .keras file: it looks like a zip archive but cannot be read") from None
+        raise ModelImportError(
+            "the file is not a .keras file: it looks like a zip archive but cannot be read"
+        ) from None
     if "config.json" not in names:
         raise ModelImportError(
             "the zip archive is not a .keras file: it has no config.json (a .keras file holds config.json, "
@@ -210,7 +212,7 @@ def _call_inputs(layer_name: str, cls: str, call: Any) -> list[str]:
     if not isinstance(call, dict):
         raise ModelImportError(f"layer '{layer_name}' has an inbound node the importer cannot read")
     args, kwargs = call.get("args", []), call.get("kwargs", {}) or {}
-    order = [h for h in _tensors(args)]
+    order = list(_tensors(args))
     if cls == "MultiHeadAttention":
         for key in ("query", "value", "key"):
             if key in kwargs:
@@ -266,11 +268,19 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
                 raise ModelImportError(
                     "the Sequential model has no input shape: start it with keras.Input(shape=...) and save it again"
                 )
-            layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": list(shape)}}] + list(layers)
+            layers = [
+                {"class_name": "InputLayer", "config": {"name": "input", "batch_shape": list(shape)}},
+                *list(layers),
+            ]
         for entry in layers:
             name = entry["config"]["name"]
             entries.append(
-                {"name": name, "class_name": entry["class_name"], "config": entry["config"], "inputs": [previous] if previous else []}
+                {
+                    "name": name,
+                    "class_name": entry["class_name"],
+                    "config": entry["config"],
+                    "inputs": [previous] if previous else [],
+                }
             )
             previous = name
         return entries, [(previous, previous)], config.get("name") or "model"
@@ -278,7 +288,9 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
         name = entry.get("name") or entry["config"]["name"]
         inbound = entry.get("inbound_nodes") or []
         if len(inbound) > 1:
-            raise ModelImportError(f"layer '{name}' ({entry['class_name']}) is a shared layer, called {len(inbound)} times")
+            raise ModelImportError(
+                f"layer '{name}' ({entry['class_name']}) is a shared layer, called {len(inbound)} times"
+            )
         inputs = _call_inputs(name, entry["class_name"], inbound[0]) if inbound else []
         entries.append({"name": name, "class_name": entry["class_name"], "config": entry["config"], "inputs": inputs})
     outs = config.get("output_layers")
@@ -315,7 +327,11 @@ def _object_name(value: Any) -> str | None:
     return None
 
 
-LOSS_ALIASES = {"crossentropy": "categorical_crossentropy", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence"}
+LOSS_ALIASES = {
+    "crossentropy": "categorical_crossentropy",
+    "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence",
+}
 METRIC_ALIASES = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}
 
 
@@ -412,9 +428,11 @@ def _graph_from_model(model: Any, compile_config: Any) -> dict:
                 edge["port"] = port
             edges.append(edge)
 
-    for index, ((out_name, layer_name), oid) in enumerate(zip(outputs, output_ids)):
+    for index, ((out_name, layer_name), oid) in enumerate(zip(outputs, output_ids, strict=False)):
         source = layer_ids[layer_name]
-        params = _output_params(compile_config, [o for o, _ in outputs], index, out_name, _default_loss(blocks.get(source)))
+        params = _output_params(
+            compile_config, [o for o, _ in outputs], index, out_name, _default_loss(blocks.get(source))
+        )
         _, problems = check_params("Output", params)
         if problems:  # pragma: no cover - _output_params only picks the catalog's choices
             params = {"loss": "mse", "metrics": []}

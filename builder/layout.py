@@ -9,7 +9,7 @@ x = 0.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 X_GAP = 220
 Y_GAP = 120

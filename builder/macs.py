@@ -10,17 +10,28 @@ matrix (pooling, normalisation, activations, merges) count 0.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 Shape = Sequence[int | None]
 
 # Blocks whose matrices are applied once per output position.
 POSITIONAL = frozenset(
-    "Dense Conv1D Conv2D Conv3D SeparableConv1D SeparableConv2D DepthwiseConv1D DepthwiseConv2D TimeDistributed".split()
+    [
+        "Dense",
+        "Conv1D",
+        "Conv2D",
+        "Conv3D",
+        "SeparableConv1D",
+        "SeparableConv2D",
+        "DepthwiseConv1D",
+        "DepthwiseConv2D",
+        "TimeDistributed",
+    ]
 )
 # Transposed convolutions apply the kernel once per input position.
-TRANSPOSED = frozenset("Conv1DTranspose Conv2DTranspose Conv3DTranspose".split())
-RECURRENT = frozenset("LSTM GRU SimpleRNN Bidirectional".split())
+TRANSPOSED = frozenset(["Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"])
+RECURRENT = frozenset(["LSTM", "GRU", "SimpleRNN", "Bidirectional"])
 
 
 def _size(dims: Shape) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 Shape = Sequence[int | None]
 
@@ -21,26 +22,59 @@ VOLUME = "(batch, depth, height, width, channels)"
 
 RECURRENT = {"LSTM", "GRU", "SimpleRNN"}
 LAYOUTS: dict[str, str] = {
-    **{t: SEQUENCE for t in RECURRENT},
-    **{
-        t: STEPS
-        for t in (
-            "Conv1D SeparableConv1D DepthwiseConv1D Conv1DTranspose MaxPooling1D AveragePooling1D "
-            "GlobalMaxPooling1D GlobalAveragePooling1D ZeroPadding1D Cropping1D UpSampling1D SpatialDropout1D"
-        ).split()
-    },
-    **{
-        t: IMAGE
-        for t in (
-            "Conv2D SeparableConv2D DepthwiseConv2D Conv2DTranspose MaxPooling2D AveragePooling2D "
-            "GlobalMaxPooling2D GlobalAveragePooling2D ZeroPadding2D Cropping2D UpSampling2D SpatialDropout2D "
-            "Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomZoom RandomTranslation"
-        ).split()
-    },
-    **{
-        t: VOLUME
-        for t in "Conv3D Conv3DTranspose MaxPooling3D AveragePooling3D GlobalMaxPooling3D GlobalAveragePooling3D".split()
-    },
+    **dict.fromkeys(RECURRENT, SEQUENCE),
+    **dict.fromkeys(
+        [
+            "Conv1D",
+            "SeparableConv1D",
+            "DepthwiseConv1D",
+            "Conv1DTranspose",
+            "MaxPooling1D",
+            "AveragePooling1D",
+            "GlobalMaxPooling1D",
+            "GlobalAveragePooling1D",
+            "ZeroPadding1D",
+            "Cropping1D",
+            "UpSampling1D",
+            "SpatialDropout1D",
+        ],
+        STEPS,
+    ),
+    **dict.fromkeys(
+        [
+            "Conv2D",
+            "SeparableConv2D",
+            "DepthwiseConv2D",
+            "Conv2DTranspose",
+            "MaxPooling2D",
+            "AveragePooling2D",
+            "GlobalMaxPooling2D",
+            "GlobalAveragePooling2D",
+            "ZeroPadding2D",
+            "Cropping2D",
+            "UpSampling2D",
+            "SpatialDropout2D",
+            "Resizing",
+            "CenterCrop",
+            "RandomCrop",
+            "RandomFlip",
+            "RandomRotation",
+            "RandomZoom",
+            "RandomTranslation",
+        ],
+        IMAGE,
+    ),
+    **dict.fromkeys(
+        [
+            "Conv3D",
+            "Conv3DTranspose",
+            "MaxPooling3D",
+            "AveragePooling3D",
+            "GlobalMaxPooling3D",
+            "GlobalAveragePooling3D",
+        ],
+        VOLUME,
+    ),
     "RepeatVector": "(batch, features)",
     "TimeDistributed": "(batch, timesteps, ...)",
 }
@@ -67,7 +101,11 @@ def clean_keras_message(exc: BaseException, limit: int = 400) -> str:
     text = _ANSI.sub("", str(exc) or type(exc).__name__)
     if "Exception encountered when calling" in text:
         parts = [p.strip() for p in text.split("\n\n")]
-        body = [p for p in parts if p and not p.startswith("Exception encountered") and not p.startswith("Arguments received")]
+        body = [
+            p
+            for p in parts
+            if p and not p.startswith("Exception encountered") and not p.startswith("Arguments received")
+        ]
         text = " ".join(body) or text
     text = text.split("Arguments received by")[0]
     text = re.sub(r"Input (\d+) with name '[^']*' of layer '[^']*' is incompatible with the layer: ", "", text)
@@ -106,7 +144,7 @@ def _collapse(shape: Shape, keep: int) -> list:
     head = [-1 if d is None else d for d in head]
     if tail_size == -1 and -1 in head:
         return []
-    return head + [tail_size]
+    return [*head, tail_size]
 
 
 def _rank_fix(type_name: str, params: dict, want: int, got: Shape) -> str:
@@ -126,7 +164,9 @@ def _rank_fix(type_name: str, params: dict, want: int, got: Shape) -> str:
         n = sample[0]
         steps = f"({n}, 1)" if n is not None else "(-1, 1)"
         extra = " (for token ids, an Embedding makes the features axis)"
-        return f"add a Reshape to {steps} before it, to read it as {n if n is not None else 'N'} steps of 1 feature{extra}"
+        return (
+            f"add a Reshape to {steps} before it, to read it as {n if n is not None else 'N'} steps of 1 feature{extra}"
+        )
     if want == 4 and have == 3:
         return f"add a Reshape to {_fmt_target([-1 if d is None else d for d in sample] + [1])} before it (one channel)"
     if want == 4 and have == 2 and sample[0] is not None:
@@ -186,7 +226,7 @@ def explain_call_error(type_name: str, params: dict, exc: BaseException, input_s
 
     if "output size would be zero or negative" in raw:
         return (
-            f"{shown}'s window does not fit in its input {fmt_shape(first)}: use padding \"same\", a smaller "
+            f'{shown}\'s window does not fit in its input {fmt_shape(first)}: use padding "same", a smaller '
             "kernel or pool size or fewer strides, or make the input larger"
         )
 

@@ -292,7 +292,9 @@ def validate_graph(doc: Any) -> dict:
         return check_graph(doc)[0]
     except Exception as exc:  # a bug here must not become a 500 on every edit
         log.exception("validate_graph failed")
-        return empty_result([error(None, f"the graph could not be checked (an internal error: {type(exc).__name__}: {exc})")])
+        return empty_result(
+            [error(None, f"the graph could not be checked (an internal error: {type(exc).__name__}: {exc})")]
+        )
 
 
 def check_graph(doc: Any) -> tuple[dict, Graph, Build | None]:
@@ -312,9 +314,7 @@ def check_graph(doc: Any) -> tuple[dict, Graph, Build | None]:
             total += info.params
             trainable += info.trainable_params
             macs += info.macs
-    edges = [
-        {"source": e.source, "target": e.target, "shape": nodes[e.source]["output_shape"]} for e in graph.edges
-    ]
+    edges = [{"source": e.source, "target": e.target, "shape": nodes[e.source]["output_shape"]} for e in graph.edges]
     result = {
         "valid": not errors,
         "errors": errors,
@@ -352,11 +352,19 @@ def warnings(graph: Graph, built: Build) -> list[dict]:
             continue
         targets = graph.targets(node.id)
         if node.is_input and not targets:
-            out.append(error(node.id, f"Input '{node.id}' is not connected to anything: connect it or delete it (it is left out of the model)"))
+            out.append(
+                error(
+                    node.id,
+                    f"Input '{node.id}' is not connected to anything: connect it or delete it (it is left out of the model)",
+                )
+            )
             continue
         if has_output and not targets and not node.is_output and not node.is_input:
             out.append(
-                error(node.id, f"'{node.id}' leads to no Output, so it is left out of the model: connect it to an Output or delete it")
+                error(
+                    node.id,
+                    f"'{node.id}' leads to no Output, so it is left out of the model: connect it to an Output or delete it",
+                )
             )
         if node.is_output:
             out.extend(_output_warnings(graph, built, node))
@@ -414,5 +422,7 @@ def _output_warnings(graph: Graph, built: Build, node: Node) -> list[dict]:
             f"{loss} expects probabilities, but '{source.id}' has no activation: set its activation to softmax"
         )
     elif loss in BINARY_LOSSES and act == "linear" and source.type != "Activation":
-        found.append(f"{loss} expects probabilities, but '{source.id}' has no activation: set its activation to sigmoid")
+        found.append(
+            f"{loss} expects probabilities, but '{source.id}' has no activation: set its activation to sigmoid"
+        )
     return [error(node.id, text) for text in found]

@@ -93,8 +93,9 @@ def webapp_env(workdir: Path, redis_url: str, **extra: str) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     """Run `manage.py ARGS` with `env`; its stdout (stripped). Raises with its output when it fails."""
-    proc = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc.stdout.strip()
@@ -149,12 +150,31 @@ class Service:
 def start_celery_worker(env: dict[str, str], log_path: Path) -> Service:
     """A real Celery worker (solo pool, both queues), started; call .ready() to wait for it."""
     log_path = Path(log_path)
-    out = open(log_path, "ab")
+    out = open(log_path, "ab")  # noqa: SIM115 -- the service owns it and closes it in stop()
     proc = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "webapp", "worker", "-Q", "training,default", "-P", "solo", "-c", "1",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info",
-         "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "webapp",
+            "worker",
+            "-Q",
+            "training,default",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+            "-n",
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
     return Service(proc, log_path, out, lambda svc, timeout: _wait_for_log(log_path, " ready.", proc, timeout))
 
@@ -163,13 +183,23 @@ def start_daphne(env: dict[str, str], log_path: Path) -> Service:
     """A real daphne serving webapp.asgi:application, started; .url and .ws_url; .ready() waits."""
     port = free_port()
     log_path = Path(log_path)
-    out = open(log_path, "ab")
+    out = open(log_path, "ab")  # noqa: SIM115 -- the service owns it and closes it in stop()
     proc = subprocess.Popen(
         [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
-    return Service(proc, log_path, out, lambda svc, timeout: wait_for_port(port, timeout=timeout, proc=proc),
-                   url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}", port=port)
+    return Service(
+        proc,
+        log_path,
+        out,
+        lambda svc, timeout: wait_for_port(port, timeout=timeout, proc=proc),
+        url=f"http://127.0.0.1:{port}",
+        ws_url=f"ws://127.0.0.1:{port}",
+        port=port,
+    )
 
 
 @contextlib.contextmanager
@@ -205,8 +235,17 @@ class Api:
     def csrf_token(self) -> str | None:
         return next((c.value for c in self.cookies if c.name == "csrftoken"), None)
 
-    def request(self, method: str, path: str, body=None, *, raw: bytes | None = None,
-                content_type: str | None = None, headers: dict | None = None, timeout: float = 60):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        *,
+        raw: bytes | None = None,
+        content_type: str | None = None,
+        headers: dict | None = None,
+        timeout: float = 60,
+    ):
         """(status, parsed JSON or bytes, headers)."""
         import json
         import urllib.error

@@ -14,11 +14,22 @@ import re
 import numpy as np
 
 SPARSE_LOSSES = {"sparse_categorical_crossentropy", "sparse_categorical_focal_crossentropy"}
-CATEGORICAL_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge",
-                      "kl_divergence", "kld", "kullback_leibler_divergence"}
+CATEGORICAL_LOSSES = {
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
+    "kl_divergence",
+    "kld",
+    "kullback_leibler_divergence",
+}
 BINARY_LOSSES = {"binary_crossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge"}
-LOSS_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
-                "msle": "mean_squared_logarithmic_error", "crossentropy": "categorical_crossentropy"}
+LOSS_ALIASES = {
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error",
+    "crossentropy": "categorical_crossentropy",
+}
 
 
 class BindingError(Exception):
@@ -57,7 +68,7 @@ def _elements(shape: tuple) -> int | None:
 
 def _compatible(block: tuple, field: tuple) -> bool:
     """Same rank with None as a wildcard, or the same number of elements (a reshape)."""
-    if len(block) == len(field) and all(b is None or f is None or b == f for b, f in zip(block, field)):
+    if len(block) == len(field) and all(b is None or f is None or b == f for b, f in zip(block, field, strict=False)):
         return True
     return _elements(block) is not None and _elements(block) == _elements(field)
 
@@ -78,7 +89,10 @@ def bindings(inputs: list[dict], outputs: list[dict], info: dict) -> list[dict]:
     """Which dataset field each block is bound to: [{"node", "kind": "input"|"output", "field", "how"}],
     inputs first; "field" and "how" are None for a block that matches no field (check_binding says why)."""
     rows = []
-    for kind, blocks, fields in (("input", inputs, info.get("inputs", [])), ("output", outputs, info.get("targets", []))):
+    for kind, blocks, fields in (
+        ("input", inputs, info.get("inputs", [])),
+        ("output", outputs, info.get("targets", [])),
+    ):
         for block in blocks:
             field, how = _match(block["name"], fields)
             rows.append({"node": block["name"], "kind": kind, "field": field["name"] if field else None, "how": how})
@@ -108,32 +122,59 @@ def check_binding(inputs: list[dict], outputs: list[dict], info: dict) -> list[d
         name = block["name"]
         field = _find(name, fields)
         if field is None:
-            errors.append({"node": name, "message": (
-                f"Input '{name}' matches no input field of {dataset}: its inputs are {_choices(fields)}. "
-                "Rename the Input block to one of them.")})
+            errors.append(
+                {
+                    "node": name,
+                    "message": (
+                        f"Input '{name}' matches no input field of {dataset}: its inputs are {_choices(fields)}. "
+                        "Rename the Input block to one of them."
+                    ),
+                }
+            )
             continue
         want, have = _shape(block.get("shape")), _shape(field["shape"])
         if not _compatible(want, have):
-            hint = (f"set the Input's shape to {list(have)}"
-                    + (f" (or any shape of {_elements(have)} elements)" if _elements(have) else ""))
-            errors.append({"node": name, "field": field["name"], "message": (
-                f"Input '{name}' has shape {_fmt(want)} but field '{field['name']}' of {dataset} is "
-                f"{_fmt(have)}: {hint}.")})
+            hint = f"set the Input's shape to {list(have)}" + (
+                f" (or any shape of {_elements(have)} elements)" if _elements(have) else ""
+            )
+            errors.append(
+                {
+                    "node": name,
+                    "field": field["name"],
+                    "message": (
+                        f"Input '{name}' has shape {_fmt(want)} but field '{field['name']}' of {dataset} is "
+                        f"{_fmt(have)}: {hint}."
+                    ),
+                }
+            )
             continue
         block_dtype = str(block.get("dtype") or "float32")
         if block_dtype.startswith("int") and not str(field["dtype"]).startswith("int"):
-            errors.append({"node": name, "field": field["name"], "message": (
-                f"Input '{name}' is {block_dtype} but field '{field['name']}' of {dataset} holds "
-                f"{field['dtype']} values: set the Input's dtype to float32.")})
+            errors.append(
+                {
+                    "node": name,
+                    "field": field["name"],
+                    "message": (
+                        f"Input '{name}' is {block_dtype} but field '{field['name']}' of {dataset} holds "
+                        f"{field['dtype']} values: set the Input's dtype to float32."
+                    ),
+                }
+            )
 
     targets = info.get("targets", [])
     for block in outputs:
         name = block["name"]
         target = _find(name, targets)
         if target is None:
-            errors.append({"node": name, "message": (
-                f"Output '{name}' matches no target of {dataset}: its targets are {_choices(targets)}. "
-                "Rename the Output block to one of them.")})
+            errors.append(
+                {
+                    "node": name,
+                    "message": (
+                        f"Output '{name}' matches no target of {dataset}: its targets are {_choices(targets)}. "
+                        "Rename the Output block to one of them."
+                    ),
+                }
+            )
             continue
         message = _output_problem(block, target, dataset)
         if message:
@@ -156,19 +197,25 @@ def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
 
     if kind == "sparse":
         if not classes:
-            return (f"{label} uses {loss}, which needs class ids, but {about} is a regression target: "
-                    "use mean_squared_error (a Dense of 1 unit, no activation).")
+            return (
+                f"{label} uses {loss}, which needs class ids, but {about} is a regression target: "
+                "use mean_squared_error (a Dense of 1 unit, no activation)."
+            )
         if last is not None and last != classes:
-            return (f"{label} has {last} units but {about} has {classes} classes: "
-                    f"end with a Dense of {classes} units and softmax.")
+            return (
+                f"{label} has {last} units but {about} has {classes} classes: "
+                f"end with a Dense of {classes} units and softmax."
+            )
         if not _compatible(out[:-1], ids_shape):
             return f"{label} has shape {_fmt(out)} but {about} is {_fmt(have)} class ids: they do not line up."
         return None
     if kind == "categorical":
         if classes:
             if last is not None and last != classes:
-                return (f"{label} has {last} units but {about} has {classes} classes: "
-                        f"end with a Dense of {classes} units and softmax.")
+                return (
+                    f"{label} has {last} units but {about} has {classes} classes: "
+                    f"end with a Dense of {classes} units and softmax."
+                )
             if not _compatible(out[:-1], ids_shape):
                 return f"{label} has shape {_fmt(out)} but {about} is {_fmt(have)}: they do not line up."
             return None  # class ids become one-hot rows
@@ -178,30 +225,38 @@ def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
     if kind == "binary":
         if classes:
             if classes != 2:
-                return (f"{label} uses {loss}, which needs 2 classes, but {about} has {classes}: use "
-                        f"sparse_categorical_crossentropy with a Dense of {classes} units and softmax.")
+                return (
+                    f"{label} uses {loss}, which needs 2 classes, but {about} has {classes}: use "
+                    f"sparse_categorical_crossentropy with a Dense of {classes} units and softmax."
+                )
             if last is not None and last != 1:
-                return (f"{label} has {last} units but {loss} needs 1 unit with a sigmoid for {about}: "
-                        "end with Dense(1, activation='sigmoid').")
+                return (
+                    f"{label} has {last} units but {loss} needs 1 unit with a sigmoid for {about}: "
+                    "end with Dense(1, activation='sigmoid')."
+                )
             return None
         if not _compatible(out, have):
             return f"{label} has shape {_fmt(out)} but {about} is {_fmt(have)}: make them match."
         return None
     # Regression and other losses: the target is used as it is.
     if classes and out and last is not None and last == classes and last != 1:
-        return (f"{label} has {classes} units for the {classes} classes of {about} but {loss or 'its loss'} "
-                "compares values: use "
-                "sparse_categorical_crossentropy for class ids.")
-    if not _compatible(out, have) and not (classes and _compatible(out, ids_shape + (1,))):
-        return (f"{label} has shape {_fmt(out)} but {about} is {_fmt(have)}: "
-                f"end with a layer of output shape {_fmt(have or (1,))}.")
+        return (
+            f"{label} has {classes} units for the {classes} classes of {about} but {loss or 'its loss'} "
+            "compares values: use "
+            "sparse_categorical_crossentropy for class ids."
+        )
+    if not _compatible(out, have) and not (classes and _compatible(out, (*ids_shape, 1))):
+        return (
+            f"{label} has shape {_fmt(out)} but {about} is {_fmt(have)}: "
+            f"end with a layer of output shape {_fmt(have or (1,))}."
+        )
     return None
 
 
 def _reshape(array: np.ndarray, shape: tuple) -> np.ndarray:
     if any(d is None for d in shape) or tuple(array.shape[1:]) == shape:
         return array
-    return array.reshape((len(array),) + shape)
+    return array.reshape((len(array), *shape))
 
 
 def _dtype(block: dict) -> np.dtype:

@@ -24,9 +24,12 @@ from .settings import OPTIMIZERS
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="manage.py train", description="Train a graph document on a dataset.")
     p.add_argument("graph", help="graph document (JSON file)")
-    p.add_argument("--dataset", required=True,
-                   help="a built-in dataset (fashion_mnist, digits, iris, wine, breast_cancer, diabetes), "
-                        "a .npz saved by trainer.datasets.dataset_to_npz, or a .csv/.npz/.zip to parse")
+    p.add_argument(
+        "--dataset",
+        required=True,
+        help="a built-in dataset (fashion_mnist, digits, iris, wine, breast_cancer, diabetes), "
+        "a .npz saved by trainer.datasets.dataset_to_npz, or a .csv/.npz/.zip to parse",
+    )
     p.add_argument("--target", action="append", default=None, help="target column of a CSV (repeatable)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
@@ -45,9 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def training_settings(args) -> dict:
     settings = json.loads(args.settings) if args.settings else {}
-    flags = {"epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
-             "learning_rate": args.lr, "validation_split": args.validation_split,
-             "max_samples": args.max_samples, "seed": args.seed}
+    flags = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "optimizer": args.optimizer,
+        "learning_rate": args.lr,
+        "validation_split": args.validation_split,
+        "max_samples": args.max_samples,
+        "seed": args.seed,
+    }
     settings.update({k: v for k, v in flags.items() if v is not None})
     callbacks = settings.setdefault("callbacks", {})
     callbacks.setdefault("tensorboard", bool(args.workdir))
@@ -86,15 +95,20 @@ class ProgressBar:
             width = 30
             done = int(width * ev["step"] / max(1, ev["steps"]))
             bar = "#" * done + "." * (width - done)
-            self.stream.write(f"\repoch {ev['epoch']}/{ev.get('epochs', '?')} [{bar}] {ev['step']}/{ev['steps']} "
-                              f"{_fmt_metrics(ev['metrics'])}\033[K")
+            self.stream.write(
+                f"\repoch {ev['epoch']}/{ev.get('epochs', '?')} [{bar}] {ev['step']}/{ev['steps']} "
+                f"{_fmt_metrics(ev['metrics'])}\033[K"
+            )
             self.stream.flush()
         elif ev["type"] == "epoch":
             prefix = "\r" if self.tty else ""
-            self.stream.write(f"{prefix}epoch {ev['epoch']}/{ev.get('epochs', '?')} {ev['seconds']:.1f}s "
-                              f"{_fmt_metrics(ev['metrics'])} lr {ev['lr']:.3g}\033[K\n" if self.tty else
-                              f"epoch {ev['epoch']}/{ev.get('epochs', '?')} {ev['seconds']:.1f}s "
-                              f"{_fmt_metrics(ev['metrics'])} lr {ev['lr']:.3g}\n")
+            self.stream.write(
+                f"{prefix}epoch {ev['epoch']}/{ev.get('epochs', '?')} {ev['seconds']:.1f}s "
+                f"{_fmt_metrics(ev['metrics'])} lr {ev['lr']:.3g}\033[K\n"
+                if self.tty
+                else f"epoch {ev['epoch']}/{ev.get('epochs', '?')} {ev['seconds']:.1f}s "
+                f"{_fmt_metrics(ev['metrics'])} lr {ev['lr']:.3g}\n"
+            )
             self.stream.flush()
 
 
@@ -189,8 +203,15 @@ def run(args, should_stop) -> dict:
         tmp = tempfile.TemporaryDirectory(prefix="train-")
         workdir = Path(tmp.name)
     try:
-        res = train(graph, ds, settings, workdir=workdir, publish=ProgressBar(sys.stderr, not args.quiet),
-                    should_stop=should_stop, max_params=args.max_params)
+        res = train(
+            graph,
+            ds,
+            settings,
+            workdir=workdir,
+            publish=ProgressBar(sys.stderr, not args.quiet),
+            should_stop=should_stop,
+            max_params=args.max_params,
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(res.model_path, out)
     finally:

@@ -7,6 +7,7 @@ training (events are logged and dropped until Redis answers again).
 """
 
 import asyncio
+import contextlib
 import logging
 import math
 import queue
@@ -34,8 +35,8 @@ class StatusEvent(TypedDict):
 class BatchEvent(TypedDict):
     type: Literal["batch"]
     t: float
-    epoch: int          # 1-based
-    step: int           # 1-based, step == steps on the epoch's last batch
+    epoch: int  # 1-based
+    step: int  # 1-based, step == steps on the epoch's last batch
     steps: int
     metrics: dict[str, float]
     epochs: NotRequired[int]
@@ -44,7 +45,7 @@ class BatchEvent(TypedDict):
 class EpochEvent(TypedDict):
     type: Literal["epoch"]
     t: float
-    epoch: int          # 1-based
+    epoch: int  # 1-based
     metrics: dict[str, float]
     lr: float
     seconds: float
@@ -112,8 +113,9 @@ class RedisPublisher:
     what was enqueued has been sent (or dropped); close() flushes and stops.
     """
 
-    def __init__(self, redis_url: str, group: str, *, max_queue: int = 10_000, send_timeout: float = 5.0,
-                 **layer_config):
+    def __init__(
+        self, redis_url: str, group: str, *, max_queue: int = 10_000, send_timeout: float = 5.0, **layer_config
+    ):
         self.redis_url = redis_url
         self.group = group
         self.send_timeout = send_timeout
@@ -157,10 +159,8 @@ class RedisPublisher:
             return
         self.flush(timeout)
         self._closed = True
-        try:
+        with contextlib.suppress(queue.Full):
             self._queue.put(None, timeout=1)
-        except queue.Full:
-            pass
         self._thread.join(timeout)
 
     def _ensure_thread(self) -> None:
@@ -190,18 +190,16 @@ class RedisPublisher:
                     if layer is None:
                         layer = RedisChannelLayer(hosts=[self.redis_url], **self.layer_config)
                     message = {"type": "run.event", "event": item}
-                    loop.run_until_complete(asyncio.wait_for(layer.group_send(self.group, message),
-                                                             self.send_timeout))
+                    loop.run_until_complete(asyncio.wait_for(layer.group_send(self.group, message), self.send_timeout))
                     self.sent += 1
                 except Exception as exc:
                     self.dropped += 1
                     self._log_failure(exc)
         finally:
             if layer is not None:
-                try:  # close_pools, not flush: flush would delete the group's pending messages
+                # close_pools, not flush: flush would delete the group's pending messages
+                with contextlib.suppress(Exception):
                     loop.run_until_complete(asyncio.wait_for(layer.close_pools(), 2))
-                except Exception:
-                    pass
             loop.close()
 
     def _log_failure(self, reason) -> None:

@@ -11,7 +11,9 @@ def nbytes(arrays: dict) -> int:
     return sum(a.nbytes for a in arrays.values())
 
 
-def split_validation(x: dict, y: dict, fraction: float, seed: int) -> tuple[tuple[dict, dict], tuple[dict, dict] | None]:
+def split_validation(
+    x: dict, y: dict, fraction: float, seed: int
+) -> tuple[tuple[dict, dict], tuple[dict, dict] | None]:
     """((x, y) to fit, (x, y) to validate or None): a seeded random hold-out of `fraction`."""
     n = len(next(iter(x.values())))
     n_val = int(n * fraction)

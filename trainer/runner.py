@@ -12,9 +12,9 @@ import io
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -39,11 +39,11 @@ class TrainingError(Exception):
 
 @dataclass
 class TrainResult:
-    status: str                      # "succeeded" | "cancelled"
-    history: list[dict]              # [{"epoch", "metrics", "lr", "seconds"}], epochs 1-based
-    test: dict[str, float]           # model.evaluate on the test split, Keras's names
+    status: str  # "succeeded" | "cancelled"
+    history: list[dict]  # [{"epoch", "metrics", "lr", "seconds"}], epochs 1-based
+    test: dict[str, float]  # model.evaluate on the test split, Keras's names
     model_path: Path
-    confusion: dict | None           # {"output", "labels", "matrix"} for a classification output
+    confusion: dict | None  # {"output", "labels", "matrix"} for a classification output
     samples: list[dict] = field(default_factory=list)
     tensorboard_dir: Path | None = None
     seconds: float = 0.0
@@ -58,9 +58,17 @@ def compile_graph(graph: dict):
     return builder.compile_graph(graph)
 
 
-def train(graph: dict, ds: Dataset, settings: dict | None, *, workdir: Path,
-          publish: Callable[[dict], None] = lambda e: None, should_stop: Callable[[], bool] = lambda: False,
-          on_epoch: Callable[[dict], None] | None = None, max_params: int | None = None) -> TrainResult:
+def train(
+    graph: dict,
+    ds: Dataset,
+    settings: dict | None,
+    *,
+    workdir: Path,
+    publish: Callable[[dict], None] = lambda e: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_epoch: Callable[[dict], None] | None = None,
+    max_params: int | None = None,
+) -> TrainResult:
     """Compile, check, fit, evaluate and save. Raises builder.GraphInvalid, BindingError, SettingsError
     (a DatasetError) or TrainingError with a message for the person who started the run."""
     started = time.monotonic()
@@ -95,24 +103,33 @@ def train(graph: dict, ds: Dataset, settings: dict | None, *, workdir: Path,
     eval_batch = max(batch_size, min(256, 4 * batch_size))
     val_data = make_dataset(*validation, eval_batch, shuffle=False) if validation else None
 
-    model.compile(optimizer=make_optimizer(settings["optimizer"], settings["learning_rate"]),
-                  **compiled.compile_kwargs())
-    progress = ProgressCallback(_safe(publish), should_stop, on_epoch, steps=steps, epochs=settings["epochs"],
-                                check_nan=settings["callbacks"]["terminate_on_nan"])
+    model.compile(
+        optimizer=make_optimizer(settings["optimizer"], settings["learning_rate"]), **compiled.compile_kwargs()
+    )
+    progress = ProgressCallback(
+        _safe(publish),
+        should_stop,
+        on_epoch,
+        steps=steps,
+        epochs=settings["epochs"],
+        check_nan=settings["callbacks"]["terminate_on_nan"],
+    )
     callbacks, best_path, tensorboard_dir = make_callbacks(progress, settings, workdir)
 
     try:
-        model.fit(fit_data, validation_data=val_data, epochs=settings["epochs"], callbacks=callbacks,
-                  shuffle=False, verbose=0)  # the pipeline shuffles
+        model.fit(
+            fit_data, validation_data=val_data, epochs=settings["epochs"], callbacks=callbacks, shuffle=False, verbose=0
+        )  # the pipeline shuffles
     except NaNLoss as exc:
         raise TrainingError(
             f"loss became NaN at epoch {exc.epoch} step {exc.step}: lower the learning rate (now "
             f"{settings['learning_rate']:g}), check the data for huge or missing values, or use a "
-            "normalising layer (BatchNormalization) before large activations") from None
+            "normalising layer (BatchNormalization) before large activations"
+        ) from None
     except (tf.errors.ResourceExhaustedError, MemoryError):
         raise TrainingError(
-            f"out of memory while training with batch size {batch_size}: lower the batch size or make the "
-            "model smaller") from None
+            f"out of memory while training with batch size {batch_size}: lower the batch size or make the model smaller"
+        ) from None
     except (tf.errors.OpError, ValueError, TypeError) as exc:
         raise TrainingError(f"training failed: {_short(exc)}") from exc
 
@@ -178,9 +195,13 @@ def make_optimizer(name: str, learning_rate: float):
 
     if name == "sgd":
         return keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
-    classes = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
-               "adamw": keras.optimizers.AdamW, "adagrad": keras.optimizers.Adagrad,
-               "nadam": keras.optimizers.Nadam}
+    classes = {
+        "rmsprop": keras.optimizers.RMSprop,
+        "adam": keras.optimizers.Adam,
+        "adamw": keras.optimizers.AdamW,
+        "adagrad": keras.optimizers.Adagrad,
+        "nadam": keras.optimizers.Nadam,
+    }
     return classes[name](learning_rate=learning_rate)
 
 
@@ -213,7 +234,8 @@ def check_size(model, params: int, batch_size: int, max_params: int | None) -> N
     if max_params and params > max_params:
         raise TrainingError(
             f"the model has {params:,} parameters, more than this server's limit of {max_params:,}: "
-            "use fewer units or filters, or a pooling layer before Flatten")
+            "use fewer units or filters, or a pooling layer before Flatten"
+        )
     activations = 0
     for layer in model.layers:
         try:
@@ -228,7 +250,8 @@ def check_size(model, params: int, batch_size: int, max_params: int | None) -> N
     if free and need > 0.9 * free:
         raise TrainingError(
             f"training this model with batch size {batch_size} needs about {need / 2**30:.1f} GiB, more than "
-            f"the {free / 2**30:.1f} GiB free on this worker: lower the batch size or make the model smaller")
+            f"the {free / 2**30:.1f} GiB free on this worker: lower the batch size or make the model smaller"
+        )
 
 
 def _free_memory() -> int | None:
@@ -270,8 +293,17 @@ def _make_progress_base():
 class ProgressCallback(_make_progress_base()):
     """Publishes status, throttled batch and epoch events; cancels on should_stop(); stops on a NaN loss."""
 
-    def __init__(self, publish, should_stop, on_epoch, *, steps: int, epochs: int, check_nan: bool = True,
-                 throttle: BatchThrottle | None = None):
+    def __init__(
+        self,
+        publish,
+        should_stop,
+        on_epoch,
+        *,
+        steps: int,
+        epochs: int,
+        check_nan: bool = True,
+        throttle: BatchThrottle | None = None,
+    ):
         super().__init__()
         self.publish = publish
         self.should_stop = should_stop
@@ -298,8 +330,16 @@ class ProgressCallback(_make_progress_base()):
             if loss is not None and not math.isfinite(float(loss)):
                 raise NaNLoss(self._epoch, self._step)
         if self.throttle(self._step, self.steps):
-            self.publish(event("batch", epoch=self._epoch, step=self._step, steps=self.steps, epochs=self.epochs,
-                               metrics=_metrics(logs)))
+            self.publish(
+                event(
+                    "batch",
+                    epoch=self._epoch,
+                    step=self._step,
+                    steps=self.steps,
+                    epochs=self.epochs,
+                    metrics=_metrics(logs),
+                )
+            )
         if not self.cancelled and self._stop_requested():
             self.cancelled = True
             self.model.stop_training = True
@@ -314,8 +354,12 @@ class ProgressCallback(_make_progress_base()):
     def on_epoch_end(self, epoch, logs=None):
         if self.cancelled and self._step < self.steps:
             return  # a cancelled, unfinished epoch is not one of the epochs done
-        entry = {"epoch": epoch + 1, "metrics": _metrics(logs), "lr": current_lr(self.model),
-                 "seconds": time.perf_counter() - self._epoch_started}
+        entry = {
+            "epoch": epoch + 1,
+            "metrics": _metrics(logs),
+            "lr": current_lr(self.model),
+            "seconds": time.perf_counter() - self._epoch_started,
+        }
         ev = event("epoch", epochs=self.epochs, **entry)
         self.history.append({k: ev[k] for k in entry})
         # Saved before it is published: a snapshot taken after a viewer saw an epoch holds that epoch.
@@ -341,41 +385,67 @@ def make_callbacks(progress: ProgressCallback, settings: dict, workdir: Path):
     has_val = settings["validation_split"] > 0
     callbacks = [progress]  # first: its epoch event reports the lr the epoch used
     if cfg["lr_schedule"]["enabled"]:
-        callbacks.append(keras.callbacks.LearningRateScheduler(
-            lr_schedule(settings["learning_rate"], settings["epochs"], cfg["lr_schedule"])))
+        callbacks.append(
+            keras.callbacks.LearningRateScheduler(
+                lr_schedule(settings["learning_rate"], settings["epochs"], cfg["lr_schedule"])
+            )
+        )
     if cfg["reduce_lr"]["enabled"]:
-        callbacks.append(keras.callbacks.ReduceLROnPlateau(
-            monitor="val_loss" if has_val else "loss", factor=cfg["reduce_lr"]["factor"],
-            patience=cfg["reduce_lr"]["patience"], verbose=0))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss" if has_val else "loss",
+                factor=cfg["reduce_lr"]["factor"],
+                patience=cfg["reduce_lr"]["patience"],
+                verbose=0,
+            )
+        )
     if cfg["early_stopping"]["enabled"]:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor=cfg["early_stopping"]["monitor"], patience=cfg["early_stopping"]["patience"],
-            restore_best_weights=True, verbose=0))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=cfg["early_stopping"]["monitor"],
+                patience=cfg["early_stopping"]["patience"],
+                restore_best_weights=True,
+                verbose=0,
+            )
+        )
     best_path = None
     if cfg["checkpoint_best"]["enabled"]:
         best_path = workdir / "best.weights.h5"
-        callbacks.append(keras.callbacks.ModelCheckpoint(
-            str(best_path), monitor=cfg["checkpoint_best"]["monitor"], save_best_only=True,
-            save_weights_only=True, verbose=0))
+        callbacks.append(
+            keras.callbacks.ModelCheckpoint(
+                str(best_path),
+                monitor=cfg["checkpoint_best"]["monitor"],
+                save_best_only=True,
+                save_weights_only=True,
+                verbose=0,
+            )
+        )
     tensorboard_dir = None
     if cfg["tensorboard"]:
         tensorboard_dir = workdir / "tensorboard"
-        callbacks.append(keras.callbacks.TensorBoard(
-            log_dir=str(tensorboard_dir), write_graph=False, update_freq="epoch", profile_batch=0))
+        callbacks.append(
+            keras.callbacks.TensorBoard(
+                log_dir=str(tensorboard_dir), write_graph=False, update_freq="epoch", profile_batch=0
+            )
+        )
     return callbacks, best_path, tensorboard_dir
 
 
 def lr_schedule(base: float, epochs: int, cfg: dict):
     if cfg["kind"] == "cosine":
+
         def schedule(epoch, lr):
             return float(base * 0.5 * (1 + math.cos(math.pi * epoch / max(1, epochs))))
     else:
+
         def schedule(epoch, lr):
             return float(base * cfg["gamma"] ** (epoch // cfg["step_size"]))
+
     return schedule
 
 
 # ---- figures for the run page: confusion matrix and sample predictions ----
+
 
 def predictions(model, outputs: list[dict], ds: Dataset, x_test: dict, batch_size: int):
     """(confusion or None, samples) on the test split, for the first classification output
@@ -448,14 +518,17 @@ def _classification(block, target, pred, truth, image):
     if len(chosen) < MAX_SAMPLES_SHOWN:
         more = [i for i in order if labels[i] != truth[i]][MAX_WRONG_SHOWN:]
         chosen += more[: MAX_SAMPLES_SHOWN - len(chosen)]
-    samples = [{
-        "index": int(i),
-        "true": names[truth[i]] if 0 <= truth[i] < len(names) else str(truth[i]),
-        "pred": names[labels[i]],
-        "correct": bool(labels[i] == truth[i]),
-        "confidence": round(float(confidence[i]), 4),
-        "image": png_data_url(image[i]) if image is not None else None,
-    } for i in chosen]
+    samples = [
+        {
+            "index": int(i),
+            "true": names[truth[i]] if 0 <= truth[i] < len(names) else str(truth[i]),
+            "pred": names[labels[i]],
+            "correct": bool(labels[i] == truth[i]),
+            "confidence": round(float(confidence[i]), 4),
+            "image": png_data_url(image[i]) if image is not None else None,
+        }
+        for i in chosen
+    ]
     return confusion, samples
 
 
@@ -467,14 +540,17 @@ def _regression_samples(pred, truth, image):
     error = np.abs(pred - truth).mean(1)
     order = np.random.default_rng(0).permutation(len(truth))[: MAX_SAMPLES_SHOWN * 4]
     chosen = sorted(order, key=lambda i: -error[i])[:MAX_SAMPLES_SHOWN]
-    return [{
-        "index": int(i),
-        "true": _rounded(truth[i]),
-        "pred": _rounded(pred[i]),
-        "error": round(float(error[i]), 6),
-        "confidence": None,
-        "image": png_data_url(image[i]) if image is not None else None,
-    } for i in chosen]
+    return [
+        {
+            "index": int(i),
+            "true": _rounded(truth[i]),
+            "pred": _rounded(pred[i]),
+            "error": round(float(error[i]), 6),
+            "confidence": None,
+            "image": png_data_url(image[i]) if image is not None else None,
+        }
+        for i in chosen
+    ]
 
 
 def _rounded(values: np.ndarray):

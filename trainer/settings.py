@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -79,18 +80,20 @@ def _no_unknown(data: dict, allowed: dict, prefix: str) -> None:
     for key in data:
         if key not in allowed:
             where = prefix.rstrip(".") or "training"
-            raise SettingsError(f"{prefix}{key} is not a setting of {where}: the settings are "
-                                f"{', '.join(allowed)}", f"{prefix}{key}")
+            raise SettingsError(
+                f"{prefix}{key} is not a setting of {where}: the settings are {', '.join(allowed)}", f"{prefix}{key}"
+            )
 
 
 def _integer(value, field: str, low: int, high: int) -> int:
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = float(value.strip())
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            isinstance(value, float) and (not math.isfinite(value) or value != int(value))):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and (not math.isfinite(value) or value != int(value)))
+    ):
         raise SettingsError(f"{field} must be a whole number from {low} to {high}, got {value!r}", field)
     value = int(value)
     if not low <= value <= high:
@@ -100,10 +103,8 @@ def _integer(value, field: str, low: int, high: int) -> int:
 
 def _number(value, field: str, low: float, high: float, low_open: bool = False, high_open: bool = False) -> float:
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = float(value.strip())
-        except ValueError:
-            pass
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise SettingsError(f"{field} must be a number from {low:g} to {high:g}, got {value!r}", field)
     value = float(value)
@@ -124,8 +125,9 @@ def _boolean(value, field: str) -> bool:
 
 def _monitor(value, field: str) -> str:
     if not isinstance(value, str) or not MONITOR.match(value):
-        raise SettingsError(f"{field} must be a metric name such as 'val_loss', 'loss' or 'val_accuracy', "
-                            f"got {value!r}", field)
+        raise SettingsError(
+            f"{field} must be a metric name such as 'val_loss', 'loss' or 'val_accuracy', got {value!r}", field
+        )
     return value
 
 
@@ -138,14 +140,17 @@ def _callbacks(data) -> dict:
         if name in data:
             out[name] = _boolean(data[name], f"callbacks.{name}")
     checks = {
-        "early_stopping": {"monitor": _monitor,
-                           "patience": lambda v, f: _integer(v, f, 0, 1000)},
-        "reduce_lr": {"factor": lambda v, f: _number(v, f, 0.0, 1.0, low_open=True, high_open=True),
-                      "patience": lambda v, f: _integer(v, f, 0, 1000)},
+        "early_stopping": {"monitor": _monitor, "patience": lambda v, f: _integer(v, f, 0, 1000)},
+        "reduce_lr": {
+            "factor": lambda v, f: _number(v, f, 0.0, 1.0, low_open=True, high_open=True),
+            "patience": lambda v, f: _integer(v, f, 0, 1000),
+        },
         "checkpoint_best": {"monitor": _monitor},
-        "lr_schedule": {"kind": _schedule_kind,
-                        "step_size": lambda v, f: _integer(v, f, 1, 1000),
-                        "gamma": lambda v, f: _number(v, f, 0.0, 1.0, low_open=True)},
+        "lr_schedule": {
+            "kind": _schedule_kind,
+            "step_size": lambda v, f: _integer(v, f, 1, 1000),
+            "gamma": lambda v, f: _number(v, f, 0.0, 1.0, low_open=True),
+        },
     }
     for name, fields in checks.items():
         if name not in data:
@@ -180,4 +185,6 @@ def _check_monitors(settings: dict) -> None:
         if entry["enabled"] and entry["monitor"].startswith("val_"):
             raise SettingsError(
                 f"callbacks.{name}.monitor {entry['monitor']!r} needs validation data: set validation_split "
-                f"above 0 or monitor {entry['monitor'][4:]!r}", f"callbacks.{name}.monitor")
+                f"above 0 or monitor {entry['monitor'][4:]!r}",
+                f"callbacks.{name}.monitor",
+            )

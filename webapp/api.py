@@ -23,7 +23,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
     for err in exc.errors:
         loc = ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "payload"))
         messages.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
-    return api.create_response(request, {"detail": "; ".join(messages) or "invalid request", "errors": exc.errors}, status=400)
+    return api.create_response(
+        request, {"detail": "; ".join(messages) or "invalid request", "errors": exc.errors}, status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)

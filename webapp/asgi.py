@@ -12,11 +12,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from webapp.accounts.middleware import TokenAuthMiddleware  # noqa: E402
-from webapp.routing import websocket_urlpatterns  # noqa: E402
-
 # Load Keras once at start-up, not on a person's first click (the builder endpoints need it).
 import builder  # noqa: E402
+from webapp.accounts.middleware import TokenAuthMiddleware  # noqa: E402
+from webapp.routing import websocket_urlpatterns  # noqa: E402
 
 builder.catalog_json()  # builds every catalog entry (Keras layer classes, signatures) now
 

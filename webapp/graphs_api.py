@@ -82,8 +82,11 @@ IMPORT_BODY = {
     "requestBody": {
         "content": {
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-                           "required": ["file"]}
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
             },
             "application/json": {"schema": {"type": "object", "description": "Keras model JSON (model.to_json())"}},
         }
@@ -91,8 +94,9 @@ IMPORT_BODY = {
 }
 
 
-@router.post("/graphs/import", summary="A .keras file or Keras model JSON in, a graph document out",
-             openapi_extra=IMPORT_BODY)
+@router.post(
+    "/graphs/import", summary="A .keras file or Keras model JSON in, a graph document out", openapi_extra=IMPORT_BODY
+)
 def import_graph(request: HttpRequest):
     # The body is read here rather than by a File() parameter, so that a malformed multipart
     # body or a missing field is a 400 that says so.

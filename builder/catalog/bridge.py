@@ -17,7 +17,17 @@ from .specs import BlockDef, ParamDef, ParamProblem, ParamSpec, UnsupportedLayer
 
 # Config keys that do not change what the model computes, ignored on import.
 _IGNORED_KEYS = frozenset(
-    {"name", "trainable", "dtype", "seed", "build_config", "compile_config", "use_cudnn", "synchronized", "flash_attention"}
+    {
+        "name",
+        "trainable",
+        "dtype",
+        "seed",
+        "build_config",
+        "compile_config",
+        "use_cudnn",
+        "synchronized",
+        "flash_attention",
+    }
 )
 
 
@@ -202,7 +212,9 @@ def _param_from_config(pspec: ParamSpec, pdef: ParamDef, raw: Any, config: dict,
         else:
             block = _to_block(layer.layer, ignore=frozenset())
         if block["type"] not in pspec.choices:
-            raise ValueError(f"is a {block['type']}, which this wrapper does not take here; it takes {', '.join(pspec.choices)}")
+            raise ValueError(
+                f"is a {block['type']}, which this wrapper does not take here; it takes {', '.join(pspec.choices)}"
+            )
         return block
     if kind == "int" and isinstance(raw, list | tuple) and len(raw) == 1:
         return raw[0]
@@ -278,7 +290,9 @@ def _build_like(rebuilt: Any, layer: Any) -> None:
 def _to_block(layer: Any, ignore: frozenset) -> dict:
     cls = type(layer)
     if cls.__name__ == "InputLayer":
-        raise UnsupportedLayer("InputLayer", f"layer '{layer.name}' is an InputLayer: the importer turns it into an Input block")
+        raise UnsupportedLayer(
+            "InputLayer", f"layer '{layer.name}' is an InputLayer: the importer turns it into an Input block"
+        )
     d = defs_by_class().get(cls)
     if d is None:
         raise UnsupportedLayer(

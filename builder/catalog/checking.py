@@ -181,7 +181,9 @@ def _check_nested(spec: ParamSpec, v: Any, path: str, problems: list[ParamProble
         raise _Bad
     extra = sorted(str(k) for k in v if k not in ("type", "params"))
     if extra:
-        problems.append(ParamProblem(path, f"{path} has unknown keys {', '.join(extra)}; it takes only type and params"))
+        problems.append(
+            ParamProblem(path, f"{path} has unknown keys {', '.join(extra)}; it takes only type and params")
+        )
         return None
     inner_type = v["type"]
     if inner_type not in (spec.choices or ()):

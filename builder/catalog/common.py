@@ -80,7 +80,12 @@ def regularizer_to_keras(value: Any) -> Any:
     return value
 
 
-def activation(name: str = "activation", doc: str = "Activation applied to the output (null: none, linear).", *, nullable: bool = True) -> ParamDef:
+def activation(
+    name: str = "activation",
+    doc: str = "Activation applied to the output (null: none, linear).",
+    *,
+    nullable: bool = True,
+) -> ParamDef:
     choices = ACTIVATIONS if nullable else tuple(a for a in ACTIVATIONS if a is not None)
     return P(name, "choice", doc, choices=choices, family="activation")
 

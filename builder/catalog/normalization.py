@@ -40,7 +40,14 @@ def blocks() -> list[BlockDef]:
                 initializer("moving_variance_initializer", "Initializer of the moving variance."),
                 *_affine_penalties(),
             ],
-            hidden=("beta_constraint", "gamma_constraint", "renorm", "renorm_clipping", "renorm_momentum", "synchronized"),
+            hidden=(
+                "beta_constraint",
+                "gamma_constraint",
+                "renorm",
+                "renorm_clipping",
+                "renorm_momentum",
+                "synchronized",
+            ),
         ),
         declare_block(
             "LayerNormalization",

@@ -96,7 +96,12 @@ def blocks() -> list[BlockDef]:
             "preprocessing",
             "Randomly flips images while training.",
             [
-                P("mode", "choice", "Which flips to apply.", choices=("horizontal", "vertical", "horizontal_and_vertical")),
+                P(
+                    "mode",
+                    "choice",
+                    "Which flips to apply.",
+                    choices=("horizontal", "vertical", "horizontal_and_vertical"),
+                ),
                 data_format(),
             ],
             hidden=("seed",),
@@ -159,7 +164,10 @@ def blocks() -> list[BlockDef]:
             layers.RandomBrightness,
             "preprocessing",
             "Randomly brightens or darkens images while training.",
-            [_factor("factor", "Brightness change as a fraction of value_range, -1 to 1, or [lower, upper]."), _value_range()],
+            [
+                _factor("factor", "Brightness change as a fraction of value_range, -1 to 1, or [lower, upper]."),
+                _value_range(),
+            ],
             hidden=("seed",),
         ),
     ]

@@ -6,7 +6,7 @@ templates."""
 from __future__ import annotations
 
 F = "float32"
-I = "int32"
+I = "int32"  # noqa: E741 -- the dtype table reads F and I like the Keras docs do
 
 # type -> (params, [(input shape, dtype), ...])
 SAMPLES: dict[str, tuple[dict, list[tuple[tuple, str]]]] = {

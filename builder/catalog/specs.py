@@ -10,8 +10,9 @@ is recorded in `BlockDef.overrides` with its reason.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # The kinds a parameter can be; the front end renders one widget per kind.
 KINDS = {
@@ -193,7 +194,7 @@ def declare_block(
             default = None
         choices = d.choices
         if d.family == "initializer" and default is not None and default not in choices:
-            choices = tuple(choices) + (default,)
+            choices = (*tuple(choices), default)
         nullable = d.nullable or (choices is not None and None in choices and d.kind == "choice")
         specs.append(
             ParamSpec(

@@ -1,13 +1,13 @@
-import { lazy, Suspense, useEffect } from 'react';
-import { useSession } from './auth/session';
-import { EditorPage } from './pages/EditorPage';
-import { LoginPage } from './pages/LoginPage';
-import { matchRoute, navigate, useRouter } from './router';
-import { Toasts } from './ui/Toasts';
+import { lazy, Suspense, useEffect } from "react";
+import { useSession } from "./auth/session";
+import { EditorPage } from "./pages/EditorPage";
+import { LoginPage } from "./pages/LoginPage";
+import { matchRoute, navigate, useRouter } from "./router";
+import { Toasts } from "./ui/Toasts";
 
 // The run pages (uPlot and the charts) load on first visit, not with the editor.
-const RunPage = lazy(() => import('./pages/RunPage').then((m) => ({ default: m.RunPage })));
-const RunsPage = lazy(() => import('./pages/RunsPage').then((m) => ({ default: m.RunsPage })));
+const RunPage = lazy(() => import("./pages/RunPage").then((m) => ({ default: m.RunPage })));
+const RunsPage = lazy(() => import("./pages/RunsPage").then((m) => ({ default: m.RunsPage })));
 
 export function App() {
   const path = useRouter((s) => s.path);
@@ -17,18 +17,18 @@ export function App() {
   }, []);
   return (
     <>
-      {route.page === 'editor' && <EditorPage />}
-      {route.page === 'login' && <LoginPage />}
-      {(route.page === 'run' || route.page === 'runs') && (
+      {route.page === "editor" && <EditorPage />}
+      {route.page === "login" && <LoginPage />}
+      {(route.page === "run" || route.page === "runs") && (
         <Suspense fallback={<div className="centered-page muted">Loading…</div>}>
-          {route.page === 'run' ? <RunPage key={route.id} id={route.id} /> : <RunsPage />}
+          {route.page === "run" ? <RunPage key={route.id} id={route.id} /> : <RunsPage />}
         </Suspense>
       )}
-      {route.page === 'not-found' && (
+      {route.page === "not-found" && (
         <div className="centered-page">
           <div className="card">
             <h2>Page not found</h2>
-            <button onClick={() => navigate('/')}>Open the editor</button>
+            <button onClick={() => navigate("/")}>Open the editor</button>
           </div>
         </div>
       )}

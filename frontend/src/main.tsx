@@ -1,11 +1,11 @@
-import '@xyflow/react/dist/style.css';
-import './styles.css';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { readWork, startPersistence } from './graph/persist';
-import { fromDocument } from './graph/serialise';
-import { graphStore } from './graph/store';
+import "@xyflow/react/dist/style.css";
+import "./styles.css";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { readWork, startPersistence } from "./graph/persist";
+import { fromDocument } from "./graph/serialise";
+import { graphStore } from "./graph/store";
 
 // Bring back the work in progress from the last visit, then keep saving it.
 const work = readWork(window.localStorage);
@@ -20,7 +20,7 @@ if (work) {
 }
 startPersistence(graphStore, window.localStorage);
 
-createRoot(document.getElementById('root')!).render(
+createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <App />
   </StrictMode>,

@@ -1,5 +1,5 @@
 // A very small client-side router: the path in a store, pushState to move.
-import { create } from 'zustand';
+import { create } from "zustand";
 
 interface RouterState {
   path: string;
@@ -7,22 +7,27 @@ interface RouterState {
 
 export const useRouter = create<RouterState>()(() => ({ path: window.location.pathname }));
 
-window.addEventListener('popstate', () => useRouter.setState({ path: window.location.pathname }));
+window.addEventListener("popstate", () => useRouter.setState({ path: window.location.pathname }));
 
 export function navigate(path: string, { replace = false } = {}) {
-  if (replace) window.history.replaceState(null, '', path);
-  else window.history.pushState(null, '', path);
+  if (replace) window.history.replaceState(null, "", path);
+  else window.history.pushState(null, "", path);
   useRouter.setState({ path });
 }
 
-export type Route = { page: 'editor' } | { page: 'login' } | { page: 'run'; id: string } | { page: 'runs' } | { page: 'not-found' };
+export type Route =
+  | { page: "editor" }
+  | { page: "login" }
+  | { page: "run"; id: string }
+  | { page: "runs" }
+  | { page: "not-found" };
 
 export function matchRoute(fullPath: string): Route {
   const path = fullPath.split(/[?#]/, 1)[0];
-  if (path === '/' || path === '') return { page: 'editor' };
-  if (path === '/runs' || path === '/runs/') return { page: 'runs' };
-  if (path === '/login' || path === '/login/') return { page: 'login' };
+  if (path === "/" || path === "") return { page: "editor" };
+  if (path === "/runs" || path === "/runs/") return { page: "runs" };
+  if (path === "/login" || path === "/login/") return { page: "login" };
   const run = /^\/runs\/([^/]+)\/?$/.exec(path);
-  if (run) return { page: 'run', id: decodeURIComponent(run[1]) };
-  return { page: 'not-found' };
+  if (run) return { page: "run", id: decodeURIComponent(run[1]) };
+  return { page: "not-found" };
 }

@@ -79,7 +79,9 @@ def test_bad_json_is_a_400_with_a_message(client, body, content_type):
     assert resp.json()["detail"]
 
 
-@pytest.mark.parametrize("doc", [[], 3, "graph", None, {"nodes": "x"}, {"version": 1, "nodes": [1, 2], "edges": [None]}])
+@pytest.mark.parametrize(
+    "doc", [[], 3, "graph", None, {"nodes": "x"}, {"version": 1, "nodes": [1, 2], "edges": [None]}]
+)
 def test_wrong_types_are_answered_not_crashed(client, doc):
     resp = post_json(client, "/api/graphs/validate", doc)
     assert resp.status_code == 200
@@ -123,7 +125,10 @@ def test_export_of_a_broken_graph_is_a_400_with_node_errors(client):
     assert resp.status_code == 400
     body = resp.json()
     assert body["detail"] and {"dense_a", "dense_b"} <= {e["node"] for e in body["errors"]}
-    assert post_json(client, "/api/graphs/export?format=zip", load(ROOT / "builder/examples/mnist_mlp.json")).status_code == 400
+    assert (
+        post_json(client, "/api/graphs/export?format=zip", load(ROOT / "builder/examples/mnist_mlp.json")).status_code
+        == 400
+    )
 
 
 def test_import_roundtrip_through_a_keras_file(client):

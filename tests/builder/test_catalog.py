@@ -24,14 +24,69 @@ def test_keras_version_is_pinned():
 
 def test_catalog_has_the_required_blocks():
     types = {s.type for s in catalog.all_specs()}
-    required = """Dense Activation Dropout Flatten Reshape Permute RepeatVector Conv1D Conv2D Conv3D
-    SeparableConv1D SeparableConv2D DepthwiseConv2D Conv2DTranspose Conv1DTranspose MaxPooling1D MaxPooling2D
-    AveragePooling1D AveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D GlobalAveragePooling1D
-    GlobalAveragePooling2D LSTM GRU SimpleRNN Bidirectional TimeDistributed Embedding BatchNormalization
-    LayerNormalization SpatialDropout1D SpatialDropout2D GaussianNoise GaussianDropout ActivityRegularization
-    Concatenate Add Subtract Multiply Average Maximum Minimum Dot MultiHeadAttention Attention Rescaling Resizing
-    RandomFlip RandomRotation RandomZoom RandomTranslation RandomContrast ZeroPadding1D ZeroPadding2D Cropping1D
-    Cropping2D UpSampling1D UpSampling2D Input Output""".split()
+    required = [
+        "Dense",
+        "Activation",
+        "Dropout",
+        "Flatten",
+        "Reshape",
+        "Permute",
+        "RepeatVector",
+        "Conv1D",
+        "Conv2D",
+        "Conv3D",
+        "SeparableConv1D",
+        "SeparableConv2D",
+        "DepthwiseConv2D",
+        "Conv2DTranspose",
+        "Conv1DTranspose",
+        "MaxPooling1D",
+        "MaxPooling2D",
+        "AveragePooling1D",
+        "AveragePooling2D",
+        "GlobalMaxPooling1D",
+        "GlobalMaxPooling2D",
+        "GlobalAveragePooling1D",
+        "GlobalAveragePooling2D",
+        "LSTM",
+        "GRU",
+        "SimpleRNN",
+        "Bidirectional",
+        "TimeDistributed",
+        "Embedding",
+        "BatchNormalization",
+        "LayerNormalization",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "GaussianNoise",
+        "GaussianDropout",
+        "ActivityRegularization",
+        "Concatenate",
+        "Add",
+        "Subtract",
+        "Multiply",
+        "Average",
+        "Maximum",
+        "Minimum",
+        "Dot",
+        "MultiHeadAttention",
+        "Attention",
+        "Rescaling",
+        "Resizing",
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomContrast",
+        "ZeroPadding1D",
+        "ZeroPadding2D",
+        "Cropping1D",
+        "Cropping2D",
+        "UpSampling1D",
+        "UpSampling2D",
+        "Input",
+        "Output",
+    ]
     assert not set(required) - types
     assert len(LAYER_SPECS) >= 45
 
@@ -48,11 +103,20 @@ def test_markers():
     assert dtype.default == "float32" and set(dtype.choices) == {"float32", "int32"}
     loss = out.param("loss")
     assert loss.required and loss.default is None and "required" in loss.doc
-    assert {"sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse", "mae", "huber"} <= set(loss.choices)
+    assert {
+        "sparse_categorical_crossentropy",
+        "categorical_crossentropy",
+        "binary_crossentropy",
+        "mse",
+        "mae",
+        "huber",
+    } <= set(loss.choices)
     assert out.param("loss_weight").default == 1.0 and out.param("loss_weight").min == 0
     metrics = out.param("metrics")
     assert metrics.kind == "string_list" and to_json(metrics.default) == []
-    assert {"accuracy", "mae", "mse", "auc", "precision", "recall", "top_k_categorical_accuracy"} <= set(metrics.choices)
+    assert {"accuracy", "mae", "mse", "auc", "precision", "recall", "top_k_categorical_accuracy"} <= set(
+        metrics.choices
+    )
 
 
 def test_losses_and_metrics_are_keras_names():
@@ -162,7 +226,7 @@ def test_every_spec_is_well_formed():
                     assert inner_spec is not None and inner_spec.cls is not None, (where, inner)
             if not p.required:
                 # The default passes the catalog's own checks.
-                cleaned, problems = catalog.check_params(spec.type, _with_required(spec, {p.name: to_json(p.default)}))
+                _cleaned, problems = catalog.check_params(spec.type, _with_required(spec, {p.name: to_json(p.default)}))
                 assert not problems, (where, problems)
     assert used == set(categories), "every category holds a block"
 

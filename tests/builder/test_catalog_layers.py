@@ -202,7 +202,10 @@ def test_wrappers_come_back_nested():
         "params": {"layer": {"type": "LSTM", "params": {"units": 16, "return_sequences": True}}, "merge_mode": "ave"},
     }
     td = keras.layers.TimeDistributed(keras.layers.Dense(3))
-    assert layer_to_block(td) == {"type": "TimeDistributed", "params": {"layer": {"type": "Dense", "params": {"units": 3}}}}
+    assert layer_to_block(td) == {
+        "type": "TimeDistributed",
+        "params": {"layer": {"type": "Dense", "params": {"units": 3}}},
+    }
 
 
 def test_unknown_class_is_unsupported():

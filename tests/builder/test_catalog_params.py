@@ -11,7 +11,7 @@ from builder.catalog import ParamProblem, check_params
 
 
 def problems_of(type_name, params):
-    cleaned, problems = check_params(type_name, params)
+    _cleaned, problems = check_params(type_name, params)
     return problems
 
 
@@ -135,7 +135,7 @@ def test_int_tuple_wrong_forms(value):
 
 
 def test_int_tuple_of_three():
-    cleaned, problems = check_params("Conv3D", {"filters": 2, "kernel_size": 2})
+    cleaned, _problems = check_params("Conv3D", {"filters": 2, "kernel_size": 2})
     assert cleaned["kernel_size"] == (2, 2, 2)
     assert only_problem("Conv3D", {"filters": 2, "kernel_size": [2, 2]}).param == "kernel_size"
 
@@ -216,7 +216,9 @@ def test_nested_layer_is_checked_and_cleaned():
     )
     assert problems == []
     assert cleaned == {"layer": {"type": "LSTM", "params": {"units": 4}}, "merge_mode": "sum"}
-    cleaned, problems = check_params("TimeDistributed", {"layer": {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}})
+    cleaned, problems = check_params(
+        "TimeDistributed", {"layer": {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}}
+    )
     assert cleaned["layer"]["params"]["kernel_size"] == (3, 3)
 
 
@@ -278,5 +280,5 @@ def test_the_example_graphs_are_there():
 def test_example_graphs_use_valid_params(path):
     graph = json.loads(path.read_text())
     for node in graph["nodes"]:
-        cleaned, problems = check_params(node["type"], node.get("params", {}))
+        _cleaned, problems = check_params(node["type"], node.get("params", {}))
         assert problems == [], (node["id"], problems)

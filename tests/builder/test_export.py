@@ -75,9 +75,9 @@ def test_scripts_give_only_non_default_params():
     assert "axis=" not in source  # axis -1 is Concatenate's default
     assert "kernel_size=(3, 3)" in source and "strides=(2, 2)" in source
     assert non_default("Dense", {"units": 3, "activation": None, "use_bias": True}) == {"units": 3}
-    assert non_default(
-        "Bidirectional", {"layer": {"type": "GRU", "params": {"units": 4, "go_backwards": False}}}
-    ) == {"layer": {"type": "GRU", "params": {"units": 4}}}
+    assert non_default("Bidirectional", {"layer": {"type": "GRU", "params": {"units": 4, "go_backwards": False}}}) == {
+        "layer": {"type": "GRU", "params": {"units": 4}}
+    }
 
 
 def test_ids_that_are_not_identifiers_still_make_a_script():
@@ -132,7 +132,13 @@ def test_normalise_graph():
     assert ports == [0, 1, 2, 3]
     assert all("port" not in e for e in normal["edges"] if e["target"] != "mixed")
     a1 = next(n for n in normal["nodes"] if n["id"] == "a1")
-    assert a1["params"] == {"filters": 128, "kernel_size": [1, 1], "strides": [2, 2], "padding": "same", "activation": "relu"}
+    assert a1["params"] == {
+        "filters": 128,
+        "kernel_size": [1, 1],
+        "strides": [2, 2],
+        "padding": "same",
+        "activation": "relu",
+    }
     assert all({"x", "y"} == set(n["position"]) for n in normal["nodes"])
     assert json.loads(json.dumps(normal)) == normal
     # idempotent, and positions given are kept

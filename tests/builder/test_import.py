@@ -27,11 +27,27 @@ def meaning(graph: dict) -> tuple[dict, set]:
         if n["type"] == "Input":
             params = {"shape": to_json(cleaned["shape"]), "dtype": cleaned.get("dtype", "float32")}
         elif n["type"] == "Output":
-            params = {"loss": cleaned["loss"], "loss_weight": cleaned.get("loss_weight", 1.0), "metrics": to_json(cleaned.get("metrics", []))}
+            params = {
+                "loss": cleaned["loss"],
+                "loss_weight": cleaned.get("loss_weight", 1.0),
+                "metrics": to_json(cleaned.get("metrics", [])),
+            }
         else:
             params = to_json(non_default(n["type"], cleaned))
         nodes[n["id"]] = (n["type"], json.dumps(params, sort_keys=True))
-        if n["type"] in ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot", "MultiHeadAttention", "Attention", "AdditiveAttention"):
+        if n["type"] in (
+            "Concatenate",
+            "Add",
+            "Subtract",
+            "Multiply",
+            "Average",
+            "Maximum",
+            "Minimum",
+            "Dot",
+            "MultiHeadAttention",
+            "Attention",
+            "AdditiveAttention",
+        ):
             multi.add(n["id"])
     by_target: dict = {}
     for e in graph["edges"]:
@@ -70,7 +86,12 @@ def test_round_trip_through_model_json(name):
 
 def test_sequential_models_import():
     model = keras.Sequential(
-        [keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")],
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
         name="seq",
     )
     graph = builder.import_model(model.to_json().encode())
@@ -159,7 +180,10 @@ def zip_bytes(files: dict) -> bytes:
         (b"PK\x03\x04garbage", "cannot be read"),
         (zip_bytes({"readme.txt": "no model here"}), "no config.json"),
         (zip_bytes({"config.json": "{not json"}), "not valid JSON"),
-        (zip_bytes({"config.json": json.dumps({"class_name": "Dense", "config": {}})}), "not a Functional or Sequential"),
+        (
+            zip_bytes({"config.json": json.dumps({"class_name": "Dense", "config": {}})}),
+            "not a Functional or Sequential",
+        ),
     ],
 )
 def test_garbage_is_refused_with_a_message(data, says):
@@ -216,7 +240,11 @@ EXTRA = {
     "time_distributed_and_two_heads": _graph(
         [
             {"id": "frames", "type": "Input", "params": {"shape": [5, 8, 8, 1]}},
-            {"id": "td", "type": "TimeDistributed", "params": {"layer": {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}}},
+            {
+                "id": "td",
+                "type": "TimeDistributed",
+                "params": {"layer": {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}},
+            },
             {"id": "flat", "type": "TimeDistributed", "params": {"layer": {"type": "Flatten", "params": {}}}},
             {"id": "rnn", "type": "GRU", "params": {"units": 4, "dropout": 0.2}},
             {"id": "a", "type": "Output", "params": {"loss": "mae", "loss_weight": 2.0, "metrics": ["mse"]}},
@@ -231,7 +259,10 @@ EXTRA = {
         ],
     ),
     "input_straight_to_output": _graph(
-        [{"id": "x", "type": "Input", "params": {"shape": [3], "dtype": "int32"}}, {"id": "y", "type": "Output", "params": {"loss": "mse"}}],
+        [
+            {"id": "x", "type": "Input", "params": {"shape": [3], "dtype": "int32"}},
+            {"id": "y", "type": "Output", "params": {"loss": "mse"}},
+        ],
         [{"source": "x", "target": "y"}],
     ),
 }

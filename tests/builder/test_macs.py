@@ -1,5 +1,7 @@
 """Rough multiply-add counts per block, from Keras's shapes."""
 
+import itertools
+
 from builder import validate_graph
 
 
@@ -8,7 +10,7 @@ def chain(input_shape, *blocks):
     for i, (type_name, params) in enumerate(blocks):
         nodes.append({"id": f"b{i}", "type": type_name, "params": params})
     nodes.append({"id": "y", "type": "Output", "params": {"loss": "mse"}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "nodes": nodes, "edges": edges}
 
 

@@ -1,5 +1,6 @@
 """Keras's errors become messages on the node: what was expected, what came, how to fix it."""
 
+import itertools
 import json
 from pathlib import Path
 
@@ -17,13 +18,16 @@ def chain(input_shape, *blocks, dtype="float32", loss="mse"):
     for i, (type_name, params) in enumerate(blocks):
         nodes.append({"id": f"b{i}", "type": type_name, "params": params})
     nodes.append({"id": "y", "type": "Output", "params": {"loss": loss}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "nodes": nodes, "edges": edges}
 
 
 def merge(shapes, type_name, params=None):
     nodes = [{"id": f"in{i}", "type": "Input", "params": {"shape": list(s)}} for i, s in enumerate(shapes)]
-    nodes += [{"id": "m", "type": type_name, "params": params or {}}, {"id": "y", "type": "Output", "params": {"loss": "mse"}}]
+    nodes += [
+        {"id": "m", "type": type_name, "params": params or {}},
+        {"id": "y", "type": "Output", "params": {"loss": "mse"}},
+    ]
     edges = [{"source": f"in{i}", "target": "m", "port": i} for i in range(len(shapes))]
     edges.append({"source": "m", "target": "y"})
     return {"version": 1, "nodes": nodes, "edges": edges}
@@ -58,7 +62,9 @@ def test_recurrent_layer_on_a_vector_suggests_a_reshape():
 
 
 def test_bidirectional_names_its_inner_layer():
-    message = only_error(validate_graph(chain([20], ("Bidirectional", {"layer": {"type": "GRU", "params": {"units": 3}}}))), "b0")
+    message = only_error(
+        validate_graph(chain([20], ("Bidirectional", {"layer": {"type": "GRU", "params": {"units": 3}}}))), "b0"
+    )
     assert message.startswith("Bidirectional(GRU) needs (batch, timesteps, features)")
 
 

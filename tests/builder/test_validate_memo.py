@@ -1,5 +1,6 @@
 """The validation memo never changes an answer (speed itself is measured in bench/validate.py)."""
 
+import itertools
 
 from builder import validate_graph
 from builder.validate import OUTCOMES
@@ -13,7 +14,7 @@ def chain_graph(n_nodes: int) -> dict:
         kind, params = kinds[i % len(kinds)]
         nodes.append({"id": f"n{i}", "type": kind, "params": params})
     nodes.append({"id": "y", "type": "Output", "params": {"loss": "mse"}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "name": f"chain{n_nodes}", "nodes": nodes, "edges": edges}
 
 
@@ -23,7 +24,7 @@ def unique_graph(n_nodes: int) -> dict:
     for i in range(n_nodes - 2):
         nodes.append({"id": f"d{i}", "type": "Dense", "params": {"units": 32 + i}})
     nodes.append({"id": "y", "type": "Output", "params": {"loss": "mse"}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "nodes": nodes, "edges": edges}
 
 

@@ -73,7 +73,16 @@ def random_dag(draw) -> dict:
 
 
 def check_schema(result) -> None:
-    assert set(result) == {"valid", "errors", "warnings", "nodes", "edges", "total_params", "trainable_params", "total_macs"}
+    assert set(result) == {
+        "valid",
+        "errors",
+        "warnings",
+        "nodes",
+        "edges",
+        "total_params",
+        "trainable_params",
+        "total_macs",
+    }
     assert isinstance(result["valid"], bool)
     assert result["valid"] == (not result["errors"])
     for item in result["errors"] + result["warnings"]:
@@ -85,7 +94,9 @@ def check_schema(result) -> None:
         assert isinstance(node_id, str)
         assert set(info) == {"output_shape", "params", "trainable_params", "macs"}
         shape = info["output_shape"]
-        assert shape is None or (shape[0] is None and all(d is None or (isinstance(d, int) and d > 0) for d in shape[1:]))
+        assert shape is None or (
+            shape[0] is None and all(d is None or (isinstance(d, int) and d > 0) for d in shape[1:])
+        )
         assert 0 <= info["trainable_params"] <= info["params"]
         assert info["macs"] >= 0
     for edge in result["edges"]:
@@ -124,7 +135,22 @@ def broken(draw) -> tuple[dict | object, bool]:
     """A graph broken in one way, and whether the break must make it invalid."""
     doc = draw(random_dag())
     nodes = [n for n in doc["nodes"] if n["type"] not in ("Input", "Output")]
-    kind = draw(st.sampled_from(["param", "unknown_param", "ghost_edge", "self_loop", "cycle", "garbage_doc", "garbage_node", "garbage_edge", "garbage_params", "type"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "param",
+                "unknown_param",
+                "ghost_edge",
+                "self_loop",
+                "cycle",
+                "garbage_doc",
+                "garbage_node",
+                "garbage_edge",
+                "garbage_params",
+                "type",
+            ]
+        )
+    )
     target = draw(st.sampled_from(nodes))
     if kind == "param":
         key = "units" if target["type"] in ("Dense", "LSTM") else next(iter(target["params"]), "rate")

@@ -1,5 +1,6 @@
 """Warnings: likely mistakes that Keras accepts. Few, and each one right."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ def chain(input_shape, *blocks, dtype="float32", loss="mse"):
     for i, (type_name, params) in enumerate(blocks):
         nodes.append({"id": f"b{i}", "type": type_name, "params": params})
     nodes.append({"id": "y", "type": "Output", "params": {"loss": loss}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "nodes": nodes, "edges": edges}
 
 

@@ -58,8 +58,7 @@ def browser():
 @pytest.fixture
 def page(browser, stack, request):
     """A fresh browser context (empty storage) on the app; a screenshot is kept when the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True,
-                                  base_url=stack["url"])
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True, base_url=stack["url"])
     pg = context.new_page()
     console_errors: list[str] = []
     pg.on("pageerror", lambda exc: console_errors.append(str(exc)))

@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.services import ROOT
 
-
 # Live validation is debounced (250 ms) and then goes to the server: allow for a loaded machine.
 SLOW = 20_000
 
@@ -58,8 +57,9 @@ def drop_block(page: Page, block_type: str, x: float, y: float) -> str:
     before = set(page.locator(".react-flow__node").evaluate_all("els => els.map(e => e.dataset.id)"))
     search = page.get_by_test_id("palette-search")
     search.fill(block_type)  # the palette is long: narrow it as a person would
-    page.get_by_test_id(f"palette-{block_type}").drag_to(page.get_by_test_id("canvas"),
-                                                         target_position={"x": x, "y": y})
+    page.get_by_test_id(f"palette-{block_type}").drag_to(
+        page.get_by_test_id("canvas"), target_position={"x": x, "y": y}
+    )
     search.fill("")
     expect(page.locator(".react-flow__node")).to_have_count(len(before) + 1)
     after = set(page.locator(".react-flow__node").evaluate_all("els => els.map(e => e.dataset.id)"))
@@ -204,10 +204,10 @@ def test_export_python_script_downloads_and_builds(page: Page, tmp_path: Path):
 
     # The script really builds the model it shows: the same parameter count as the editor.
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
-    code = (f"import runpy; m = runpy.run_path({str(script)!r})['build_model'](); "
-            "print('PARAMS', m.count_params())")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=180)
+    code = f"import runpy; m = runpy.run_path({str(script)!r})['build_model'](); print('PARAMS', m.count_params())"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "PARAMS 407050" in proc.stdout
 
@@ -335,7 +335,9 @@ def test_a_wire_that_would_make_a_cycle_is_refused(page: Page):
     # `act` comes after `sum`: feeding it back into sum's free third port would close a loop.
     expect(handle(page, "sum", "in-2")).to_be_visible()
     wire(page, "act", "sum", port=2)
-    expect(page.get_by_test_id("toast").filter(has_text="cycle")).to_contain_text("Cannot connect: that would make a cycle")
+    expect(page.get_by_test_id("toast").filter(has_text="cycle")).to_contain_text(
+        "Cannot connect: that would make a cycle"
+    )
     expect(page.locator(".react-flow__edge")).to_have_count(10)
     # A wire that makes no loop is accepted into the same port (and the sum still builds: 64 channels).
     wire(page, "conv_a", "sum", port=2)

@@ -41,7 +41,8 @@ RECORDER = """
 def points(page: Page) -> dict:
     return page.get_by_test_id("chart-loss").evaluate(
         "el => ({batch: Number(el.dataset.batchPoints || 0), epoch: Number(el.dataset.epochPoints || 0),"
-        " val: Number(el.dataset.valPoints || 0)})")
+        " val: Number(el.dataset.valPoints || 0)})"
+    )
 
 
 def status_of(page: Page) -> str:
@@ -140,7 +141,8 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page.get_by_test_id("train-field-label")).to_contain_text("10 classes")
     expect(page.get_by_test_id("train-preview").locator("img").first).to_be_visible(timeout=20_000)
     expect(page.get_by_test_id("train-preview")).to_contain_text(
-        re.compile("T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot"))
+        re.compile("T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot")
+    )
     expect(page.get_by_test_id("train-bind-pixels")).to_have_value("image")
     expect(page.get_by_test_id("train-bind-label")).to_have_value("label")
     expect(page.get_by_test_id("train-bind-problem-pixels")).to_have_count(0)
@@ -160,7 +162,9 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
           const c = document.querySelector('[data-testid="chart-loss"]');
           const s = document.querySelector('[data-testid="run-status"]');
           return c && s && s.dataset.status === 'running' && Number(c.dataset.batchPoints || 0) >= 2;
-        }""", timeout=120_000)
+        }""",
+        timeout=120_000,
+    )
     first = points(page)
     page.wait_for_function(
         """(batch) => {
@@ -168,7 +172,10 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
           const s = document.querySelector('[data-testid="run-status"]');
           return s.dataset.status !== 'running' || (Number(c.dataset.epochPoints || 0) >= 1
             && Number(c.dataset.batchPoints || 0) > batch);
-        }""", arg=first["batch"], timeout=120_000)
+        }""",
+        arg=first["batch"],
+        timeout=120_000,
+    )
     page.screenshot(path=str(ARTIFACTS / "run-training.png"))
     before = points(page)
     assert before["batch"] > first["batch"], (first, before)
@@ -181,7 +188,10 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
         """([batch, epoch]) => {
           const c = document.querySelector('[data-testid="chart-loss"]');
           return c && Number(c.dataset.batchPoints || 0) >= batch && Number(c.dataset.epochPoints || 0) >= epoch;
-        }""", arg=[before["batch"], before["epoch"]], timeout=20_000)
+        }""",
+        arg=[before["batch"], before["epoch"]],
+        timeout=20_000,
+    )
     assert page.evaluate("() => Object.keys(sessionStorage).filter((k) => k.startsWith('run-batches:'))") == []
 
     # Done: test accuracy, the confusion matrix with class names, sample predictions.
@@ -227,7 +237,9 @@ def test_train_watch_reload_download_and_cancel(page: Page, stack, tmp_path):
     expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=20_000)
     assert int(page.url.rstrip("/").rsplit("/", 1)[1]) != run_id
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "running", timeout=60_000)
-    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-epoch-points", re.compile(r"^[1-9]"), timeout=60_000)
+    expect(page.get_by_test_id("chart-loss")).to_have_attribute(
+        "data-epoch-points", re.compile(r"^[1-9]"), timeout=60_000
+    )
 
     # The connection drops: "reconnecting...", then back with the chart whole from a new snapshot.
     refuse["on"] = True

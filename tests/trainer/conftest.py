@@ -16,4 +16,3 @@ def dataset_cache(tmp_path_factory):
         os.environ.pop("DATASET_CACHE_DIR", None)
     else:
         os.environ["DATASET_CACHE_DIR"] = old
-

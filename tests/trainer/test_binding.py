@@ -55,22 +55,32 @@ def test_prepare_reshapes_28x28_to_784(fashion):
 
 
 def test_prepare_adds_the_channel_axis_for_a_convnet(fashion):
-    x, _ = prepare([inp("image", [28, 28, 1])], [out("label", [10], "sparse_categorical_crossentropy")],
-                   fashion, "test")
+    x, _ = prepare(
+        [inp("image", [28, 28, 1])], [out("label", [10], "sparse_categorical_crossentropy")], fashion, "test"
+    )
     assert x["image"].shape == (10000, 28, 28, 1)
 
 
 def test_wrong_input_shape_names_block_field_and_fix(fashion_info):
-    errors = check_binding([inp("pixels", [32, 32, 3])], [out("label", [10], "sparse_categorical_crossentropy")],
-                           fashion_info)
-    assert errors == [{"node": "pixels", "field": "image", "message": (
-        "Input 'pixels' has shape (32, 32, 3) but field 'image' of fashion_mnist is (28, 28): set the Input's "
-        "shape to [28, 28] (or any shape of 784 elements).")}]
+    errors = check_binding(
+        [inp("pixels", [32, 32, 3])], [out("label", [10], "sparse_categorical_crossentropy")], fashion_info
+    )
+    assert errors == [
+        {
+            "node": "pixels",
+            "field": "image",
+            "message": (
+                "Input 'pixels' has shape (32, 32, 3) but field 'image' of fashion_mnist is (28, 28): set the Input's "
+                "shape to [28, 28] (or any shape of 784 elements)."
+            ),
+        }
+    ]
 
 
 def test_units_must_match_the_classes(fashion_info):
-    [error] = check_binding([inp("pixels", [784])], [out("label", [5], "sparse_categorical_crossentropy")],
-                            fashion_info)
+    [error] = check_binding(
+        [inp("pixels", [784])], [out("label", [5], "sparse_categorical_crossentropy")], fashion_info
+    )
     assert error["node"] == "label" and error["field"] == "label"
     assert "5 units" in error["message"] and "10 classes" in error["message"] and "Dense of 10" in error["message"]
 
@@ -99,33 +109,45 @@ def test_regression_needs_a_matching_shape():
     assert check_binding([inp("features", [10])], [out("target", [1], "mse", ["mae"])], ds.info) == []
     [error] = check_binding([inp("features", [10])], [out("target", [4], "mse", ["mae"])], ds.info)
     assert "shape (4,)" in error["message"] and "(1,)" in error["message"]
-    [error] = check_binding([inp("features", [10])], [out("target", [1], "sparse_categorical_crossentropy")],
-                            ds.info)
+    [error] = check_binding([inp("features", [10])], [out("target", [1], "sparse_categorical_crossentropy")], ds.info)
     assert "regression target" in error["message"]
 
 
 def test_names_bind_first_and_the_only_field_otherwise():
-    info = {"name": "two", "inputs": [{"name": "a", "shape": [3], "dtype": "float32"},
-                                      {"name": "b", "shape": [5], "dtype": "float32"}],
-            "targets": [{"name": "y", "shape": [1], "dtype": "float32", "classes": None, "task": "regression"}]}
+    info = {
+        "name": "two",
+        "inputs": [{"name": "a", "shape": [3], "dtype": "float32"}, {"name": "b", "shape": [5], "dtype": "float32"}],
+        "targets": [{"name": "y", "shape": [1], "dtype": "float32", "classes": None, "task": "regression"}],
+    }
     outputs = [out("anything", [1], "mse")]  # the only target
     assert check_binding([inp("b", [5]), inp("a", [3])], outputs, info) == []
     [error] = check_binding([inp("c", [3])], outputs, info)
-    assert error == {"node": "c", "message": "Input 'c' matches no input field of two: its inputs are "
-                                             "'a' (3,), 'b' (5,). Rename the Input block to one of them."}
+    assert error == {
+        "node": "c",
+        "message": "Input 'c' matches no input field of two: its inputs are "
+        "'a' (3,), 'b' (5,). Rename the Input block to one of them.",
+    }
 
 
 def test_int_input_needs_int_field():
-    [error] = check_binding([inp("features", [4], "int32")], [out("target", [3], "sparse_categorical_crossentropy")],
-                            load_builtin("iris").info)
+    [error] = check_binding(
+        [inp("features", [4], "int32")],
+        [out("target", [3], "sparse_categorical_crossentropy")],
+        load_builtin("iris").info,
+    )
     assert "dtype to float32" in error["message"]
 
 
 def test_variable_length_input_binds_to_same_rank():
-    info = {"name": "txt", "inputs": [{"name": "words", "shape": [40], "dtype": "int32"}],
-            "targets": [{"name": "label", "shape": [], "dtype": "int32", "classes": 2, "task": "classification"}]}
-    assert check_binding([inp("words", [None], "int32")], [out("label", [2], "sparse_categorical_crossentropy")],
-                         info) == []
+    info = {
+        "name": "txt",
+        "inputs": [{"name": "words", "shape": [40], "dtype": "int32"}],
+        "targets": [{"name": "label", "shape": [], "dtype": "int32", "classes": 2, "task": "classification"}],
+    }
+    assert (
+        check_binding([inp("words", [None], "int32")], [out("label", [2], "sparse_categorical_crossentropy")], info)
+        == []
+    )
 
 
 def test_binding_error_reads_well():

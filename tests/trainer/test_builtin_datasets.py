@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from trainer.datasets import DatasetError, list_builtin, load_builtin
-from trainer.datasets import builtin
+from trainer.datasets import DatasetError, builtin, list_builtin, load_builtin
 
 SKLEARN = {"digits": (64, 10), "iris": (4, 3), "wine": (13, 3), "breast_cancer": (30, 2), "diabetes": (10, None)}
 
@@ -13,8 +12,17 @@ def test_list_builtin_names_every_dataset_without_loading(monkeypatch):
     assert list(infos) == ["fashion_mnist", "digits", "iris", "wine", "breast_cancer", "diabetes"]
     assert builtin._cache == {}
     for info in infos.values():
-        assert set(info) >= {"name", "title", "kind", "task", "description", "inputs", "targets",
-                             "train_size", "test_size"}
+        assert set(info) >= {
+            "name",
+            "title",
+            "kind",
+            "task",
+            "description",
+            "inputs",
+            "targets",
+            "train_size",
+            "test_size",
+        }
         assert info["kind"] == "builtin"
     assert infos["diabetes"]["task"] == "regression"
     assert infos["iris"]["task"] == "classification"
@@ -64,14 +72,18 @@ def test_fashion_mnist_official_split_and_cache(monkeypatch, tmp_path):
     ds = load_builtin("fashion_mnist")
     assert ds.x_train["image"].shape == (60000, 28, 28) and ds.x_test["image"].shape == (10000, 28, 28)
     assert ds.x_train["image"].dtype == np.float32
-    assert 0.0 <= ds.x_train["image"].min() and ds.x_train["image"].max() <= 1.0
+    assert ds.x_train["image"].min() >= 0.0 and ds.x_train["image"].max() <= 1.0
     assert ds.y_train["label"].shape == (60000,) and set(np.unique(ds.y_test["label"])) == set(range(10))
     assert ds.info["targets"][0]["class_names"][0] == "T-shirt/top"
     assert "[0, 1]" in ds.info["description"]
     assert not ds.x_train["image"].flags.writeable  # shared between runs: read-only
     assert len(parsed) == 1
     assert sorted(p.name for p in (dataset_cache / "fashion_mnist-v1").iterdir()) == [
-        "x_test.npy", "x_train.npy", "y_test.npy", "y_train.npy"]
+        "x_test.npy",
+        "x_train.npy",
+        "y_test.npy",
+        "y_train.npy",
+    ]
 
     assert load_builtin("fashion_mnist") is ds  # in-process cache
     builtin.clear_memory_cache()

@@ -7,16 +7,23 @@ from tests.services import ROOT, service_env
 from trainer.cli import main
 
 IRIS_GRAPH = {
-    "version": 1, "name": "iris_mlp",
+    "version": 1,
+    "name": "iris_mlp",
     "nodes": [
         {"id": "features", "type": "Input", "params": {"shape": [4]}},
         {"id": "hidden", "type": "Dense", "params": {"units": 8, "activation": "relu"}},
         {"id": "probs", "type": "Dense", "params": {"units": 3, "activation": "softmax"}},
-        {"id": "species", "type": "Output", "params": {"loss": "sparse_categorical_crossentropy",
-                                                        "metrics": ["accuracy"]}},
+        {
+            "id": "species",
+            "type": "Output",
+            "params": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
+        },
     ],
-    "edges": [{"source": "features", "target": "hidden"}, {"source": "hidden", "target": "probs"},
-              {"source": "probs", "target": "species"}],
+    "edges": [
+        {"source": "features", "target": "hidden"},
+        {"source": "hidden", "target": "probs"},
+        {"source": "probs", "target": "species"},
+    ],
 }
 
 
@@ -25,10 +32,30 @@ def test_manage_py_train_prints_one_json_line(tmp_path, dataset_cache):
     graph.write_text(json.dumps(IRIS_GRAPH))
     out = tmp_path / "iris.keras"
     proc = subprocess.run(
-        [sys.executable, "manage.py", "train", str(graph), "--dataset", "iris", "--epochs", "2",
-         "--batch-size", "16", "--optimizer", "adam", "--lr", "0.01", "--out", str(out)],
-        cwd=ROOT, env=service_env(DATASET_CACHE_DIR=str(dataset_cache)), capture_output=True, text=True,
-        timeout=240)
+        [
+            sys.executable,
+            "manage.py",
+            "train",
+            str(graph),
+            "--dataset",
+            "iris",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "16",
+            "--optimizer",
+            "adam",
+            "--lr",
+            "0.01",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=service_env(DATASET_CACHE_DIR=str(dataset_cache)),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.splitlines()
     assert len(lines) == 1, proc.stdout

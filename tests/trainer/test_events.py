@@ -1,3 +1,4 @@
+import itertools
 import time
 
 import numpy as np
@@ -8,8 +9,7 @@ from trainer.events import BatchThrottle, event, run_group
 
 def test_event_has_type_and_time():
     before = time.time()
-    ev = event("epoch", epoch=1, metrics={"loss": np.float32(0.5), "val_loss": float("nan")}, lr=0.001,
-               seconds=1.5)
+    ev = event("epoch", epoch=1, metrics={"loss": np.float32(0.5), "val_loss": float("nan")}, lr=0.001, seconds=1.5)
     assert ev["type"] == "epoch" and before <= ev["t"] <= time.time()
     assert ev["metrics"] == {"loss": 0.5, "val_loss": None}  # JSON- and msgpack-ready
     assert type(ev["metrics"]["loss"]) is float
@@ -51,7 +51,7 @@ def test_throttle_lets_about_ten_a_second_through_plus_each_epoch_end():
     assert [s for s in sent if s[1] == steps] and len([s for s in sent if s[1] == steps]) == 4
     # outside the epoch ends, never two events closer than 0.1 s
     times = [t for _, step, t in sent if step != steps]
-    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 0.1 - 1e-9 for a, b in itertools.pairwise(times))
 
 
 def test_throttle_lets_slow_batches_all_through():

@@ -53,7 +53,7 @@ def test_one_connection_is_reused(redis_url):
     client = redis.Redis.from_url(redis_url)
     before = client.info("stats")["total_connections_received"]
     publisher = RedisPublisher(redis_url, run_group(42))
-    for i in range(50):
+    for _i in range(50):
         publisher(event("status", status="running"))
     assert publisher.flush()
     publisher.close()
@@ -86,8 +86,22 @@ def test_sends_again_once_redis_is_back(tmp_path):
     assert publisher.dropped == 1
 
     proc = subprocess.Popen(
-        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            shutil.which("redis-server"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port, proc=proc)
 

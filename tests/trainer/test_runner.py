@@ -1,3 +1,4 @@
+import itertools
 import json
 import math
 from pathlib import Path
@@ -22,7 +23,7 @@ def chain(input_shape, layers, loss, metrics=("accuracy",), input_id="features",
     for i, (kind, params) in enumerate(layers):
         nodes.append({"id": f"layer{i}", "type": kind, "params": params})
     nodes.append({"id": output_id, "type": "Output", "params": {"loss": loss, "metrics": list(metrics)}})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"version": 1, "name": "chain", "nodes": nodes, "edges": edges}
 
 
@@ -38,8 +39,14 @@ def test_mnist_mlp_on_fashion_mnist(fashion, tmp_path):
     import keras
 
     events, epochs = [], []
-    result = train(example("mnist_mlp"), fashion, {"epochs": 1, "max_samples": 300, "batch_size": 32},
-                   workdir=tmp_path, publish=events.append, on_epoch=epochs.append)
+    result = train(
+        example("mnist_mlp"),
+        fashion,
+        {"epochs": 1, "max_samples": 300, "batch_size": 32},
+        workdir=tmp_path,
+        publish=events.append,
+        on_epoch=epochs.append,
+    )
     assert result.status == "succeeded"
     assert len(result.history) == 1
     entry = result.history[0]
@@ -83,11 +90,20 @@ def test_cancel_mid_epoch_keeps_the_epochs_done(tmp_path):
         calls["n"] += 1
         return calls["n"] > steps + 3  # during the 2nd epoch
 
-    graph = chain([64], [("Dense", {"units": 16, "activation": "relu"}), ("Dense", {"units": 10, "activation": "softmax"})],
-                  "sparse_categorical_crossentropy")
+    graph = chain(
+        [64],
+        [("Dense", {"units": 16, "activation": "relu"}), ("Dense", {"units": 10, "activation": "softmax"})],
+        "sparse_categorical_crossentropy",
+    )
     events = []
-    result = train(graph, ds, {"epochs": 5, "batch_size": 64, "callbacks": {"tensorboard": False}},
-                   workdir=tmp_path, publish=events.append, should_stop=should_stop)
+    result = train(
+        graph,
+        ds,
+        {"epochs": 5, "batch_size": 64, "callbacks": {"tensorboard": False}},
+        workdir=tmp_path,
+        publish=events.append,
+        should_stop=should_stop,
+    )
     assert result.status == "cancelled"
     assert [h["epoch"] for h in result.history] == [1]
     assert [e["epoch"] for e in events if e["type"] == "epoch"] == [1]
@@ -128,12 +144,20 @@ def test_parameter_guard(fashion, tmp_path):
 
 def test_callbacks_checkpoint_early_stopping_schedule_and_regression(tmp_path):
     ds = load_builtin("diabetes")
-    graph = chain([10], [("Dense", {"units": 8, "activation": "relu"}), ("Dense", {"units": 1})], "mse",
-                  metrics=["mae"])
-    settings = {"epochs": 4, "learning_rate": 0.05, "callbacks": {
-        "checkpoint_best": {"enabled": True}, "early_stopping": {"enabled": True, "patience": 1},
-        "lr_schedule": {"enabled": True, "kind": "step", "step_size": 2, "gamma": 0.5},
-        "reduce_lr": True, "tensorboard": False}}
+    graph = chain(
+        [10], [("Dense", {"units": 8, "activation": "relu"}), ("Dense", {"units": 1})], "mse", metrics=["mae"]
+    )
+    settings = {
+        "epochs": 4,
+        "learning_rate": 0.05,
+        "callbacks": {
+            "checkpoint_best": {"enabled": True},
+            "early_stopping": {"enabled": True, "patience": 1},
+            "lr_schedule": {"enabled": True, "kind": "step", "step_size": 2, "gamma": 0.5},
+            "reduce_lr": True,
+            "tensorboard": False,
+        },
+    }
     result = train(graph, ds, settings, workdir=tmp_path)
     assert result.status == "succeeded"
     assert (tmp_path / "best.weights.h5").exists()
@@ -151,8 +175,11 @@ def test_mixed_precision_keeps_float32_outputs(tmp_path):
 
     try:
         assert device.configure_device(mixed_precision=True)["mixed_precision"] is True
-        graph = chain([4], [("Dense", {"units": 8, "activation": "relu"}),
-                            ("Dense", {"units": 3, "activation": "softmax"})], "sparse_categorical_crossentropy")
+        graph = chain(
+            [4],
+            [("Dense", {"units": 8, "activation": "relu"}), ("Dense", {"units": 3, "activation": "softmax"})],
+            "sparse_categorical_crossentropy",
+        )
         result = train(graph, load_builtin("iris"), QUICK, workdir=tmp_path)
         assert result.device["mixed_precision"] is True
         import keras
@@ -173,25 +200,45 @@ def test_multi_output_with_one_hot_and_binary_targets(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 8)).astype(np.float32)
     buffer = io.BytesIO()
-    np.savez(buffer, x=x, y_age=x[:, 0] * 3 + 40, y_income=(x[:, 1] > 0).astype(int) + (x[:, 2] > 0),
-             y_gender=(x[:, 3] > 0).astype(np.int64))
+    np.savez(
+        buffer,
+        x=x,
+        y_age=x[:, 0] * 3 + 40,
+        y_income=(x[:, 1] > 0).astype(int) + (x[:, 2] > 0),
+        y_gender=(x[:, 3] > 0).astype(np.int64),
+    )
     buffer.seek(0)
     ds = parse_upload(buffer, "people.npz", {"targets": ["y_age", "y_income", "y_gender"]})
     assert ds.info["task"] == "multi"
-    nodes = [{"id": "x", "type": "Input", "params": {"shape": [8]}},
-             {"id": "trunk", "type": "Dense", "params": {"units": 16, "activation": "relu"}},
-             {"id": "age_value", "type": "Dense", "params": {"units": 1}},
-             {"id": "income_probs", "type": "Dense", "params": {"units": 3, "activation": "softmax"}},
-             {"id": "gender_prob", "type": "Dense", "params": {"units": 1, "activation": "sigmoid"}},
-             {"id": "y_age", "type": "Output", "params": {"loss": "mse", "metrics": ["mae"]}},
-             {"id": "y_income", "type": "Output", "params": {"loss": "categorical_crossentropy",
-                                                             "metrics": ["accuracy"]}},
-             {"id": "y_gender", "type": "Output", "params": {"loss": "binary_crossentropy", "loss_weight": 2.0,
-                                                             "metrics": ["accuracy"]}}]
-    edges = [("x", "trunk"), ("trunk", "age_value"), ("trunk", "income_probs"), ("trunk", "gender_prob"),
-             ("age_value", "y_age"), ("income_probs", "y_income"), ("gender_prob", "y_gender")]
-    graph = {"version": 1, "name": "three_heads", "nodes": nodes,
-             "edges": [{"source": s, "target": t} for s, t in edges]}
+    nodes = [
+        {"id": "x", "type": "Input", "params": {"shape": [8]}},
+        {"id": "trunk", "type": "Dense", "params": {"units": 16, "activation": "relu"}},
+        {"id": "age_value", "type": "Dense", "params": {"units": 1}},
+        {"id": "income_probs", "type": "Dense", "params": {"units": 3, "activation": "softmax"}},
+        {"id": "gender_prob", "type": "Dense", "params": {"units": 1, "activation": "sigmoid"}},
+        {"id": "y_age", "type": "Output", "params": {"loss": "mse", "metrics": ["mae"]}},
+        {"id": "y_income", "type": "Output", "params": {"loss": "categorical_crossentropy", "metrics": ["accuracy"]}},
+        {
+            "id": "y_gender",
+            "type": "Output",
+            "params": {"loss": "binary_crossentropy", "loss_weight": 2.0, "metrics": ["accuracy"]},
+        },
+    ]
+    edges = [
+        ("x", "trunk"),
+        ("trunk", "age_value"),
+        ("trunk", "income_probs"),
+        ("trunk", "gender_prob"),
+        ("age_value", "y_age"),
+        ("income_probs", "y_income"),
+        ("gender_prob", "y_gender"),
+    ]
+    graph = {
+        "version": 1,
+        "name": "three_heads",
+        "nodes": nodes,
+        "edges": [{"source": s, "target": t} for s, t in edges],
+    }
     result = train(graph, ds, {**QUICK, "epochs": 2, "batch_size": 16}, workdir=tmp_path)
     assert result.status == "succeeded"
     assert {"loss", "y_age_loss", "y_age_mae", "y_income_accuracy", "y_gender_accuracy"} <= set(result.test)

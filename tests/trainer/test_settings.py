@@ -14,9 +14,15 @@ def test_defaults_for_every_key():
 
 
 def test_values_are_normalised_and_parsing_is_idempotent():
-    settings = parse_training({"optimizer": "SGD", "epochs": "3", "batch_size": 64.0, "learning_rate": 1,
-                               "callbacks": {"early_stopping": True, "lr_schedule": {"enabled": True,
-                                                                                      "kind": "step"}}})
+    settings = parse_training(
+        {
+            "optimizer": "SGD",
+            "epochs": "3",
+            "batch_size": 64.0,
+            "learning_rate": 1,
+            "callbacks": {"early_stopping": True, "lr_schedule": {"enabled": True, "kind": "step"}},
+        }
+    )
     assert settings["optimizer"] == "sgd" and settings["epochs"] == 3 and settings["batch_size"] == 64
     assert settings["learning_rate"] == 1.0
     assert settings["callbacks"]["early_stopping"] == {"enabled": True, "monitor": "val_loss", "patience": 3}
@@ -24,30 +30,39 @@ def test_values_are_normalised_and_parsing_is_idempotent():
     assert parse_training(settings) == settings
 
 
-@pytest.mark.parametrize("data, field, words", [
-    ({"epochs": 0}, "epochs", "from 1 to 1000"),
-    ({"epochs": 1001}, "epochs", "from 1 to 1000"),
-    ({"epochs": 2.5}, "epochs", "whole number"),
-    ({"batch_size": 0}, "batch_size", "from 1 to 65536"),
-    ({"batch_size": True}, "batch_size", "whole number"),
-    ({"learning_rate": -1}, "learning_rate", "[1e-07, 10]"),
-    ({"learning_rate": "fast"}, "learning_rate", "a number"),
-    ({"validation_split": 0.9}, "validation_split", "[0, 0.5]"),
-    ({"optimizer": "lbfgs"}, "optimizer", "sgd, rmsprop, adam, adamw, adagrad, nadam"),
-    ({"max_samples": 0}, "max_samples", "from 1"),
-    ({"seed": -1}, "seed", "from 0"),
-    ({"momentum": 0.9}, "momentum", "not a setting"),
-    ({"callbacks": {"early_stopping": {"patience": -1}}}, "callbacks.early_stopping.patience", "from 0 to 1000"),
-    ({"callbacks": {"reduce_lr": {"factor": 1.5}}}, "callbacks.reduce_lr.factor", "(0, 1)"),
-    ({"callbacks": {"lr_schedule": {"kind": "linear"}}}, "callbacks.lr_schedule.kind", "'cosine' or 'step'"),
-    ({"callbacks": {"checkpoint_best": {"monitor": "val loss!"}}}, "callbacks.checkpoint_best.monitor",
-     "metric name"),
-    ({"callbacks": {"tensorboard": "yes"}}, "callbacks.tensorboard", "true or false"),
-    ({"callbacks": {"early_stopping": {"delta": 1}}}, "callbacks.early_stopping.delta", "not a setting"),
-    ({"callbacks": {"profiler": True}}, "callbacks.profiler", "not a setting"),
-    ({"validation_split": 0, "callbacks": {"early_stopping": {"enabled": True}}},
-     "callbacks.early_stopping.monitor", "needs validation data"),
-])
+@pytest.mark.parametrize(
+    "data, field, words",
+    [
+        ({"epochs": 0}, "epochs", "from 1 to 1000"),
+        ({"epochs": 1001}, "epochs", "from 1 to 1000"),
+        ({"epochs": 2.5}, "epochs", "whole number"),
+        ({"batch_size": 0}, "batch_size", "from 1 to 65536"),
+        ({"batch_size": True}, "batch_size", "whole number"),
+        ({"learning_rate": -1}, "learning_rate", "[1e-07, 10]"),
+        ({"learning_rate": "fast"}, "learning_rate", "a number"),
+        ({"validation_split": 0.9}, "validation_split", "[0, 0.5]"),
+        ({"optimizer": "lbfgs"}, "optimizer", "sgd, rmsprop, adam, adamw, adagrad, nadam"),
+        ({"max_samples": 0}, "max_samples", "from 1"),
+        ({"seed": -1}, "seed", "from 0"),
+        ({"momentum": 0.9}, "momentum", "not a setting"),
+        ({"callbacks": {"early_stopping": {"patience": -1}}}, "callbacks.early_stopping.patience", "from 0 to 1000"),
+        ({"callbacks": {"reduce_lr": {"factor": 1.5}}}, "callbacks.reduce_lr.factor", "(0, 1)"),
+        ({"callbacks": {"lr_schedule": {"kind": "linear"}}}, "callbacks.lr_schedule.kind", "'cosine' or 'step'"),
+        (
+            {"callbacks": {"checkpoint_best": {"monitor": "val loss!"}}},
+            "callbacks.checkpoint_best.monitor",
+            "metric name",
+        ),
+        ({"callbacks": {"tensorboard": "yes"}}, "callbacks.tensorboard", "true or false"),
+        ({"callbacks": {"early_stopping": {"delta": 1}}}, "callbacks.early_stopping.delta", "not a setting"),
+        ({"callbacks": {"profiler": True}}, "callbacks.profiler", "not a setting"),
+        (
+            {"validation_split": 0, "callbacks": {"early_stopping": {"enabled": True}}},
+            "callbacks.early_stopping.monitor",
+            "needs validation data",
+        ),
+    ],
+)
 def test_bad_values_name_the_field_and_the_range(data, field, words):
     with pytest.raises(SettingsError) as e:
         parse_training(data)

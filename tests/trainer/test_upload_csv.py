@@ -12,15 +12,13 @@ def make_csv(rows: int = 60, target: str = "label") -> str:
     lines = ["age,city,review,price,label"]
     for i in range(rows):
         review = " ".join(WORDS[(i * k) % len(WORDS)] for k in range(1, 5 + i % 3)) + f" word{i}"
-        lines.append(f"{20 + i % 30},{['paris', 'rome', 'oslo'][i % 3]},{review},{i * 1.5},"
-                     f"{['yes', 'no'][i % 2]}")
+        lines.append(f"{20 + i % 30},{['paris', 'rome', 'oslo'][i % 3]},{review},{i * 1.5},{['yes', 'no'][i % 2]}")
     return "\n".join(lines) + "\n"
 
 
 def parse(text: str | bytes, options=None, limits=None, name="data.csv"):
     data = text.encode() if isinstance(text, str) else text
-    return parse_upload(io.BytesIO(data), name, options if options is not None else {"targets": ["label"]},
-                        limits)
+    return parse_upload(io.BytesIO(data), name, options if options is not None else {"targets": ["label"]}, limits)
 
 
 def test_good_csv_classification():
@@ -95,7 +93,7 @@ def test_not_utf8():
 
 
 def test_unsupported_extension():
-    with pytest.raises(UploadError, match="unsupported file type '.xlsx'"):
+    with pytest.raises(UploadError, match=r"unsupported file type '\.xlsx'"):
         parse(make_csv(), name="data.xlsx")
 
 

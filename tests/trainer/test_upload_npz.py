@@ -26,8 +26,16 @@ def test_x_and_y_with_a_fixed_split():
 
 
 def test_train_and_test_arrays_are_kept_and_uint8_scaled():
-    ds = parse_upload(npz(x_train=np.full((30, 8, 8), 255, np.uint8), y_train=np.arange(30) % 3,
-                          x_test=np.zeros((7, 8, 8), np.uint8), y_test=np.arange(7) % 3), "imgs.npz", {})
+    ds = parse_upload(
+        npz(
+            x_train=np.full((30, 8, 8), 255, np.uint8),
+            y_train=np.arange(30) % 3,
+            x_test=np.zeros((7, 8, 8), np.uint8),
+            y_test=np.arange(7) % 3,
+        ),
+        "imgs.npz",
+        {},
+    )
     assert ds.train_size == 30 and ds.test_size == 7
     assert ds.x_train["x"].max() == 1.0 and ds.info["inputs"][0]["modality"] == "image"
 
@@ -35,8 +43,11 @@ def test_train_and_test_arrays_are_kept_and_uint8_scaled():
 def test_named_arrays_and_regression_and_one_hot():
     rng = np.random.default_rng(0)
     onehot = np.eye(3, dtype=np.int64)[np.arange(20) % 3]
-    ds = parse_upload(npz(signal=rng.random((20, 4)), price=rng.random(20), kind=onehot), "mixed.npz",
-                      {"inputs": ["signal"], "targets": ["price", "kind"]})
+    ds = parse_upload(
+        npz(signal=rng.random((20, 4)), price=rng.random(20), kind=onehot),
+        "mixed.npz",
+        {"inputs": ["signal"], "targets": ["price", "kind"]},
+    )
     assert ds.info["task"] == "multi"
     by_name = {t["name"]: t for t in ds.info["targets"]}
     assert by_name["price"]["task"] == "regression" and ds.y_train["price"].shape == (16, 1)
@@ -78,7 +89,7 @@ def test_pickled_objects_are_never_loaded():
 
 
 def test_corrupt_npz():
-    with pytest.raises(UploadError, match="not a valid .npz"):
+    with pytest.raises(UploadError, match=r"not a valid \.npz"):
         parse_upload(io.BytesIO(b"PK\x03\x04 certainly not a zip"), "a.npz", {})
 
 

@@ -21,8 +21,9 @@ def test_me_sets_the_csrf_cookie_and_says_anonymous():
 
 def test_signup_logs_in_and_logout_ends_the_session():
     client = SessionClient()
-    r = client.post("/api/auth/signup", {"username": "carol", "password": "a-long-passphrase"},
-                    content_type="application/json")
+    r = client.post(
+        "/api/auth/signup", {"username": "carol", "password": "a-long-passphrase"}, content_type="application/json"
+    )
     assert r.status_code == 200, r.content
     assert r.json() == {"authenticated": True, "username": "carol"}
     assert client.get("/api/auth/me").json()["username"] == "carol"
@@ -31,12 +32,15 @@ def test_signup_logs_in_and_logout_ends_the_session():
     assert client.get("/api/projects").status_code == 401
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"username": "dave", "password": "short"}, "password"),
-    ({"username": "dave", "password": "password"}, "password"),
-    ({"username": "bad name!", "password": "a-long-passphrase"}, "username"),
-    ({"username": "ALICE", "password": "a-long-passphrase"}, "username"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "dave", "password": "short"}, "password"),
+        ({"username": "dave", "password": "password"}, "password"),
+        ({"username": "bad name!", "password": "a-long-passphrase"}, "username"),
+        ({"username": "ALICE", "password": "a-long-passphrase"}, "username"),
+    ],
+)
 def test_signup_validation_errors_are_400_with_the_field(alice, body, field):
     r = SessionClient().post("/api/auth/signup", body, content_type="application/json")
     assert r.status_code == 400
@@ -48,15 +52,20 @@ def test_login_and_wrong_password(alice):
     client = SessionClient()
     bad = client.post("/api/auth/login", {"username": "alice", "password": "nope"}, content_type="application/json")
     assert bad.status_code == 400 and "wrong" in bad.json()["detail"]
-    ok = client.post("/api/auth/login", {"username": "alice", "password": "alice-password-1"},
-                     content_type="application/json")
+    ok = client.post(
+        "/api/auth/login", {"username": "alice", "password": "alice-password-1"}, content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["username"] == "alice"
 
 
 def test_login_needs_the_csrf_token(alice):
     client = SessionClient()
-    r = client.post("/api/auth/login", {"username": "alice", "password": "alice-password-1"},
-                    content_type="application/json", no_csrf=True)
+    r = client.post(
+        "/api/auth/login",
+        {"username": "alice", "password": "alice-password-1"},
+        content_type="application/json",
+        no_csrf=True,
+    )
     assert r.status_code == 403
 
 
@@ -115,6 +124,10 @@ def test_create_token_command_prints_a_working_token(alice):
 
 def test_admin_lists_projects_datasets_runs_and_tokens(admin_client, api):
     api.post("/api/projects", {"name": "p"}, content_type="application/json")
-    for path in ("/admin/projects/project/", "/admin/datasets/uploadeddataset/", "/admin/runs/run/",
-                 "/admin/accounts/apitoken/"):
+    for path in (
+        "/admin/projects/project/",
+        "/admin/datasets/uploadeddataset/",
+        "/admin/runs/run/",
+        "/admin/accounts/apitoken/",
+    ):
         assert admin_client.get(path).status_code == 200, path

@@ -2,7 +2,6 @@
 anonymous 401; no listing shows another person's things."""
 
 import io
-import json
 
 import numpy as np
 import pytest
@@ -18,26 +17,34 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def things(api, queued, events_redis):
     """alice's project, upload, finished run (with files) and token."""
-    project = api.post("/api/projects", {"name": "secret", "graph": example("mnist_mlp")},
-                       content_type="application/json").json()
+    project = api.post(
+        "/api/projects", {"name": "secret", "graph": example("mnist_mlp")}, content_type="application/json"
+    ).json()
     buffer = io.BytesIO()
     np.savez(buffer, x=np.random.default_rng(0).random((20, 4)).astype("float32"), y=np.arange(20) % 2)
     buffer.seek(0)
     buffer.name = "secret.npz"
     dataset = api.post("/api/datasets", {"file": buffer, "options": "{}"}).json()
-    run_id = api.post("/api/runs", {"graph": example("mnist_mlp"), "dataset": "fashion_mnist"},
-                      content_type="application/json").json()["id"]
+    run_id = api.post(
+        "/api/runs", {"graph": example("mnist_mlp"), "dataset": "fashion_mnist"}, content_type="application/json"
+    ).json()["id"]
     run = Run.objects.get(pk=run_id)
     run.model_file.save("model.keras", ContentFile(b"m"), save=False)
     run.tensorboard_file.save("tb.zip", ContentFile(b"PK"), save=False)
     run.status = "succeeded"
     run.history = [{"type": "epoch", "epoch": 1, "metrics": {"loss": 1.0}, "lr": 0.001, "seconds": 1.0}]
     run.save()
-    queued_id = api.post("/api/runs", {"graph": example("mnist_mlp"), "dataset": "fashion_mnist"},
-                         content_type="application/json").json()["id"]
+    queued_id = api.post(
+        "/api/runs", {"graph": example("mnist_mlp"), "dataset": "fashion_mnist"}, content_type="application/json"
+    ).json()["id"]
     token = api.post("/api/tokens", {"name": "t"}, content_type="application/json").json()
-    return {"project": project["id"], "dataset": dataset["id"], "run": run_id, "queued": queued_id,
-            "token": token["id"]}
+    return {
+        "project": project["id"],
+        "dataset": dataset["id"],
+        "run": run_id,
+        "queued": queued_id,
+        "token": token["id"],
+    }
 
 
 def endpoints(t):

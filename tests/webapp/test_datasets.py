@@ -14,8 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_files(media_root):
-    return sorted(p.relative_to(media_root).as_posix() for p in media_root.rglob("*") if p.is_file()) \
-        if media_root.exists() else []
+    return (
+        sorted(p.relative_to(media_root).as_posix() for p in media_root.rglob("*") if p.is_file())
+        if media_root.exists()
+        else []
+    )
 
 
 def named(data: bytes, name: str) -> io.BytesIO:
@@ -70,11 +73,14 @@ def test_builtin_previews(api):
     assert table["rows"][0][-1] in ("setosa", "versicolor", "virginica")
 
 
-@pytest.mark.parametrize("make, options, kind", [
-    (csv_file, {"targets": ["species"]}, "table"),
-    (npz_file, {}, "table"),
-    (zip_file, {"image_size": [8, 8]}, "images"),
-])
+@pytest.mark.parametrize(
+    "make, options, kind",
+    [
+        (csv_file, {"targets": ["species"]}, "table"),
+        (npz_file, {}, "table"),
+        (zip_file, {"image_size": [8, 8]}, "images"),
+    ],
+)
 def test_good_uploads_are_stored_listed_previewed_and_deleted(api, other, media_root, make, options, kind):
     r = upload(api, make(), options, name="My data")
     assert r.status_code == 201, r.content
@@ -95,13 +101,16 @@ def test_good_uploads_are_stored_listed_previewed_and_deleted(api, other, media_
     assert api.get(f"/api/datasets/{did}").status_code == 404
 
 
-@pytest.mark.parametrize("f, options, field", [
-    (lambda: named(b"a,b\n1,2\n3,4\n", "t.csv"), {"targets": ["nope"]}, "targets"),
-    (lambda: named(b"a,b\n1,2\n3,4\n", "t.csv"), {}, "targets"),
-    (lambda: named(b"not a zip", "x.zip"), {}, "file"),
-    (lambda: named(b"\x00\x01", "x.exe"), {}, "file"),
-    (lambda: named(b"a,b\n1,2\n", "t.csv"), "not json", "options"),
-])
+@pytest.mark.parametrize(
+    "f, options, field",
+    [
+        (lambda: named(b"a,b\n1,2\n3,4\n", "t.csv"), {"targets": ["nope"]}, "targets"),
+        (lambda: named(b"a,b\n1,2\n3,4\n", "t.csv"), {}, "targets"),
+        (lambda: named(b"not a zip", "x.zip"), {}, "file"),
+        (lambda: named(b"\x00\x01", "x.exe"), {}, "file"),
+        (lambda: named(b"a,b\n1,2\n", "t.csv"), "not json", "options"),
+    ],
+)
 def test_bad_uploads_are_400_with_field_and_leave_nothing(api, media_root, f, options, field):
     data = {"file": f(), "options": options if isinstance(options, str) else json.dumps(options)}
     r = api.post("/api/datasets", data)

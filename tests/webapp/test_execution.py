@@ -17,8 +17,16 @@ def test_readable_messages():
 def test_batch_log_keeps_the_whole_run_in_bounded_space():
     log = BatchLog(limit=100)
     for i in range(1, 1001):
-        log.add({"type": "batch", "t": 0.0, "epoch": 1 + (i - 1) // 100, "step": 1 + (i - 1) % 100,
-                 "steps": 100, "metrics": {"loss": 1.0 / i}})
+        log.add(
+            {
+                "type": "batch",
+                "t": 0.0,
+                "epoch": 1 + (i - 1) // 100,
+                "step": 1 + (i - 1) % 100,
+                "steps": 100,
+                "metrics": {"loss": 1.0 / i},
+            }
+        )
     points = log.points()
     assert len(points) <= 100
     assert points[0] == {"epoch": 1, "step": 1, "steps": 100, "metrics": {"loss": 1.0}}

@@ -21,15 +21,24 @@ pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
 
 HEARTBEAT_TIMEOUT = 5
 QUICK = {"epochs": 2, "max_samples": 512, "batch_size": 32, "validation_split": 0.1}
-LONG = {"epochs": 300, "max_samples": 256, "batch_size": 32, "validation_split": 0.1,
-        "callbacks": {"tensorboard": False}}
+LONG = {
+    "epochs": 300,
+    "max_samples": 256,
+    "batch_size": 32,
+    "validation_split": 0.1,
+    "callbacks": {"tensorboard": False},
+}
 
 
 class Stack:
     def __init__(self, workdir: Path, redis_url: str):
         self.workdir = workdir
-        self.env = webapp_env(workdir, redis_url, RUN_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
-                              DATASET_CACHE_DIR=os.environ.get("DATASET_CACHE_DIR", ""))
+        self.env = webapp_env(
+            workdir,
+            redis_url,
+            RUN_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
+            DATASET_CACHE_DIR=os.environ.get("DATASET_CACHE_DIR", ""),
+        )
         if not self.env["DATASET_CACHE_DIR"]:
             self.env.pop("DATASET_CACHE_DIR")
         migrate(self.env)
@@ -49,12 +58,19 @@ class Stack:
     def ws(self, run_id: int, token: str | None = None, **kw):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         headers.update(kw.pop("headers", {}))
-        return connect(f"{self.web.ws_url}/ws/runs/{run_id}/", additional_headers=headers, open_timeout=20,
-                       proxy=None, max_size=2**24, **kw)
+        return connect(
+            f"{self.web.ws_url}/ws/runs/{run_id}/",
+            additional_headers=headers,
+            open_timeout=20,
+            proxy=None,
+            max_size=2**24,
+            **kw,
+        )
 
     def start_run(self, graph, dataset="fashion_mnist", training=None, api=None) -> int:
-        status, body, _ = (api or self.alice).post("/api/runs", {"graph": graph, "dataset": dataset,
-                                                                 "training": training or QUICK})
+        status, body, _ = (api or self.alice).post(
+            "/api/runs", {"graph": graph, "dataset": dataset, "training": training or QUICK}
+        )
         assert status == 201, body
         assert body["status"] == "queued"
         return body["id"]
@@ -91,9 +107,8 @@ def receive_until(ws, types: set[str], timeout: float = 120) -> list[dict]:
 
 
 def close_code(stack, run_id, token=None, **kw) -> int:
-    with stack.ws(run_id, token, **kw) as ws:
-        with pytest.raises(ConnectionClosed) as closed:
-            ws.recv(timeout=10)
+    with stack.ws(run_id, token, **kw) as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
     return closed.value.rcvd.code
 
 
@@ -189,22 +204,27 @@ def test_second_viewer_gets_the_epochs_so_far_then_cancel_keeps_them(stack):
 
 def test_nan_loss_fails_with_a_readable_message(stack):
     graph = {
-        "version": 1, "name": "exploding",
+        "version": 1,
+        "name": "exploding",
         "nodes": [
             {"id": "features", "type": "Input", "params": {"shape": [10]}},
             {"id": "hidden", "type": "Dense", "params": {"units": 64, "activation": "relu"}},
             {"id": "value", "type": "Dense", "params": {"units": 1}},
             {"id": "target", "type": "Output", "params": {"loss": "mean_squared_error"}},
         ],
-        "edges": [{"source": "features", "target": "hidden"}, {"source": "hidden", "target": "value"},
-                  {"source": "value", "target": "target"}],
+        "edges": [
+            {"source": "features", "target": "hidden"},
+            {"source": "hidden", "target": "value"},
+            {"source": "value", "target": "target"},
+        ],
     }
-    run_id = stack.start_run(graph, "diabetes", {"epochs": 20, "optimizer": "sgd", "learning_rate": 10,
-                                                  "batch_size": 8})
+    run_id = stack.start_run(
+        graph, "diabetes", {"epochs": 20, "optimizer": "sgd", "learning_rate": 10, "batch_size": 8}
+    )
     run = stack.wait_status(run_id, {"failed", "succeeded"})
     assert run["status"] == "failed"
     assert "NaN" in run["error"] and "learning rate" in run["error"]
-    assert "Traceback" not in run["error"] and "File \"" not in run["error"]
+    assert "Traceback" not in run["error"] and 'File "' not in run["error"]
 
 
 def test_binding_error_is_400_before_anything_is_queued(stack):
@@ -233,9 +253,9 @@ def test_websocket_refuses_others_strangers_and_cross_site_pages(stack):
     cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
     with stack.ws(carol_run, headers={"Cookie": cookie}, origin=stack.web.url) as ws:
         assert json.loads(ws.recv(timeout=20))["type"] == "snapshot"
-    with pytest.raises(InvalidStatus):  # a page on another site cannot ride on carol's cookie
-        with stack.ws(carol_run, headers={"Cookie": cookie}, origin="http://evil.example"):
-            pass
+    # a page on another site cannot ride on carol's cookie
+    with pytest.raises(InvalidStatus), stack.ws(carol_run, headers={"Cookie": cookie}, origin="http://evil.example"):
+        pass
     assert close_code(stack, run_id, headers={"Cookie": cookie}, origin=stack.web.url) == 4404
     stack.wait_status(run_id, {"succeeded"})
 

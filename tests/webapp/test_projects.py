@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def test_project_lifecycle_with_versions(api):
     graph = example("mnist_mlp")
-    r = api.post("/api/projects", {"name": "mlp", "description": "first", "graph": graph},
-                 content_type="application/json")
+    r = api.post(
+        "/api/projects", {"name": "mlp", "description": "first", "graph": graph}, content_type="application/json"
+    )
     assert r.status_code == 201
     project = r.json()
     assert set(project) == {"id", "name", "description", "graph", "version", "created_at", "updated_at"}
@@ -38,8 +39,10 @@ def test_project_lifecycle_with_versions(api):
     assert api.post(f"/api/projects/{pid}/versions/9/restore").status_code == 404
 
     # An edit based on an old version is refused.
-    assert api.put(f"/api/projects/{pid}", {"graph": changed, "version": 2},
-                   content_type="application/json").status_code == 409
+    assert (
+        api.put(f"/api/projects/{pid}", {"graph": changed, "version": 2}, content_type="application/json").status_code
+        == 409
+    )
 
     assert api.delete(f"/api/projects/{pid}").status_code == 204
     assert api.get(f"/api/projects/{pid}").status_code == 404

@@ -43,12 +43,15 @@ def test_invalid_graph_is_400_with_per_node_errors(api, queued):
     assert not Run.objects.exists() and queued == []
 
 
-@pytest.mark.parametrize("body, status, field", [
-    ({"dataset": "nope"}, 400, "dataset"),
-    ({"dataset": 12345}, 404, "dataset"),
-    ({"training": {"epochs": 0}}, 400, "training.epochs"),
-    ({"training": {"optimiser": "adam"}}, 400, "training.optimiser"),
-])
+@pytest.mark.parametrize(
+    "body, status, field",
+    [
+        ({"dataset": "nope"}, 400, "dataset"),
+        ({"dataset": 12345}, 404, "dataset"),
+        ({"training": {"epochs": 0}}, 400, "training.epochs"),
+        ({"training": {"optimiser": "adam"}}, 400, "training.optimiser"),
+    ],
+)
 def test_bad_dataset_or_settings_are_refused_before_queueing(api, queued, body, status, field):
     r = post_run(api, **body)
     assert r.status_code == status, r.content
@@ -72,8 +75,9 @@ def test_too_many_parameters_is_refused(api, queued, settings):
 
 
 def test_run_from_a_project_and_filtering(api, queued):
-    project = api.post("/api/projects", {"name": "p", "graph": example("mnist_mlp")},
-                       content_type="application/json").json()
+    project = api.post(
+        "/api/projects", {"name": "p", "graph": example("mnist_mlp")}, content_type="application/json"
+    ).json()
     r = api.post("/api/runs", {"project": project["id"], "dataset": "fashion_mnist"}, content_type="application/json")
     assert r.status_code == 201
     post_run(api)
@@ -118,10 +122,10 @@ def test_downloads_history_csv_and_delete_removes_files(api, queued, media_root,
     run.model_file.save("model.keras", ContentFile(b"keras bytes"), save=False)
     run.tensorboard_file.save("tensorboard.zip", ContentFile(b"PK"), save=False)
     run.status = "succeeded"
-    run.history = [{"type": "epoch", "epoch": 1, "metrics": {"loss": 1.5, "val_accuracy": 0.5}, "lr": 0.001,
-                    "seconds": 0.25},
-                   {"type": "epoch", "epoch": 2, "metrics": {"loss": 1.0, "val_accuracy": 0.75}, "lr": 0.001,
-                    "seconds": 0.5}]
+    run.history = [
+        {"type": "epoch", "epoch": 1, "metrics": {"loss": 1.5, "val_accuracy": 0.5}, "lr": 0.001, "seconds": 0.25},
+        {"type": "epoch", "epoch": 2, "metrics": {"loss": 1.0, "val_accuracy": 0.75}, "lr": 0.001, "seconds": 0.5},
+    ]
     run.save()
     model = api.get(f"/api/runs/{run_id}/model")
     assert model.status_code == 200 and b"".join(model.streaming_content) == b"keras bytes"

@@ -19,10 +19,13 @@ def check(client, **body):
 def test_a_good_request_answers_the_bindings_and_creates_nothing(api, queued):
     r = check(api, training={"epochs": 1})
     assert r.status_code == 200, r.content
-    assert r.json() == {"ok": True, "bindings": [
-        {"node": "pixels", "kind": "input", "field": "image", "how": "only"},
-        {"node": "label", "kind": "output", "field": "label", "how": "name"},
-    ]}
+    assert r.json() == {
+        "ok": True,
+        "bindings": [
+            {"node": "pixels", "kind": "input", "field": "image", "how": "only"},
+            {"node": "label", "kind": "output", "field": "label", "how": "name"},
+        ],
+    }
     assert not Run.objects.exists() and queued == []
 
 

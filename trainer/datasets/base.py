@@ -85,8 +85,17 @@ def regression_target(name: str, array: np.ndarray) -> dict:
     }
 
 
-def make_info(name: str, title: str, kind: str, description: str, inputs: list[dict], targets: list[dict],
-              train_size: int, test_size: int, **extra) -> dict:
+def make_info(
+    name: str,
+    title: str,
+    kind: str,
+    description: str,
+    inputs: list[dict],
+    targets: list[dict],
+    train_size: int,
+    test_size: int,
+    **extra,
+) -> dict:
     tasks = {t["task"] for t in targets}
     task = "multi" if len(targets) > 1 else (tasks.pop() if tasks else "regression")
     return {
@@ -103,12 +112,13 @@ def make_info(name: str, title: str, kind: str, description: str, inputs: list[d
     }
 
 
-def split_indices(n: int, labels: np.ndarray | None = None, test_fraction: float = TEST_FRACTION,
-                  seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(
+    n: int, labels: np.ndarray | None = None, test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
     """A fixed train/test split of range(n): stratified by `labels` when every class has 2 members."""
     if n < 2:
         raise DatasetError(f"a dataset needs at least 2 samples to split into train and test, got {n}")
-    n_test = min(n - 1, max(1, int(round(n * test_fraction))))
+    n_test = min(n - 1, max(1, round(n * test_fraction)))
     rng = np.random.default_rng(seed)
     if labels is not None:
         classes, counts = np.unique(labels, return_counts=True)
@@ -118,8 +128,9 @@ def split_indices(n: int, labels: np.ndarray | None = None, test_fraction: float
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
-def _stratified(labels: np.ndarray, n_pick: int, rng: np.random.Generator,
-                keep_rest: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _stratified(
+    labels: np.ndarray, n_pick: int, rng: np.random.Generator, keep_rest: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Rest and picked indices, the picked ones keeping each class's share (largest remainders).
 
     Every class gets at least one pick; with `keep_rest` each class also keeps one sample in the rest.
@@ -180,5 +191,5 @@ def subsample(ds: Dataset, max_samples: int | None, seed: int = 0) -> Dataset:
         _, index = _stratified(labels, max_samples, rng, keep_rest=False)
     else:
         index = np.arange(max_samples)
-    info = dict(ds.info, train_size=int(len(index)))
+    info = dict(ds.info, train_size=len(index))
     return Dataset(ds.name, info, take(ds.x_train, index), take(ds.y_train, index), ds.x_test, ds.y_test)

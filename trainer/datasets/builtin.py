@@ -21,8 +21,18 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+FASHION_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 FASHION_FILES = {
     "x_train": "train-images-idx3-ubyte.gz",
     "y_train": "train-labels-idx1-ubyte.gz",
@@ -33,25 +43,57 @@ CACHE_VERSION = "v1"
 
 
 def _test_size(n: int) -> int:
-    return min(n - 1, max(1, int(round(n * 0.2))))
+    return min(n - 1, max(1, round(n * 0.2)))
 
 
 # name: (title, loader name, samples, features, class names or None for regression, description)
 SKLEARN_SETS = {
-    "digits": ("Digits (8x8)", "load_digits", 1797, 64, [str(i) for i in range(10)],
-               "scikit-learn's handwritten digits: 8x8 images flattened to 64 pixel features, 10 classes."),
-    "iris": ("Iris", "load_iris", 150, 4, ["setosa", "versicolor", "virginica"],
-             "Fisher's iris flowers: 4 measurements, 3 species."),
-    "wine": ("Wine", "load_wine", 178, 13, ["class_0", "class_1", "class_2"],
-             "Chemical analysis of Italian wines: 13 features, 3 cultivars."),
-    "breast_cancer": ("Breast cancer (Wisconsin)", "load_breast_cancer", 569, 30, ["malignant", "benign"],
-                      "Cell nuclei measurements from breast mass images: 30 features, malignant or benign."),
-    "diabetes": ("Diabetes", "load_diabetes", 442, 10, None,
-                 "Diabetes progression one year after baseline from 10 measurements (regression; "
-                 "the target is the raw score, about 25 to 346)."),
+    "digits": (
+        "Digits (8x8)",
+        "load_digits",
+        1797,
+        64,
+        [str(i) for i in range(10)],
+        "scikit-learn's handwritten digits: 8x8 images flattened to 64 pixel features, 10 classes.",
+    ),
+    "iris": (
+        "Iris",
+        "load_iris",
+        150,
+        4,
+        ["setosa", "versicolor", "virginica"],
+        "Fisher's iris flowers: 4 measurements, 3 species.",
+    ),
+    "wine": (
+        "Wine",
+        "load_wine",
+        178,
+        13,
+        ["class_0", "class_1", "class_2"],
+        "Chemical analysis of Italian wines: 13 features, 3 cultivars.",
+    ),
+    "breast_cancer": (
+        "Breast cancer (Wisconsin)",
+        "load_breast_cancer",
+        569,
+        30,
+        ["malignant", "benign"],
+        "Cell nuclei measurements from breast mass images: 30 features, malignant or benign.",
+    ),
+    "diabetes": (
+        "Diabetes",
+        "load_diabetes",
+        442,
+        10,
+        None,
+        "Diabetes progression one year after baseline from 10 measurements (regression; "
+        "the target is the raw score, about 25 to 346).",
+    ),
 }
-SKLEARN_NOTE = (" Features are standardised with the training split's mean and deviation; "
-                "a fixed 80/20 split (stratified for classes, seed 0).")
+SKLEARN_NOTE = (
+    " Features are standardised with the training split's mean and deviation; "
+    "a fixed 80/20 split (stratified for classes, seed 0)."
+)
 
 _cache: dict[str, Dataset] = {}
 _lock = threading.Lock()
@@ -69,14 +111,25 @@ def clear_memory_cache() -> None:
 
 def _fashion_info() -> dict:
     return make_info(
-        "fashion_mnist", "Fashion-MNIST", "builtin",
+        "fashion_mnist",
+        "Fashion-MNIST",
+        "builtin",
         "Zalando's article images: 28x28 grayscale, 10 classes. Input field 'image' has shape (28, 28), "
         "float32 pixels scaled to [0, 1] (value/255); an Input of (784,) or (28, 28, 1) takes it reshaped. "
         "Official split: 60,000 train, 10,000 test.",
         inputs=[{"name": "image", "shape": [28, 28], "dtype": "float32", "modality": "image"}],
-        targets=[{"name": "label", "shape": [], "dtype": "int32", "classes": 10,
-                  "class_names": list(FASHION_CLASSES), "task": "classification"}],
-        train_size=60000, test_size=10000,
+        targets=[
+            {
+                "name": "label",
+                "shape": [],
+                "dtype": "int32",
+                "classes": 10,
+                "class_names": list(FASHION_CLASSES),
+                "task": "classification",
+            }
+        ],
+        train_size=60000,
+        test_size=10000,
     )
 
 
@@ -84,15 +137,32 @@ def _sklearn_info(name: str) -> dict:
     title, _, n, features, classes, description = SKLEARN_SETS[name]
     n_test = _test_size(n)
     if classes is None:
-        target = {"name": "target", "shape": [1], "dtype": "float32", "classes": None,
-                  "class_names": None, "task": "regression"}
+        target = {
+            "name": "target",
+            "shape": [1],
+            "dtype": "float32",
+            "classes": None,
+            "class_names": None,
+            "task": "regression",
+        }
     else:
-        target = {"name": "target", "shape": [], "dtype": "int32", "classes": len(classes),
-                  "class_names": list(classes), "task": "classification"}
+        target = {
+            "name": "target",
+            "shape": [],
+            "dtype": "int32",
+            "classes": len(classes),
+            "class_names": list(classes),
+            "task": "classification",
+        }
     return make_info(
-        name, title, "builtin", description + SKLEARN_NOTE,
+        name,
+        title,
+        "builtin",
+        description + SKLEARN_NOTE,
         inputs=[{"name": "features", "shape": [features], "dtype": "float32", "modality": "tabular"}],
-        targets=[target], train_size=n - n_test, test_size=n_test,
+        targets=[target],
+        train_size=n - n_test,
+        test_size=n_test,
     )
 
 
@@ -103,7 +173,7 @@ def list_builtin() -> list[dict]:
 
 def load_builtin(name: str) -> Dataset:
     """A built-in dataset by name; its arrays are shared and read-only."""
-    loaders = {"fashion_mnist": _load_fashion, **{k: _load_sklearn for k in SKLEARN_SETS}}
+    loaders = {"fashion_mnist": _load_fashion, **dict.fromkeys(SKLEARN_SETS, _load_sklearn)}
     if name not in loaders:
         raise DatasetError(f"unknown dataset {name!r}: the built-in ones are {', '.join(loaders)}")
     with _lock:
@@ -128,14 +198,21 @@ def _load_sklearn(name: str) -> Dataset:
         y = y.astype(np.float32).reshape(-1, 1)
     else:
         y = y.astype(np.int32)
-    return Dataset(name, _sklearn_info(name), {"features": x_train}, {"target": y[train]},
-                   {"features": x_test}, {"target": y[test]})
+    return Dataset(
+        name,
+        _sklearn_info(name),
+        {"features": x_train},
+        {"target": y[train]},
+        {"features": x_test},
+        {"target": y[test]},
+    )
 
 
 def _load_fashion(name: str) -> Dataset:
     raw = _fashion_arrays()
     return Dataset(
-        name, _fashion_info(),
+        name,
+        _fashion_info(),
         {"image": (raw["x_train"] / np.float32(255)).astype(np.float32)},
         {"label": raw["y_train"].astype(np.int32)},
         {"image": (raw["x_test"] / np.float32(255)).astype(np.float32)},
@@ -173,7 +250,8 @@ def parse_fashion(folder: Path) -> dict[str, np.ndarray]:
         if not path.exists():
             raise DatasetError(
                 f"fashion_mnist is not installed ({path} is missing): install Debian's "
-                "dataset-fashion-mnist package (`make setup` does)")
+                "dataset-fashion-mnist package (`make setup` does)"
+            )
         arrays[key] = read_idx(path)
     return arrays
 
@@ -184,7 +262,7 @@ def read_idx(path: Path) -> np.ndarray:
     zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype_code != 0x08:
         raise DatasetError(f"{path} is not an IDX file of unsigned bytes")
-    dims = struct.unpack(f">{ndim}I", data[4: 4 + 4 * ndim])
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if array.size != int(np.prod(dims)):
         raise DatasetError(f"{path} is truncated: expected {dims}")

@@ -24,8 +24,8 @@ from .base import (
 from .limits import CappedReader, UploadLimits
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
-MAX_ONE_HOT = 32        # a categorical column with more distinct values is integer-encoded
-TEXT_MIN_WORDS = 3      # a string column averaging this many words is text
+MAX_ONE_HOT = 32  # a categorical column with more distinct values is integer-encoded
+TEXT_MIN_WORDS = 3  # a string column averaging this many words is text
 MAX_VOCAB = 20_000
 MAX_SEQUENCE = 256
 PAD, OOV = 0, 1
@@ -38,7 +38,8 @@ def parse_csv(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
     missing = [t for t in targets if t not in header]
     if missing:
         raise UploadError(
-            f"target column {missing[0]!r} is not in {filename}: its columns are {_names(header)}", "targets")
+            f"target column {missing[0]!r} is not in {filename}: its columns are {_names(header)}", "targets"
+        )
     features = [c for c in header if c not in targets]
     if not features:
         raise UploadError("every column is a target: leave at least one column as input", "targets")
@@ -64,12 +65,18 @@ def parse_csv(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
     y_train, y_test = take(y_all, train), take(y_all, test)
     stem = PurePath(filename).stem
     info = make_info(
-        field_name(options.get("name") or stem), options.get("title") or filename, "upload",
+        field_name(options.get("name") or stem),
+        options.get("title") or filename,
+        "upload",
         f"Uploaded CSV {filename}: {n} rows, targets {', '.join(targets)}. Numeric columns standardised "
         "with the training split's statistics (missing values filled with the mean), categorical ones "
         f"one-hot (up to {MAX_ONE_HOT} values) or integer-encoded, text columns turned into padded token ids. "
         "Fixed 80/20 split, seed 0.",
-        input_infos, target_infos, len(train), len(test), source={"format": "csv", "filename": filename},
+        input_infos,
+        target_infos,
+        len(train),
+        len(test),
+        source={"format": "csv", "filename": filename},
     )
     return Dataset(info["name"], info, x_train, y_train, x_test, y_test)
 
@@ -79,8 +86,9 @@ def _target_option(options: dict) -> list[str]:
     if isinstance(targets, str):
         targets = [t.strip() for t in targets.split(",") if t.strip()]
     if not targets or not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
-        raise UploadError("choose the target column(s) to predict: options 'targets' is a list of column names",
-                          "targets")
+        raise UploadError(
+            "choose the target column(s) to predict: options 'targets' is a list of column names", "targets"
+        )
     if len(set(targets)) != len(targets):
         raise UploadError("a target column is named twice", "targets")
     return targets
@@ -103,15 +111,17 @@ def _read(fileobj, filename: str, options: dict, limits: UploadLimits) -> tuple[
             raise UploadError(f"{filename} has no header row: the first line must name the columns", "file")
         header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header_rows[0])]
         if len(header) > limits.max_columns:
-            raise UploadError(f"{filename} has {len(header)} columns, more than the limit of {limits.max_columns}",
-                              "file")
+            raise UploadError(
+                f"{filename} has {len(header)} columns, more than the limit of {limits.max_columns}", "file"
+            )
         dupes = [h for h, count in Counter(header).items() if count > 1]
         if dupes:
             raise UploadError(f"column {dupes[0]!r} appears twice in the header: give columns unique names", "file")
         if len(header) < 2:
             raise UploadError(
                 f"{filename} has one column (is the delimiter {delimiter!r} right?): it needs inputs and a target",
-                "file")
+                "file",
+            )
         columns: list[list[str]] = [[] for _ in header]
         max_rows = min(limits.max_rows, max(1, limits.max_cells // len(header)))
         rows = 0
@@ -120,18 +130,20 @@ def _read(fileobj, filename: str, options: dict, limits: UploadLimits) -> tuple[
                 if not any(v.strip() for v in row):
                     continue  # blank line
                 raise UploadError(
-                    f"line {line_no} of {filename} has {len(row)} values but the header has {len(header)}", "file")
+                    f"line {line_no} of {filename} has {len(row)} values but the header has {len(header)}", "file"
+                )
             rows += 1
             if rows > max_rows:
-                raise UploadError(f"{filename} has more than {max_rows:,} rows, the limit for "
-                                  f"{len(header)} columns", "file")
-            for column, value in zip(columns, row):
+                raise UploadError(
+                    f"{filename} has more than {max_rows:,} rows, the limit for {len(header)} columns", "file"
+                )
+            for column, value in zip(columns, row, strict=False):
                 column.append(value)
     except UnicodeDecodeError:
         raise UploadError(f"{filename} is not UTF-8 text: save it as UTF-8 CSV", "file") from None
     except csv.Error as exc:
         raise UploadError(f"{filename} is not valid CSV: {exc}", "file") from None
-    return header, dict(zip(header, columns))
+    return header, dict(zip(header, columns, strict=False))
 
 
 def _sniff(line: str) -> str:
@@ -168,22 +180,29 @@ def _encode_target(column: str, values: list[str], as_classes: bool, limits: Upl
         more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
         raise UploadError(
             f"target column {column!r} is empty or NaN in data row {rows}{more}: "
-            "fill in those values or remove the rows", column)
+            "fill in those values or remove the rows",
+            column,
+        )
     numbers = None if as_classes else _numeric(values)
     if numbers is not None:
         bad = np.flatnonzero(~np.isfinite(numbers))
         if len(bad):
-            raise UploadError(f"target column {column!r} is infinite in data row {bad[0] + 1}: fix or remove it",
-                              column)
+            raise UploadError(
+                f"target column {column!r} is infinite in data row {bad[0] + 1}: fix or remove it", column
+            )
         return numbers.astype(np.float32).reshape(-1, 1), None
     cleaned = [v.strip() for v in values]
     class_names = sorted(set(cleaned), key=_natural_key)
     if len(class_names) < 2:
-        raise UploadError(f"target column {column!r} has a single class {class_names[0]!r}: "
-                          "a classifier needs at least 2", column)
+        raise UploadError(
+            f"target column {column!r} has a single class {class_names[0]!r}: a classifier needs at least 2", column
+        )
     if len(class_names) > limits.max_classes:
-        raise UploadError(f"target column {column!r} has {len(class_names)} classes, more than the limit of "
-                          f"{limits.max_classes}: is it an identifier or a number stored as text?", column)
+        raise UploadError(
+            f"target column {column!r} has {len(class_names)} classes, more than the limit of "
+            f"{limits.max_classes}: is it an identifier or a number stored as text?",
+            column,
+        )
     index = {name: i for i, name in enumerate(class_names)}
     return np.array([index[v] for v in cleaned], dtype=np.int32), class_names
 
@@ -233,8 +252,7 @@ def _encode_features(features, columns, train, test, used_names):
                     onehot[row, index[v]] = 1.0
             parts_train.append(onehot[train])
             parts_test.append(onehot[test])
-            described.append({"column": column, "encoding": "one-hot", "width": len(distinct),
-                              "categories": distinct})
+            described.append({"column": column, "encoding": "one-hot", "width": len(distinct), "categories": distinct})
         elif words >= TEXT_MIN_WORDS:
             texts[column] = cleaned
         else:
@@ -250,16 +268,32 @@ def _encode_features(features, columns, train, test, used_names):
         name = _unique("features", used_names)
         x_train[name] = np.concatenate(parts_train, axis=1).astype(np.float32)
         x_test[name] = np.concatenate(parts_test, axis=1).astype(np.float32)
-        infos.append({"name": name, "shape": [x_train[name].shape[1]], "dtype": "float32",
-                      "modality": "tabular", "columns": described})
+        infos.append(
+            {
+                "name": name,
+                "shape": [x_train[name].shape[1]],
+                "dtype": "float32",
+                "modality": "tabular",
+                "columns": described,
+            }
+        )
     for column, cleaned in texts.items():
         name = _unique(field_name(column), used_names)
         ids, vocab_size, length = _vectorise([cleaned[i] for i in train], cleaned)
         x_train[name], x_test[name] = ids[train], ids[test]
-        infos.append({"name": name, "shape": [length], "dtype": "int32", "modality": "text", "column": column,
-                      "vocab_size": vocab_size, "sequence_length": length,
-                      "description": f"token ids of column {column!r}: 0 padding, 1 unknown word, "
-                                     f"{vocab_size} ids in all (Embedding input_dim)"})
+        infos.append(
+            {
+                "name": name,
+                "shape": [length],
+                "dtype": "int32",
+                "modality": "text",
+                "column": column,
+                "vocab_size": vocab_size,
+                "sequence_length": length,
+                "description": f"token ids of column {column!r}: 0 padding, 1 unknown word, "
+                f"{vocab_size} ids in all (Embedding input_dim)",
+            }
+        )
     if not infos:
         raise UploadError("no input column has any value", "file")
     return x_train, x_test, infos

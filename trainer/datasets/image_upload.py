@@ -35,7 +35,9 @@ def parse_image_zip(fileobj, filename: str, options: dict, limits: UploadLimits)
             raise UploadError(
                 f"{len(members):,} images of {height}x{width}x{channels} need {need / MB:,.0f} MB as float32, "
                 f"more than the limit of {limits.max_uncompressed / MB:,.0f} MB: choose a smaller image_size "
-                "or grayscale", "image_size")
+                "or grayscale",
+                "image_size",
+            )
         images = np.empty((len(members), height, width, channels), dtype=np.float32)
         labels = np.empty(len(members), dtype=np.int32)
         budget = ReadBudget(limits.max_uncompressed)
@@ -43,29 +45,42 @@ def parse_image_zip(fileobj, filename: str, options: dict, limits: UploadLimits)
             try:
                 data = read_member(zf, info, budget, limits, repr(info.filename))
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise UploadError(f"{info.filename!r} in {filename} is corrupt ({exc}): zip the folder again",
-                                  "file") from None
+                raise UploadError(
+                    f"{info.filename!r} in {filename} is corrupt ({exc}): zip the folder again", "file"
+                ) from None
             images[i] = _decode(data, info.filename, height, width, color, limits)
             labels[i] = label
     train, test = split_indices(len(labels), labels)
     info = make_info(
         field_name(PurePath(filename).stem if not options.get("name") else options["name"]),
-        options.get("title") or filename, "upload",
+        options.get("title") or filename,
+        "upload",
         f"Uploaded images {filename}: {len(labels)} images in {len(classes)} classes, resized to "
         f"{height}x{width} {color}, float32 pixels in [0, 1]. Fixed stratified 80/20 split, seed 0.",
         inputs=[{"name": "image", "shape": [height, width, channels], "dtype": "float32", "modality": "image"}],
         targets=[class_target("label", labels, classes)],
-        train_size=len(train), test_size=len(test), source={"format": "zip", "filename": filename},
+        train_size=len(train),
+        test_size=len(test),
+        source={"format": "zip", "filename": filename},
     )
-    return Dataset(info["name"], info, {"image": images[train]}, {"label": labels[train]},
-                   {"image": images[test]}, {"label": labels[test]})
+    return Dataset(
+        info["name"],
+        info,
+        {"image": images[train]},
+        {"label": labels[train]},
+        {"image": images[test]},
+        {"label": labels[test]},
+    )
 
 
 def _image_size(value) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value, value]
-    if (not isinstance(value, (list, tuple)) or len(value) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE for v in value)):
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE for v in value)
+    ):
         raise UploadError(f"image_size is [height, width], each 1..{MAX_SIDE}, got {value!r}", "image_size")
     return int(value[0]), int(value[1])
 
@@ -95,24 +110,28 @@ def _plan(zf: zipfile.ZipFile, filename: str, limits: UploadLimits):
         folders = {f[1:] for f in folders if len(f) > 1}
     loose = [info.filename for info, parts in entries if len(parts) < 2]
     if loose:
-        raise UploadError(f"{loose[0]!r} is not inside a class folder: put every image in the folder of its class",
-                          "file")
+        raise UploadError(
+            f"{loose[0]!r} is not inside a class folder: put every image in the folder of its class", "file"
+        )
     classes = sorted({parts[0] for _, parts in entries} | {f[0] for f in folders})
     if len(classes) < 2:
-        raise UploadError(f"{filename} has {len(classes)} class folder ({', '.join(classes)}): "
-                          "a classifier needs at least 2", "file")
+        raise UploadError(
+            f"{filename} has {len(classes)} class folder ({', '.join(classes)}): a classifier needs at least 2", "file"
+        )
     if len(classes) > limits.max_classes:
-        raise UploadError(f"{filename} has {len(classes)} class folders, more than the limit of "
-                          f"{limits.max_classes}", "file")
-    per_class = {c: 0 for c in classes}
+        raise UploadError(
+            f"{filename} has {len(classes)} class folders, more than the limit of {limits.max_classes}", "file"
+        )
+    per_class = dict.fromkeys(classes, 0)
     for _, parts in entries:
         per_class[parts[0]] += 1
     empty = [c for c, n in per_class.items() if n == 0]
     if empty:
         raise UploadError(f"class folder {empty[0]!r} is empty: add images to it or remove it", empty[0])
     if len(entries) > limits.max_images:
-        raise UploadError(f"{filename} holds {len(entries):,} files, more than the limit of "
-                          f"{limits.max_images:,} images", "file")
+        raise UploadError(
+            f"{filename} holds {len(entries):,} files, more than the limit of {limits.max_images:,} images", "file"
+        )
     budget = ReadBudget(limits.max_uncompressed)
     for info, _ in entries:  # refuse bombs from the headers before decompressing anything
         check_member_header(info, budget, limits, repr(info.filename))
@@ -132,15 +151,24 @@ def _decode(data: bytes, name: str, height: int, width: int, color: str, limits:
             with Image.open(io.BytesIO(data)) as img:
                 w, h = img.size
                 if w * h > limits.max_image_pixels:
-                    raise UploadError(f"image {name!r} is {w}x{h}, more than the limit of "
-                                      f"{limits.max_image_pixels:,} pixels", "file")
+                    raise UploadError(
+                        f"image {name!r} is {w}x{h}, more than the limit of {limits.max_image_pixels:,} pixels", "file"
+                    )
                 img.draft(mode, (width, height))  # JPEG: decode at a reduced scale when it can
                 img = img.convert(mode).resize((width, height), Image.Resampling.BILINEAR)
                 pixels = np.asarray(img, dtype=np.float32) / np.float32(255)
     except UploadError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, EOFError):
-        raise UploadError(f"{name!r} is not an image that can be read (PNG, JPEG, GIF, BMP, WebP...): "
-                          "remove it or replace it", "file") from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        EOFError,
+    ):
+        raise UploadError(
+            f"{name!r} is not an image that can be read (PNG, JPEG, GIF, BMP, WebP...): remove it or replace it", "file"
+        ) from None
     return pixels.reshape(height, width, -1)

@@ -12,15 +12,15 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class UploadLimits:
-    max_bytes: int = 200 * MB            # the uploaded file itself
-    max_rows: int = 1_000_000            # CSV data rows
-    max_columns: int = 2000              # CSV columns
-    max_images: int = 50_000             # images in a ZIP
+    max_bytes: int = 200 * MB  # the uploaded file itself
+    max_rows: int = 1_000_000  # CSV data rows
+    max_columns: int = 2000  # CSV columns
+    max_images: int = 50_000  # images in a ZIP
     max_image_pixels: int = 4096 * 4096  # one image's width x height
-    max_uncompressed: int = 2048 * MB    # bytes read out of a ZIP (or NPZ), all members together
-    max_classes: int = 1000              # classes of one target
-    max_ratio: int = 200                 # a ZIP member's uncompressed/compressed size (zip bombs)
-    max_cells: int = 20_000_000          # CSV rows x columns, held in memory while parsing
+    max_uncompressed: int = 2048 * MB  # bytes read out of a ZIP (or NPZ), all members together
+    max_classes: int = 1000  # classes of one target
+    max_ratio: int = 200  # a ZIP member's uncompressed/compressed size (zip bombs)
+    max_cells: int = 20_000_000  # CSV rows x columns, held in memory while parsing
 
 
 def _mb(n: int) -> str:
@@ -84,8 +84,7 @@ class ReadBudget:
     def take(self, n: int, what: str) -> None:
         self.used += n
         if self.used > self.limit:
-            raise UploadError(
-                f"{what}: the archive unpacks to more than the limit of {_mb(self.limit)}", "file")
+            raise UploadError(f"{what}: the archive unpacks to more than the limit of {_mb(self.limit)}", "file")
 
 
 def read_member(zf, info, budget: ReadBudget, limits: UploadLimits, what: str) -> bytes:
@@ -111,9 +110,12 @@ def check_member_header(info, budget: ReadBudget, limits: UploadLimits, what: st
     if info.file_size > budget.limit - budget.used:
         raise UploadError(
             f"{what} unpacks to {_mb(info.file_size)}, past the limit of {_mb(limits.max_uncompressed)} "
-            "for the whole archive", "file")
+            "for the whole archive",
+            "file",
+        )
     ratio = info.file_size / max(1, info.compress_size)
     if info.file_size > MB and ratio > limits.max_ratio:
         raise UploadError(
-            f"{what} is compressed {ratio:.0f} to 1 (more than {limits.max_ratio} to 1): "
-            "refusing a possible ZIP bomb", "file")
+            f"{what} is compressed {ratio:.0f} to 1 (more than {limits.max_ratio} to 1): refusing a possible ZIP bomb",
+            "file",
+        )

@@ -41,8 +41,15 @@ def parse_npz(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
         x_all[name] = converted
         sample = next(iter(converted.values()))
         modality = "image" if groups[base][next(iter(groups[base]))].dtype == np.uint8 else "array"
-        input_infos.append({"name": name, "shape": list(sample.shape[1:]), "dtype": str(sample.dtype),
-                            "modality": modality, "array": base})
+        input_infos.append(
+            {
+                "name": name,
+                "shape": list(sample.shape[1:]),
+                "dtype": str(sample.dtype),
+                "modality": modality,
+                "array": base,
+            }
+        )
     for base in targets:
         name = _unique(field_name(base), used)
         converted, class_names = _target_arrays(base, groups[base], limits)
@@ -73,10 +80,16 @@ def parse_npz(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
     n_train = len(next(iter(x_train.values())))
     n_test = len(next(iter(x_test.values())))
     info = make_info(
-        field_name(options.get("name") or PurePath(filename).stem), options.get("title") or filename, "upload",
+        field_name(options.get("name") or PurePath(filename).stem),
+        options.get("title") or filename,
+        "upload",
         f"Uploaded NPZ {filename}: inputs {', '.join(inputs)}, targets {', '.join(targets)}; {split_note}. "
         "uint8 arrays are scaled to [0, 1]; integer targets are class ids, float ones regression.",
-        input_infos, target_infos, n_train, n_test, source={"format": "npz", "filename": filename},
+        input_infos,
+        target_infos,
+        n_train,
+        n_test,
+        source={"format": "npz", "filename": filename},
     )
     return Dataset(info["name"], info, x_train, y_train, x_test, y_test)
 
@@ -118,7 +131,7 @@ def _load_npy(data: bytes, key: str) -> np.ndarray:
     if dtype.hasobject:
         raise UploadError(f"array {key!r} holds Python objects: save plain numeric or string arrays", key)
     count = int(np.prod(shape, dtype=np.int64))
-    body = data[f.tell():]
+    body = data[f.tell() :]
     if len(body) < count * dtype.itemsize:
         raise ValueError("truncated")
     array = np.frombuffer(body, dtype=dtype, count=count)
@@ -140,8 +153,9 @@ def _group(arrays: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
             raise UploadError(f"arrays {base!r} and {base}_train/{base}_test both exist: keep one or the other", base)
         if len(parts) == 1 and "all" not in parts:
             have, other = next(iter(parts)), {"train": "test", "test": "train"}[next(iter(parts))]
-            raise UploadError(f"array {base}_{have} has no {base}_{other} beside it: add it or rename to {base!r}",
-                              base)
+            raise UploadError(
+                f"array {base}_{have} has no {base}_{other} beside it: add it or rename to {base!r}", base
+            )
     return groups
 
 
@@ -157,8 +171,9 @@ def _choose(groups: dict, options: dict, filename: str) -> tuple[list[str], list
             raise UploadError(f"options {key!r} is a list of array names", key)
         for v in value:
             if v not in groups:
-                raise UploadError(f"{filename} has no array named {v!r}: its arrays are "
-                                  f"{', '.join(repr(n) for n in names)}", key)
+                raise UploadError(
+                    f"{filename} has no array named {v!r}: its arrays are {', '.join(repr(n) for n in names)}", key
+                )
         return value
 
     inputs, targets = option("inputs"), option("targets")
@@ -173,11 +188,16 @@ def _choose(groups: dict, options: dict, filename: str) -> tuple[list[str], list
         if not targets and rest:
             targets = [rest.pop(0)]
     if not targets:
-        raise UploadError(f"{filename} needs a target array: name it y (or y_train/y_test), or choose it in "
-                          f"options 'targets'; its arrays are {', '.join(repr(n) for n in names)}", "targets")
+        raise UploadError(
+            f"{filename} needs a target array: name it y (or y_train/y_test), or choose it in "
+            f"options 'targets'; its arrays are {', '.join(repr(n) for n in names)}",
+            "targets",
+        )
     if not inputs:
-        raise UploadError(f"{filename} needs an input array: name it x (or x_train/x_test), or choose it in "
-                          f"options 'inputs'", "inputs")
+        raise UploadError(
+            f"{filename} needs an input array: name it x (or x_train/x_test), or choose it in options 'inputs'",
+            "inputs",
+        )
     overlap = set(inputs) & set(targets)
     if overlap:
         raise UploadError(f"array {overlap.pop()!r} is chosen both as input and as target", "targets")
@@ -196,8 +216,11 @@ def _input_array(base: str, array: np.ndarray) -> np.ndarray:
     elif kind == "b":
         out = array.astype(np.float32)
     elif kind in "iu":
-        out = array.astype(np.int32) if array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31) \
+        out = (
+            array.astype(np.int32)
+            if array.size == 0 or (array.min() >= -(2**31) and array.max() < 2**31)
             else array.astype(np.float32)
+        )
     elif kind == "f":
         out = array.astype(np.float32)
         if not np.isfinite(out).all():
@@ -219,8 +242,10 @@ def _target_arrays(base: str, parts: dict[str, np.ndarray], limits: UploadLimits
         if "" in class_names:
             raise UploadError(f"target array {base!r} has empty labels: fill them in", base)
         index = {c: i for i, c in enumerate(class_names)}
-        out = {p: np.array([index[v] for v in a.reshape(len(a), -1)[:, 0].astype(str)], dtype=np.int32)
-               for p, a in parts.items()}
+        out = {
+            p: np.array([index[v] for v in a.reshape(len(a), -1)[:, 0].astype(str)], dtype=np.int32)
+            for p, a in parts.items()
+        }
         _check_classes(base, len(class_names), limits)
         return out, class_names
     if kind in "iub":
@@ -234,8 +259,7 @@ def _target_arrays(base: str, parts: dict[str, np.ndarray], limits: UploadLimits
         for p, a in parts.items():
             a = a.astype(np.float32)
             if not np.isfinite(a).all():
-                raise UploadError(f"target array {base!r} holds NaN or infinite values: fix or remove those rows",
-                                  base)
+                raise UploadError(f"target array {base!r} holds NaN or infinite values: fix or remove those rows", base)
             out[p] = a.reshape(-1, 1) if a.ndim == 1 else a
         return out, None
     raise UploadError(f"target array {base!r} has dtype {arrays[0].dtype}: use integers, floats or strings", base)
@@ -257,8 +281,9 @@ def _check_classes(base: str, classes: int, limits: UploadLimits) -> None:
     if classes < 2:
         raise UploadError(f"target array {base!r} has a single class: a classifier needs at least 2", base)
     if classes > limits.max_classes:
-        raise UploadError(f"target array {base!r} has {classes} classes, more than the limit of "
-                          f"{limits.max_classes}", base)
+        raise UploadError(
+            f"target array {base!r} has {classes} classes, more than the limit of {limits.max_classes}", base
+        )
 
 
 def _same_length(arrays: dict[str, np.ndarray], split: str) -> int:

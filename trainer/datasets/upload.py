@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import PurePath
 
 from .base import Dataset, UploadError
@@ -23,12 +24,13 @@ def parse_upload(fileobj, filename: str, options: dict | None = None, limits: Up
     parsers = {".csv": parse_csv, ".npz": parse_npz, ".zip": parse_image_zip}
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in parsers:
-        raise UploadError(f"unsupported file type {suffix or filename!r}: upload a .csv, a .npz or a .zip of "
-                          "one folder per class of images", "file")
+        raise UploadError(
+            f"unsupported file type {suffix or filename!r}: upload a .csv, a .npz or a .zip of "
+            "one folder per class of images",
+            "file",
+        )
     check_file_size(fileobj, limits, filename)
     if hasattr(fileobj, "seek"):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             fileobj.seek(0)
-        except (OSError, ValueError):
-            pass
     return parsers[suffix](fileobj, filename, options, limits)

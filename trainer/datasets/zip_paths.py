@@ -14,6 +14,9 @@ def check_member_name(name: str) -> list[str]:
     normal = name.replace("\\", "/")
     parts = [p for p in normal.split("/") if p not in ("", ".")]
     if normal.startswith("/") or DRIVE.match(normal) or ".." in parts or "\x00" in normal:
-        raise UploadError(f"the archive holds an unsafe path {name!r} (absolute or with '..'): "
-                          "make the archive from inside its folder", "file")
+        raise UploadError(
+            f"the archive holds an unsafe path {name!r} (absolute or with '..'): "
+            "make the archive from inside its folder",
+            "file",
+        )
     return parts

@@ -33,7 +33,9 @@ def dataset_preview(ds, count: int | None = None) -> dict:
     for field in inputs:
         array = np.asarray(ds.x_train[field["name"]][:n]).reshape(n, -1)
         width = array.shape[1]
-        names = [field["name"]] if width == 1 and not field["shape"] else [f"{field['name']}[{j}]" for j in range(width)]
+        names = (
+            [field["name"]] if width == 1 and not field["shape"] else [f"{field['name']}[{j}]" for j in range(width)]
+        )
         room = MAX_COLUMNS - len(columns)
         if room <= 0:
             break
@@ -43,8 +45,12 @@ def dataset_preview(ds, count: int | None = None) -> dict:
     target_columns = [t["name"] for t in targets]
     for i in range(n):
         rows[i] += [str(v) for v in _targets(ds, targets, i).values()]
-    return {"kind": "table", "columns": columns + target_columns, "truncated": _total_width(ds, inputs) > len(columns),
-            "rows": rows}
+    return {
+        "kind": "table",
+        "columns": columns + target_columns,
+        "truncated": _total_width(ds, inputs) > len(columns),
+        "rows": rows,
+    }
 
 
 def _total_width(ds, inputs) -> int:
@@ -57,7 +63,7 @@ def _is_image(field: dict, array) -> bool:
     if field.get("modality") == "image":
         return True
     shape = array.shape[1:]
-    return len(shape) == 2 and min(shape) >= 8 or len(shape) == 3 and shape[-1] in (1, 3, 4) and min(shape[:2]) >= 8
+    return (len(shape) == 2 and min(shape) >= 8) or (len(shape) == 3 and shape[-1] in (1, 3, 4) and min(shape[:2]) >= 8)
 
 
 def _targets(ds, targets: list[dict], i: int) -> dict:
@@ -87,7 +93,7 @@ def png_data_url(image: np.ndarray) -> str:
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
-    if 0 <= lo and hi <= 1.0:
+    if lo >= 0 and hi <= 1.0:
         a = a * 255.0
     elif hi > 255 or lo < 0:
         a = (a - lo) / max(hi - lo, 1e-12) * 255.0

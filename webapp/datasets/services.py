@@ -26,7 +26,9 @@ def builtin_json(info: dict) -> dict:
 
 
 def list_for(user) -> list[dict]:
-    return [builtin_json(i) for i in tds.list_builtin()] + [d.as_json() for d in UploadedDataset.objects.filter(owner=user)]
+    return [builtin_json(i) for i in tds.list_builtin()] + [
+        d.as_json() for d in UploadedDataset.objects.filter(owner=user)
+    ]
 
 
 def resolve(user, ref) -> tuple[str, UploadedDataset | None, dict]:

@@ -58,8 +58,11 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectUpdate
     check_size(request)
     project = owned(request, project_id)
     if payload.version is not None and payload.version != project.version:
-        raise HttpError(409, f"the project was changed elsewhere: it is at version {project.version}, "
-                             f"this edit is based on version {payload.version}; reload it")
+        raise HttpError(
+            409,
+            f"the project was changed elsewhere: it is at version {project.version}, "
+            f"this edit is based on version {payload.version}; reload it",
+        )
     project = services.update_project(
         project,
         name=payload.name.strip() if payload.name is not None else None,
@@ -85,8 +88,10 @@ def get_version(request: HttpRequest, project_id: int, number: int):
     return get_object_or_404(ProjectVersion, project=owned(request, project_id), number=number).as_json(graph=True)
 
 
-@router.post("/{int:project_id}/versions/{int:number}/restore",
-             summary="Make an old version's graph the current one (stored as a new version)")
+@router.post(
+    "/{int:project_id}/versions/{int:number}/restore",
+    summary="Make an old version's graph the current one (stored as a new version)",
+)
 def restore_version(request: HttpRequest, project_id: int, number: int):
     project = owned(request, project_id)
     if not project.versions.filter(number=number).exists():

@@ -5,8 +5,16 @@ from webapp.runs.models import Run
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "status", "project", "dataset_builtin", "dataset_upload", "created_at",
-                    "finished_at"]
+    list_display = [
+        "id",
+        "owner",
+        "status",
+        "project",
+        "dataset_builtin",
+        "dataset_upload",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "created_at"]
     search_fields = ["owner__username", "dataset_builtin", "error"]
     readonly_fields = ["created_at", "started_at", "finished_at", "heartbeat_at", "worker"]

@@ -76,15 +76,25 @@ def create_run(request: HttpRequest, payload: RunIn):
     except checks.CheckFailed as exc:
         return exc.response()
     with transaction.atomic():
-        run = Run.objects.create(owner=request.auth, project=c.project, dataset_builtin=c.builtin,
-                                 dataset_upload=c.upload, dataset_info=c.info, graph=c.graph, training=c.training)
+        run = Run.objects.create(
+            owner=request.auth,
+            project=c.project,
+            dataset_builtin=c.builtin,
+            dataset_upload=c.upload,
+            dataset_info=c.info,
+            graph=c.graph,
+            training=c.training,
+        )
         # Sent once the row is committed: the worker must find it.
         transaction.on_commit(lambda: train_run.delay(run.id))
     return 201, {"id": run.id, "status": run.status}
 
 
-@router.post("/check", response={200: dict},
-             summary="Would this run start? The same checks as starting one; nothing is queued or created")
+@router.post(
+    "/check",
+    response={200: dict},
+    summary="Would this run start? The same checks as starting one; nothing is queued or created",
+)
 def check_run(request: HttpRequest, payload: RunIn):
     try:
         c = check_request(request, payload)
@@ -110,8 +120,10 @@ def get_run(request: HttpRequest, run_id: int):
     return services.run_json(owned(request, run_id))
 
 
-@router.post("/{int:run_id}/cancel",
-             summary="Stop a queued or running run (the epochs done and the best model are kept); 409 if finished")
+@router.post(
+    "/{int:run_id}/cancel",
+    summary="Stop a queued or running run (the epochs done and the best model are kept); 409 if finished",
+)
 def cancel_run(request: HttpRequest, run_id: int):
     return services.run_json(services.cancel_run(owned(request, run_id)))
 
@@ -167,7 +179,7 @@ def download_history(request: HttpRequest, run_id: int):
     history = run.history or []
     metrics: list[str] = []
     for epoch in history:
-        for key in (epoch.get("metrics") or {}):
+        for key in epoch.get("metrics") or {}:
             if key not in metrics:
                 metrics.append(key)
     out = io.StringIO()
@@ -175,8 +187,14 @@ def download_history(request: HttpRequest, run_id: int):
     writer.writerow(["epoch", *metrics, "lr", "seconds"])
     for epoch in history:
         values = epoch.get("metrics") or {}
-        writer.writerow([epoch.get("epoch"), *[_cell(values.get(k)) for k in metrics], _cell(epoch.get("lr")),
-                         _cell(epoch.get("seconds"))])
+        writer.writerow(
+            [
+                epoch.get("epoch"),
+                *[_cell(values.get(k)) for k in metrics],
+                _cell(epoch.get("lr")),
+                _cell(epoch.get("seconds")),
+            ]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{run_filename(run, "-history.csv")}"'
     return response

@@ -40,17 +40,20 @@ def check_graph(graph) -> dict:
         errors = result.get("errors") or []
         first = errors[0] if errors else {"message": "invalid graph"}
         where = f" (block '{first['node']}')" if first.get("node") else ""
-        raise CheckFailed({
-            "detail": f"the graph has {len(errors)} error(s); first: {first['message']}{where}",
-            "errors": errors,
-            "warnings": result.get("warnings", []),
-        })
+        raise CheckFailed(
+            {
+                "detail": f"the graph has {len(errors)} error(s); first: {first['message']}{where}",
+                "errors": errors,
+                "warnings": result.get("warnings", []),
+            }
+        )
     params = result.get("total_params")
     if isinstance(params, int) and params > settings.MAX_TRAIN_PARAMS:
         raise FieldError(
             f"the model has {params:,} parameters, more than this server's limit of "
             f"{settings.MAX_TRAIN_PARAMS:,}: use fewer units or filters, or a pooling layer before Flatten",
-            "graph")
+            "graph",
+        )
     return result
 
 
@@ -80,8 +83,15 @@ def graph_io(graph: dict, result: dict) -> tuple[list[dict], list[dict]]:
                 source = next((e.get("source") for e in graph.get("edges", []) if e.get("target") == node_id), None)
                 shape = (shapes.get(source) or {}).get("output_shape")
             shape = list(shape[1:]) if isinstance(shape, (list, tuple)) and shape else []
-            outputs.append({"name": node_id, "shape": shape, "loss": params.get("loss"),
-                            "loss_weight": params.get("loss_weight", 1), "metrics": params.get("metrics") or []})
+            outputs.append(
+                {
+                    "name": node_id,
+                    "shape": shape,
+                    "loss": params.get("loss"),
+                    "loss_weight": params.get("loss_weight", 1),
+                    "metrics": params.get("metrics") or [],
+                }
+            )
     return inputs, outputs
 
 
@@ -95,8 +105,10 @@ def check_binding(graph: dict, result: dict, info: dict) -> list[dict]:
     errors = binding_errors(inputs, outputs, info)
     if errors:
         first = errors[0]
-        raise CheckFailed({
-            "detail": f"the graph does not fit dataset {info.get('name', '')!r}: {first['message']}",
-            "errors": errors,
-        })
+        raise CheckFailed(
+            {
+                "detail": f"the graph does not fit dataset {info.get('name', '')!r}: {first['message']}",
+                "errors": errors,
+            }
+        )
     return bindings(inputs, outputs, info)

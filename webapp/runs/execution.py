@@ -69,7 +69,7 @@ class Heartbeat:
         self._last_answer = False
         self._last_batches_save = time.monotonic()
 
-    def start(self) -> "Heartbeat":
+    def start(self) -> Heartbeat:
         self._thread.start()
         return self
 
@@ -140,8 +140,10 @@ def readable(exc: BaseException) -> str:
     if isinstance(exc, (TrainingError, BindingError, DatasetError)):
         return str(exc) or type(exc).__name__
     text = " ".join(str(exc).split())[:300]
-    return f"training stopped on an unexpected error ({type(exc).__name__}{': ' + text if text else ''}); " \
-           "the worker's log has the details"
+    return (
+        f"training stopped on an unexpected error ({type(exc).__name__}{': ' + text if text else ''}); "
+        "the worker's log has the details"
+    )
 
 
 def execute_run(run_id: int) -> str:
@@ -158,7 +160,8 @@ def execute_run(run_id: int) -> str:
         return f"skipped ({run.status})"
     now = timezone.now()
     started = Run.objects.filter(pk=run_id, status=Run.Status.QUEUED, cancel_requested=False).update(
-        status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name())
+        status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name()
+    )
     if not started:
         return "skipped (raced)"
     publish = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id))
@@ -176,7 +179,8 @@ def execute_run(run_id: int) -> str:
     def on_epoch(ev: dict) -> None:
         history.append(jsonable(ev))
         Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
-            history=history, batches=batches.points(), heartbeat_at=timezone.now())
+            history=history, batches=batches.points(), heartbeat_at=timezone.now()
+        )
 
     try:
         from trainer import runner
@@ -187,9 +191,16 @@ def execute_run(run_id: int) -> str:
 
             raise DatasetError("the run's uploaded dataset was deleted: upload it again and start a new run")
         ds = load(run.dataset_builtin, run.dataset_upload)
-        result = runner.train(run.graph, ds, run.training, workdir=workdir, publish=publish_and_keep,
-                              should_stop=heartbeat.should_stop, on_epoch=on_epoch,
-                              max_params=settings.MAX_TRAIN_PARAMS)
+        result = runner.train(
+            run.graph,
+            ds,
+            run.training,
+            workdir=workdir,
+            publish=publish_and_keep,
+            should_stop=heartbeat.should_stop,
+            on_epoch=on_epoch,
+            max_params=settings.MAX_TRAIN_PARAMS,
+        )
         heartbeat.stop()
         Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(batches=batches.points())
         status = save_result(run_id, result, history)
@@ -205,7 +216,8 @@ def execute_run(run_id: int) -> str:
         else:
             log.exception("run %s failed: %s", run_id, message)
         failed = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
-            status=Run.Status.FAILED, error=message, batches=batches.points(), finished_at=timezone.now())
+            status=Run.Status.FAILED, error=message, batches=batches.points(), finished_at=timezone.now()
+        )
         if failed:
             publish(events.event("status", status="failed"))
             publish(events.event("error", message=message))

@@ -11,6 +11,7 @@ keeps an event's delivery within tens of milliseconds (bench/stream_latency.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 
@@ -52,10 +53,8 @@ class RunHub:
             except Exception:
                 log.warning("receiving events of %s failed; retrying", self.group, exc_info=True)
                 await asyncio.sleep(1)
-                try:
+                with contextlib.suppress(Exception):
                     await self.layer.group_add(self.group, self.channel)
-                except Exception:
-                    pass
                 continue
             if message.get("type") != "run.event":
                 continue

@@ -19,20 +19,24 @@ class Run(models.Model):
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
-    project = models.ForeignKey("projects.Project", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="runs")
-    dataset_builtin = models.CharField(max_length=64, blank=True, default="",
-                                       help_text="a built-in dataset's name (empty for an upload)")
-    dataset_upload = models.ForeignKey("datasets.UploadedDataset", on_delete=models.SET_NULL, null=True,
-                                       blank=True, related_name="runs")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    dataset_builtin = models.CharField(
+        max_length=64, blank=True, default="", help_text="a built-in dataset's name (empty for an upload)"
+    )
+    dataset_upload = models.ForeignKey(
+        "datasets.UploadedDataset", on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
     dataset_info = models.JSONField(default=dict, blank=True, help_text="the dataset's info when the run started")
     graph = models.JSONField(default=dict, help_text="the graph as it was when the run was created")
     training = models.JSONField(default=dict, help_text="the training settings, defaults filled in")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     cancel_requested = models.BooleanField(default=False)
     history = models.JSONField(default=list, blank=True, help_text="the epoch events, in order")
-    batches = models.JSONField(default=list, blank=True,
-                               help_text="the (throttled) batch events, thinned evenly past a limit")
+    batches = models.JSONField(
+        default=list, blank=True, help_text="the (throttled) batch events, thinned evenly past a limit"
+    )
     test = models.JSONField(null=True, blank=True, help_text="metrics on the test split")
     confusion = models.JSONField(null=True, blank=True)
     samples = models.JSONField(default=list, blank=True)

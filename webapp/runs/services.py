@@ -21,6 +21,7 @@ STALE_MESSAGE = "the worker stopped (killed or crashed) during training; start t
 
 # --- events ---------------------------------------------------------------------------------------
 
+
 def publish(run_id: int, *events_: tuple[str, dict]) -> None:
     """Send events [(type, fields), ...] to the run's websocket group from the web process; never raises.
     Waits (briefly) until they are sent, then lets the publisher's thread go."""
@@ -35,6 +36,7 @@ def publish(run_id: int, *events_: tuple[str, dict]) -> None:
 
 
 # --- JSON -------------------------------------------------------------------------------------------
+
 
 def jsonable(value):
     """Plain JSON values: numpy scalars and arrays become numbers and lists, NaN and infinities None
@@ -72,8 +74,11 @@ def best_metric(history: list[dict]) -> dict | None:
         key, better = "loss", min
     else:
         return None
-    scored = [(e["metrics"][key], e.get("epoch")) for e in history
-              if isinstance((e.get("metrics") or {}).get(key), (int, float))]
+    scored = [
+        (e["metrics"][key], e.get("epoch"))
+        for e in history
+        if isinstance((e.get("metrics") or {}).get(key), (int, float))
+    ]
     if not scored:
         return None
     value, epoch = better(scored, key=lambda p: p[0])
@@ -83,10 +88,19 @@ def best_metric(history: list[dict]) -> dict | None:
 def dataset_json(run: Run) -> dict:
     info = run.dataset_info or {}
     if run.dataset_builtin:
-        return {"ref": run.dataset_builtin, "kind": "builtin", "name": run.dataset_builtin,
-                "title": info.get("title", run.dataset_builtin)}
-    return {"ref": run.dataset_upload_id, "kind": "upload", "name": info.get("name", ""),
-            "title": info.get("title", ""), "deleted": run.dataset_upload_id is None}
+        return {
+            "ref": run.dataset_builtin,
+            "kind": "builtin",
+            "name": run.dataset_builtin,
+            "title": info.get("title", run.dataset_builtin),
+        }
+    return {
+        "ref": run.dataset_upload_id,
+        "kind": "upload",
+        "name": info.get("name", ""),
+        "title": info.get("title", ""),
+        "deleted": run.dataset_upload_id is None,
+    }
 
 
 def duration(run: Run) -> float | None:
@@ -124,23 +138,27 @@ def run_json(run: Run, full: bool = True) -> dict:
         "duration": duration(run),
     }
     if full:
-        data.update({
-            "graph": run.graph,
-            "history": run.history or [],
-            "batches": run.batches or [],
-            "confusion": run.confusion,
-            "samples": run.samples or [],
-            "worker": run.worker,
-        })
+        data.update(
+            {
+                "graph": run.graph,
+                "history": run.history or [],
+                "batches": run.batches or [],
+                "confusion": run.confusion,
+                "samples": run.samples or [],
+                "worker": run.worker,
+            }
+        )
     return data
 
 
 # --- stale runs ------------------------------------------------------------------------------------
 
+
 def stale_filter() -> Q:
     cutoff = timezone.now() - timedelta(seconds=settings.RUN_HEARTBEAT_TIMEOUT)
     return Q(status=Run.Status.RUNNING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
 
 
 def fail_stale_runs(queryset=None) -> list[int]:
@@ -152,7 +170,8 @@ def fail_stale_runs(queryset=None) -> list[int]:
     for run_id in ids:
         now = timezone.now()
         if Run.objects.filter(stale_filter(), pk=run_id).update(
-                status=Run.Status.FAILED, error=STALE_MESSAGE, finished_at=now):
+            status=Run.Status.FAILED, error=STALE_MESSAGE, finished_at=now
+        ):
             failed.append(run_id)
             log.warning("run %s: no heartbeat for %ss, marked failed", run_id, settings.RUN_HEARTBEAT_TIMEOUT)
             publish(run_id, ("status", {"status": "failed"}), ("error", {"message": STALE_MESSAGE}))
@@ -161,15 +180,16 @@ def fail_stale_runs(queryset=None) -> list[int]:
 
 # --- cancel and delete -----------------------------------------------------------------------------
 
+
 def cancel_run(run: Run) -> Run:
     """Queued: cancelled at once (it never starts). Running: the worker stops at its next batch and
     keeps its epochs and best model. Finished: 409."""
     if run.status == Run.Status.QUEUED:
         now = timezone.now()
         if Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-                status=Run.Status.CANCELLED, cancel_requested=True, finished_at=now):
-            publish(run.pk, ("status", {"status": "cancelled"}),
-                    ("done", {"status": "cancelled", "test": {}}))
+            status=Run.Status.CANCELLED, cancel_requested=True, finished_at=now
+        ):
+            publish(run.pk, ("status", {"status": "cancelled"}), ("done", {"status": "cancelled", "test": {}}))
         run.refresh_from_db()
         if run.status != Run.Status.RUNNING:
             return run

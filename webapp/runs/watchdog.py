@@ -44,7 +44,8 @@ def start_watchdog() -> threading.Thread | None:
         return None
     with _lock:
         if _started is None:
-            _started = threading.Thread(target=_watch, args=(watchdog_interval(), threading.Event()),
-                                        name="stale-run-watchdog", daemon=True)
+            _started = threading.Thread(
+                target=_watch, args=(watchdog_interval(), threading.Event()), name="stale-run-watchdog", daemon=True
+            )
             _started.start()
     return _started

@@ -1,7 +1,7 @@
 // The training side of the HTTP API: datasets, uploads, runs (see DESIGN.md). Kept apart from
 // client.ts; it reuses that file's fetch helper behaviour (session cookie, CSRF, {"detail"} errors).
-import { ApiError, readCookie } from './client';
-import type { GraphDocument, Problem } from './types';
+import { ApiError, readCookie } from "./client";
+import type { GraphDocument, Problem } from "./types";
 
 export type DatasetRef = string | number;
 
@@ -12,13 +12,13 @@ export interface DatasetField {
   modality?: string;
   classes?: number | null;
   class_names?: string[] | null;
-  task?: 'classification' | 'regression';
+  task?: "classification" | "regression";
 }
 
 export interface DatasetInfo {
   id: number | null;
   ref: DatasetRef;
-  kind: 'builtin' | 'upload';
+  kind: "builtin" | "upload";
   name: string;
   title: string;
   task?: string;
@@ -33,17 +33,17 @@ export interface DatasetInfo {
 }
 
 export type DatasetPreview =
-  | { kind: 'images'; input: string; images: { src: string; targets: Record<string, unknown> }[] }
-  | { kind: 'table'; columns: string[]; rows: unknown[][]; truncated?: boolean };
+  | { kind: "images"; input: string; images: { src: string; targets: Record<string, unknown> }[] }
+  | { kind: "table"; columns: string[]; rows: unknown[][]; truncated?: boolean };
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 export interface Callbacks {
   early_stopping: { enabled: boolean; monitor: string; patience: number };
   reduce_lr: { enabled: boolean; factor: number; patience: number };
   checkpoint_best: { enabled: boolean; monitor: string };
-  lr_schedule: { enabled: boolean; kind: 'cosine' | 'step'; step_size: number; gamma: number };
+  lr_schedule: { enabled: boolean; kind: "cosine" | "step"; step_size: number; gamma: number };
   terminate_on_nan: boolean;
   tensorboard: boolean;
 }
@@ -60,7 +60,7 @@ export interface TrainingSettings {
 }
 
 export interface EpochEntry {
-  type?: 'epoch';
+  type?: "epoch";
   t?: number;
   epoch: number;
   epochs?: number;
@@ -142,10 +142,10 @@ export interface RunBody {
 /** Which dataset field an Input or Output block is bound to (trainer/binding.py's `bindings`). */
 export interface Binding {
   node: string;
-  kind: 'input' | 'output';
+  kind: "input" | "output";
   /** null: the block matches no field (the check's errors say why) */
   field: string | null;
-  how: 'name' | 'only' | null;
+  how: "name" | "only" | null;
 }
 
 /** POST /api/runs/check's 200: training could start. Its 4xx bodies are RunRefusal, as POST /api/runs's. */
@@ -155,21 +155,21 @@ export interface RunCheck {
 }
 
 async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET') {
-    const token = readCookie('csrftoken');
-    if (token) headers['X-CSRFToken'] = token;
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") {
+    const token = readCookie("csrftoken");
+    if (token) headers["X-CSRFToken"] = token;
   }
   const response = await fetch(path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
+    credentials: "same-origin",
     signal,
   });
   const text = await response.text();
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
@@ -177,30 +177,36 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
   }
   if (!response.ok) {
     const detail = (parsed as { detail?: unknown } | null)?.detail;
-    const message = typeof detail === 'string' ? detail : detail !== undefined ? JSON.stringify(detail) : `${response.status} ${response.statusText}`;
+    const message =
+      typeof detail === "string"
+        ? detail
+        : detail !== undefined
+          ? JSON.stringify(detail)
+          : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message, parsed);
   }
   return parsed as T;
 }
 
 export const runsApi = {
-  datasets: () => call<DatasetInfo[]>('GET', '/api/datasets'),
-  preview: (ref: DatasetRef) => call<DatasetPreview>('GET', `/api/datasets/${encodeURIComponent(String(ref))}/preview`),
-  deleteDataset: (id: number) => call<void>('DELETE', `/api/datasets/${id}`),
-  createRun: (body: RunBody) => call<{ id: number; status: RunStatus }>('POST', '/api/runs', body),
+  datasets: () => call<DatasetInfo[]>("GET", "/api/datasets"),
+  preview: (ref: DatasetRef) =>
+    call<DatasetPreview>("GET", `/api/datasets/${encodeURIComponent(String(ref))}/preview`),
+  deleteDataset: (id: number) => call<void>("DELETE", `/api/datasets/${id}`),
+  createRun: (body: RunBody) => call<{ id: number; status: RunStatus }>("POST", "/api/runs", body),
   /** The checks of createRun, with nothing queued or created (the server's rules are the only ones). */
-  checkRun: (body: RunBody, signal?: AbortSignal) => call<RunCheck>('POST', '/api/runs/check', body, signal),
+  checkRun: (body: RunBody, signal?: AbortSignal) => call<RunCheck>("POST", "/api/runs/check", body, signal),
   runs: (params: { project?: number | null; status?: string; limit?: number } = {}) => {
     const query = new URLSearchParams();
-    if (params.project != null) query.set('project', String(params.project));
-    if (params.status) query.set('status', params.status);
-    if (params.limit) query.set('limit', String(params.limit));
+    if (params.project != null) query.set("project", String(params.project));
+    if (params.status) query.set("status", params.status);
+    if (params.limit) query.set("limit", String(params.limit));
     const qs = query.toString();
-    return call<RunSummary[]>('GET', `/api/runs${qs ? `?${qs}` : ''}`);
+    return call<RunSummary[]>("GET", `/api/runs${qs ? `?${qs}` : ""}`);
   },
-  run: (id: number | string) => call<Run>('GET', `/api/runs/${id}`),
-  cancel: (id: number | string) => call<RunSummary>('POST', `/api/runs/${id}/cancel`),
-  deleteRun: (id: number | string) => call<void>('DELETE', `/api/runs/${id}`),
+  run: (id: number | string) => call<Run>("GET", `/api/runs/${id}`),
+  cancel: (id: number | string) => call<RunSummary>("POST", `/api/runs/${id}/cancel`),
+  deleteRun: (id: number | string) => call<void>("DELETE", `/api/runs/${id}`),
 };
 
 export const downloads = {
@@ -233,17 +239,18 @@ export function uploadDataset(
   const xhr = new XMLHttpRequest();
   const promise = new Promise<DatasetInfo>((resolve, reject) => {
     const form = new FormData();
-    form.append('file', file);
-    form.append('name', name);
-    form.append('options', JSON.stringify(options));
-    xhr.open('POST', '/api/datasets');
-    xhr.setRequestHeader('Accept', 'application/json');
-    const token = readCookie('csrftoken');
-    if (token) xhr.setRequestHeader('X-CSRFToken', token);
+    form.append("file", file);
+    form.append("name", name);
+    form.append("options", JSON.stringify(options));
+    xhr.open("POST", "/api/datasets");
+    xhr.setRequestHeader("Accept", "application/json");
+    const token = readCookie("csrftoken");
+    if (token) xhr.setRequestHeader("X-CSRFToken", token);
     xhr.withCredentials = true;
-    xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.upload.onprogress = (e) =>
+      onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
       } catch {
@@ -252,12 +259,17 @@ export function uploadDataset(
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as DatasetInfo);
       else {
         const detail = (body as { detail?: unknown } | null)?.detail;
-        const message = typeof detail === 'string' ? detail : xhr.status === 413 ? 'the file is too large' : `${xhr.status} ${xhr.statusText}`;
+        const message =
+          typeof detail === "string"
+            ? detail
+            : xhr.status === 413
+              ? "the file is too large"
+              : `${xhr.status} ${xhr.statusText}`;
         reject(new ApiError(xhr.status, message, body));
       }
     };
-    xhr.onerror = () => reject(new ApiError(0, 'the upload failed: the server could not be reached', null));
-    xhr.onabort = () => reject(new ApiError(0, 'upload cancelled', null));
+    xhr.onerror = () => reject(new ApiError(0, "the upload failed: the server could not be reached", null));
+    xhr.onabort = () => reject(new ApiError(0, "upload cancelled", null));
     xhr.send(form);
   });
   return { promise, abort: () => xhr.abort() };

@@ -2,16 +2,16 @@
 // source of truth for blocks: the front end renders what it says.
 
 export type ParamKind =
-  | 'int'
-  | 'float'
-  | 'bool'
-  | 'choice'
-  | 'int_tuple'
-  | 'float_or_tuple'
-  | 'shape'
-  | 'string'
-  | 'string_list'
-  | 'layer';
+  | "int"
+  | "float"
+  | "bool"
+  | "choice"
+  | "int_tuple"
+  | "float_or_tuple"
+  | "shape"
+  | "string"
+  | "string_list"
+  | "layer";
 
 export interface ParamSpec {
   name: string;

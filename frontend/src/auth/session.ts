@@ -1,6 +1,6 @@
 // Who is signed in. The first /api/auth/me also gives the browser its csrftoken cookie.
-import { create } from 'zustand';
-import { api } from '../api/client';
+import { create } from "zustand";
+import { api } from "../api/client";
 
 interface SessionState {
   checked: boolean;
@@ -17,7 +17,7 @@ export const useSession = create<SessionState>()((set) => ({
   async refresh() {
     try {
       const me = await api.me();
-      set({ checked: true, username: me.authenticated ? me.username ?? null : null });
+      set({ checked: true, username: me.authenticated ? (me.username ?? null) : null });
     } catch {
       set({ checked: true, username: null });
     }
@@ -39,7 +39,7 @@ export const useSession = create<SessionState>()((set) => ({
 }));
 
 async function ensureCsrf() {
-  if (!document.cookie.includes('csrftoken=')) {
+  if (!document.cookie.includes("csrftoken=")) {
     try {
       await api.me();
     } catch {

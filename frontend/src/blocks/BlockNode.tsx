@@ -1,20 +1,20 @@
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useMemo, useRef } from 'react';
-import type { Problem } from '../api/types';
-import { handleForPort, visiblePortCount } from '../graph/connections';
-import { usedPortsByTarget } from '../graph/derived';
-import { useGraph } from '../graph/store';
-import { SOURCE_HANDLE, type BlockNode as BlockNodeType } from '../graph/types';
-import './BlockNode.css';
-import { categoryColor } from './categories';
-import { formatCount, formatShape, summariseParams } from './format';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useMemo, useRef } from "react";
+import type { Problem } from "../api/types";
+import { handleForPort, visiblePortCount } from "../graph/connections";
+import { usedPortsByTarget } from "../graph/derived";
+import { useGraph } from "../graph/store";
+import { SOURCE_HANDLE, type BlockNode as BlockNodeType } from "../graph/types";
+import "./BlockNode.css";
+import { categoryColor } from "./categories";
+import { formatCount, formatShape, summariseParams } from "./format";
 
 const NO_PROBLEMS: Problem[] = [];
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const spec = useGraph((s) => s.specs[data.type]);
   const catalogLoaded = useGraph((s) => s.catalog !== null);
-  const portsKey = useGraph((s) => usedPortsByTarget(s.edges).get(id) ?? '');
+  const portsKey = useGraph((s) => usedPortsByTarget(s.edges).get(id) ?? "");
   const report = useGraph((s) => s.validation?.nodes[id]);
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
@@ -23,9 +23,9 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const mine = useMemo(() => errors.filter((e) => e.node === id), [errors, id]);
   const myWarnings = useMemo(() => warnings.filter((e) => e.node === id), [warnings, id]);
   const unknownType = catalogLoaded && !spec;
-  const used = portsKey ? portsKey.split(',').map(Number) : [];
-  const isInput = data.type === 'Input';
-  const isOutput = data.type === 'Output';
+  const used = portsKey ? portsKey.split(",").map(Number) : [];
+  const isInput = data.type === "Input";
+  const isOutput = data.type === "Output";
   const portCount = isInput ? 0 : visiblePortCount(spec, used);
   const multi = spec ? spec.inputs.max === null || spec.inputs.max > 1 : false;
 
@@ -44,14 +44,27 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const hasError = mine.length > 0 || unknownType;
   const summary = summariseParams(data.params);
   // Clamped to four lines on the block: the whole text shows on hover (and in the inspector).
-  const errorText = unknownType ? `"${data.type}" is not in the layer catalog` : mine.map((e) => (e.param ? `${e.param}: ${e.message}` : e.message)).join('\n');
-  const warningText = myWarnings.map((w) => w.message).join('\n');
-  const className = ['block', hasError ? 'block-error' : '', myWarnings.length ? 'block-warning' : '', selected ? 'block-selected' : '', `block-${data.type.toLowerCase()}`]
+  const errorText = unknownType
+    ? `"${data.type}" is not in the layer catalog`
+    : mine.map((e) => (e.param ? `${e.param}: ${e.message}` : e.message)).join("\n");
+  const warningText = myWarnings.map((w) => w.message).join("\n");
+  const className = [
+    "block",
+    hasError ? "block-error" : "",
+    myWarnings.length ? "block-warning" : "",
+    selected ? "block-selected" : "",
+    `block-${data.type.toLowerCase()}`,
+  ]
     .filter(Boolean)
-    .join(' ');
+    .join(" ");
 
   return (
-    <div className={className} data-testid={`node-${id}`} style={{ ['--stripe' as string]: categoryColor(spec?.category) }} title={spec?.doc}>
+    <div
+      className={className}
+      data-testid={`node-${id}`}
+      style={{ ["--stripe" as string]: categoryColor(spec?.category) }}
+      title={spec?.doc}
+    >
       {Array.from({ length: portCount }, (_, port) => (
         <Handle
           key={port}
@@ -59,8 +72,8 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
           position={Position.Top}
           id={handleForPort(port)}
           style={{ left: `${((port + 1) / (portCount + 1)) * 100}%` }}
-          className={multi ? 'port-handle' : undefined}
-          title={multi ? `input ${port}` : 'input'}
+          className={multi ? "port-handle" : undefined}
+          title={multi ? `input ${port}` : "input"}
         >
           {multi && <span className="port-label">{port}</span>}
         </Handle>
@@ -76,10 +89,10 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
       {summary && <div className="block-summary">{summary}</div>}
       <div className="block-foot">
         <span className="block-shape" data-testid={`node-shape-${id}`}>
-          {report ? formatShape(report.output_shape) : ''}
+          {report ? formatShape(report.output_shape) : ""}
         </span>
         <span className="block-params" data-testid={`node-params-${id}`}>
-          {report && report.params > 0 ? `${formatCount(report.params)} params` : ''}
+          {report && report.params > 0 ? `${formatCount(report.params)} params` : ""}
         </span>
       </div>
       {hasError && (
@@ -88,7 +101,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
         </div>
       )}
       {!hasError && myWarnings.length > 0 && (
-        <div className="block-message block-message-warning" data-testid={`node-warning-${id}`} title={warningText}>
+        <div
+          className="block-message block-message-warning"
+          data-testid={`node-warning-${id}`}
+          title={warningText}
+        >
           {warningText}
         </div>
       )}

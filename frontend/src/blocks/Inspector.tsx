@@ -1,12 +1,12 @@
 // The right-hand panel: the selected block's id and parameters, generated from its catalog entry.
-import { memo, useMemo, useState, type KeyboardEvent } from 'react';
-import { shortcutFor } from '../editor/shortcuts';
-import type { Problem } from '../api/types';
-import { graphStore, useGraph } from '../graph/store';
-import { categoryColor } from './categories';
-import { Field } from './fields';
-import { formFor, setParam } from './form';
-import { formatCompact, formatCount, formatShape } from './format';
+import { memo, useMemo, useState, type KeyboardEvent } from "react";
+import { shortcutFor } from "../editor/shortcuts";
+import type { Problem } from "../api/types";
+import { graphStore, useGraph } from "../graph/store";
+import { categoryColor } from "./categories";
+import { Field } from "./fields";
+import { formFor, setParam } from "./form";
+import { formatCompact, formatCount, formatShape } from "./format";
 
 const NO_PROBLEMS: Problem[] = [];
 
@@ -16,18 +16,23 @@ const NO_PROBLEMS: Problem[] = [];
  * of its own, and nothing would happen.
  */
 function undoFromChoice(event: KeyboardEvent) {
-  if ((event.target as HTMLElement).tagName !== 'SELECT') return;
+  if ((event.target as HTMLElement).tagName !== "SELECT") return;
   const action = shortcutFor(event);
-  if (action !== 'undo' && action !== 'redo') return;
+  if (action !== "undo" && action !== "redo") return;
   event.preventDefault();
   event.stopPropagation();
-  if (action === 'undo') graphStore.getState().undo();
+  if (action === "undo") graphStore.getState().undo();
   else graphStore.getState().redo();
 }
 
 export const Inspector = memo(function Inspector() {
-  const selectedKey = useGraph((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join('\n'));
-  const selected = selectedKey ? selectedKey.split('\n') : [];
+  const selectedKey = useGraph((s) =>
+    s.nodes
+      .filter((n) => n.selected)
+      .map((n) => n.id)
+      .join("\n"),
+  );
+  const selected = selectedKey ? selectedKey.split("\n") : [];
   return (
     <aside className="inspector" data-testid="inspector">
       {selected.length === 0 && <GraphSummary />}
@@ -35,7 +40,9 @@ export const Inspector = memo(function Inspector() {
       {selected.length > 1 && (
         <div className="pad">
           <h2>{selected.length} blocks selected</h2>
-          <p className="muted">Copy (Ctrl+C), cut (Ctrl+X) or delete (Del) them together, or select one block to edit it.</p>
+          <p className="muted">
+            Copy (Ctrl+C), cut (Ctrl+X) or delete (Del) them together, or select one block to edit it.
+          </p>
           <button data-testid="inspector-delete" onClick={() => graphStore.getState().deleteSelected()}>
             Delete {selected.length} blocks
           </button>
@@ -57,14 +64,14 @@ function NodeInspector({ id }: { id: string }) {
   if (!data) return null;
   const mine = errors.filter((e) => e.node === id);
   // Errors on a param (or a wrapper's nested param, "layer.units") show at the field; the rest above the form.
-  const onField = (param: string) => spec?.params.some((p) => p.name === param.split('.')[0]) ?? false;
+  const onField = (param: string) => spec?.params.some((p) => p.name === param.split(".")[0]) ?? false;
   const general = mine.filter((e) => !e.param || !onField(e.param));
   const byParam = new Map(mine.filter((e) => e.param).map((e) => [e.param!, e.message]));
   const myWarnings = warnings.filter((w) => w.node === id);
 
   return (
     <div className="node-inspector" key={`${id}:${revision}`}>
-      <header className="inspector-head" style={{ ['--stripe' as string]: categoryColor(spec?.category) }}>
+      <header className="inspector-head" style={{ ["--stripe" as string]: categoryColor(spec?.category) }}>
         <div className="inspector-type" data-testid="inspector-type">
           {data.type}
         </div>
@@ -73,9 +80,9 @@ function NodeInspector({ id }: { id: string }) {
       <IdField id={id} />
       <dl className="inspector-facts">
         <dt>Output shape</dt>
-        <dd data-testid="inspector-shape">{report ? formatShape(report.output_shape) : '—'}</dd>
+        <dd data-testid="inspector-shape">{report ? formatShape(report.output_shape) : "—"}</dd>
         <dt>Parameters</dt>
-        <dd data-testid="inspector-params">{report ? formatCount(report.params) : '—'}</dd>
+        <dd data-testid="inspector-params">{report ? formatCount(report.params) : "—"}</dd>
         {report?.macs !== undefined && (
           <>
             <dt>Multiply-adds</dt>
@@ -97,7 +104,11 @@ function NodeInspector({ id }: { id: string }) {
           ))}
         </ul>
       )}
-      {!spec && <p className="pad muted">This block type is not in the layer catalog; its parameters cannot be edited.</p>}
+      {!spec && (
+        <p className="pad muted">
+          This block type is not in the layer catalog; its parameters cannot be edited.
+        </p>
+      )}
       {spec && fields.length === 0 && <p className="pad muted">This block has no parameters.</p>}
       <div className="fields" onKeyDown={undoFromChoice}>
         {fields.map((field) => (
@@ -113,13 +124,23 @@ function NodeInspector({ id }: { id: string }) {
             onChange={(value) => {
               const node = graphStore.getState().nodes.find((n) => n.id === id);
               if (!node) return;
-              graphStore.getState().updateParams(id, setParam(node.data.params, field.param, value), `params:${id}:${field.param.name}`);
+              graphStore
+                .getState()
+                .updateParams(
+                  id,
+                  setParam(node.data.params, field.param, value),
+                  `params:${id}:${field.param.name}`,
+                );
             }}
           />
         ))}
       </div>
       <div className="pad">
-        <button className="danger" data-testid="inspector-delete" onClick={() => graphStore.getState().deleteElements([id])}>
+        <button
+          className="danger"
+          data-testid="inspector-delete"
+          onClick={() => graphStore.getState().deleteElements([id])}
+        >
           Delete block
         </button>
       </div>
@@ -139,7 +160,7 @@ function IdField({ id }: { id: string }) {
     setError(problem);
   };
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
+    <div className={`field${error ? " field-invalid" : ""}`}>
       <label htmlFor="node-id-input">
         <span className="field-name">id</span>
       </label>
@@ -156,8 +177,8 @@ function IdField({ id }: { id: string }) {
         }}
         onBlur={commit}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-          if (e.key === 'Escape') {
+          if (e.key === "Enter") commit();
+          if (e.key === "Escape") {
             setDraft(id);
             setError(null);
           }
@@ -182,15 +203,20 @@ function GraphSummary() {
   const keras = useGraph((s) => s.catalog?.keras_version);
   return (
     <div className="pad graph-summary">
-      <h2>{name || 'untitled'}</h2>
+      <h2>{name || "untitled"}</h2>
       {description && <p className="muted">{description}</p>}
       <p>
-        {count} block{count === 1 ? '' : 's'}, {edges} connection{edges === 1 ? '' : 's'}.
+        {count} block{count === 1 ? "" : "s"}, {edges} connection{edges === 1 ? "" : "s"}.
       </p>
       {count === 0 ? (
-        <p className="muted">Drag a block from the palette onto the canvas (or double-click it), or start from a template.</p>
+        <p className="muted">
+          Drag a block from the palette onto the canvas (or double-click it), or start from a template.
+        </p>
       ) : (
-        <p className="muted">Select a block to edit its parameters. Drag from a block’s bottom handle to another block’s top handle to connect them.</p>
+        <p className="muted">
+          Select a block to edit its parameters. Drag from a block’s bottom handle to another block’s top
+          handle to connect them.
+        </p>
       )}
       {keras && <p className="muted small">Keras {keras}</p>}
     </div>

@@ -1,9 +1,9 @@
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, Position, type EdgeProps } from '@xyflow/react';
-import { memo } from 'react';
-import { incomingCounts } from '../graph/derived';
-import { useGraph } from '../graph/store';
-import type { GraphEdge } from '../graph/types';
-import { formatShape } from './format';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, Position, type EdgeProps } from "@xyflow/react";
+import { memo } from "react";
+import { incomingCounts } from "../graph/derived";
+import { useGraph } from "../graph/store";
+import type { GraphEdge } from "../graph/types";
+import { formatShape } from "./format";
 
 // The same control points React Flow's bezier edge uses (curvature 0.25), so a label can sit anywhere on the curve.
 function controlOffset(distance: number): number {
@@ -23,7 +23,15 @@ function control(pos: Position, x1: number, y1: number, x2: number, y2: number):
   }
 }
 
-export function pointOnBezier(sx: number, sy: number, sp: Position, tx: number, ty: number, tp: Position, t: number): [number, number] {
+export function pointOnBezier(
+  sx: number,
+  sy: number,
+  sp: Position,
+  tx: number,
+  ty: number,
+  tp: Position,
+  t: number,
+): [number, number] {
   const [c1x, c1y] = control(sp, sx, sy, tx, ty);
   const [c2x, c2y] = control(tp, tx, ty, sx, sy);
   const u = 1 - t;
@@ -33,19 +41,44 @@ export function pointOnBezier(sx: number, sy: number, sp: Position, tx: number, 
 }
 
 /** An edge labelled with the tensor shape that flows along it (its source's output shape). */
-function ShapeEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd }: EdgeProps<GraphEdge>) {
+function ShapeEdgeView({
+  id,
+  source,
+  target,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  selected,
+  markerEnd,
+}: EdgeProps<GraphEdge>) {
   const shape = useGraph((s) => s.validation?.nodes[source]?.output_shape);
   // Edges converging on a merge block get their labels nearer the source, where they do not pile up.
   const converging = useGraph((s) => (incomingCounts(s.edges).get(target) ?? 0) > 1);
   const [path] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
-  const [labelX, labelY] = pointOnBezier(sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, converging ? 0.3 : 0.5);
+  const [labelX, labelY] = pointOnBezier(
+    sourceX,
+    sourceY,
+    sourcePosition,
+    targetX,
+    targetY,
+    targetPosition,
+    converging ? 0.3 : 0.5,
+  );
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={selected ? 'edge-selected' : undefined} />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className={selected ? "edge-selected" : undefined}
+      />
       {shape && (
         <EdgeLabelRenderer>
           <div
-            className={`edge-label nopan${selected ? ' edge-label-selected' : ''}`}
+            className={`edge-label nopan${selected ? " edge-label-selected" : ""}`}
             data-testid={`edge-label-${source}-${target}`}
             data-edge-id={id}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}

@@ -1,8 +1,8 @@
 // One input per parameter kind. Each field keeps the text being typed as a draft,
 // checks it with the pure parsers in form.ts, and only sends values that pass.
-import { useId, useState } from 'react';
-import type { ParamSpec, Params } from '../api/types';
-import type { SpecMap } from '../graph/types';
+import { useId, useState } from "react";
+import type { ParamSpec, Params } from "../api/types";
+import type { SpecMap } from "../graph/types";
 import {
   NONE_OPTION,
   formatList,
@@ -21,7 +21,7 @@ import {
   tupleValues,
   widgetFor,
   type Parsed,
-} from './form';
+} from "./form";
 
 export interface FieldProps {
   param: ParamSpec;
@@ -39,11 +39,11 @@ export interface FieldProps {
 }
 
 function describeDefault(param: ParamSpec): string {
-  if (param.required && (param.default === null || param.default === undefined)) return 'required';
+  if (param.required && (param.default === null || param.default === undefined)) return "required";
   const d = param.default;
-  if (d === null || d === undefined) return 'None';
+  if (d === null || d === undefined) return "None";
   if (Array.isArray(d)) return formatList(d);
-  if (typeof d === 'object') return String((d as { type?: string }).type ?? '');
+  if (typeof d === "object") return String((d as { type?: string }).type ?? "");
   return String(d);
 }
 
@@ -66,32 +66,32 @@ export function Field(props: FieldProps) {
 
   let control: React.ReactNode;
   switch (widget) {
-    case 'number':
+    case "number":
       control = (
         <DraftInput
           id={inputId}
           testId={testId}
           initial={formatNumber(props.setValue)}
           placeholder={describeDefault(param)}
-          inputMode={param.kind === 'int' ? 'numeric' : 'decimal'}
+          inputMode={param.kind === "int" ? "numeric" : "decimal"}
           invalid={!!error}
           onText={(text) => apply(parseNumber(param, text))}
         />
       );
       break;
-    case 'shape':
+    case "shape":
       control = (
         <DraftInput
           id={inputId}
           testId={testId}
-          initial={props.setValue === null ? 'None' : formatShapeValue(props.setValue)}
-          placeholder={param.required ? 'e.g. 28, 28, 1' : describeDefault(param)}
+          initial={props.setValue === null ? "None" : formatShapeValue(props.setValue)}
+          placeholder={param.required ? "e.g. 28, 28, 1" : describeDefault(param)}
           invalid={!!error}
           onText={(text) => apply(parseShape(param, text))}
         />
       );
       break;
-    case 'list':
+    case "list":
       control = (
         <DraftInput
           id={inputId}
@@ -99,23 +99,31 @@ export function Field(props: FieldProps) {
           initial={formatList(props.setValue)}
           placeholder={describeDefault(param)}
           invalid={!!error}
-          onText={(text) => apply(param.kind === 'int_tuple' ? parseIntList(param, text) : param.kind === 'float_or_tuple' ? parseFloatOrTuple(param, text) : parseList(param, text))}
+          onText={(text) =>
+            apply(
+              param.kind === "int_tuple"
+                ? parseIntList(param, text)
+                : param.kind === "float_or_tuple"
+                  ? parseFloatOrTuple(param, text)
+                  : parseList(param, text),
+            )
+          }
         />
       );
       break;
-    case 'text':
+    case "text":
       control = (
         <DraftInput
           id={inputId}
           testId={testId}
-          initial={props.setValue === undefined || props.setValue === null ? '' : String(props.setValue)}
+          initial={props.setValue === undefined || props.setValue === null ? "" : String(props.setValue)}
           placeholder={describeDefault(param)}
           invalid={!!error}
           onText={(text) => apply(parseText(param, text))}
         />
       );
       break;
-    case 'checkbox': {
+    case "checkbox": {
       const checked = props.setValue === undefined ? param.default === true : props.setValue === true;
       control = (
         <input
@@ -128,14 +136,36 @@ export function Field(props: FieldProps) {
       );
       break;
     }
-    case 'select':
-      control = <ChoiceSelect id={inputId} testId={testId} param={param} setValue={props.setValue} invalid={!!error} onPick={(v) => apply(parseChoice(param, v))} />;
+    case "select":
+      control = (
+        <ChoiceSelect
+          id={inputId}
+          testId={testId}
+          param={param}
+          setValue={props.setValue}
+          invalid={!!error}
+          onPick={(v) => apply(parseChoice(param, v))}
+        />
+      );
       break;
-    case 'tuple':
-      control = <TupleInputs id={inputId} testId={testId} param={param} setValue={props.setValue} invalid={!!error} onTexts={(texts) => apply(parseTuple(param, texts))} />;
+    case "tuple":
+      control = (
+        <TupleInputs
+          id={inputId}
+          testId={testId}
+          param={param}
+          setValue={props.setValue}
+          invalid={!!error}
+          onTexts={(texts) => apply(parseTuple(param, texts))}
+        />
+      );
       break;
-    case 'checklist': {
-      const current = Array.isArray(props.setValue) ? (props.setValue as string[]) : Array.isArray(param.default) ? (param.default as string[]) : [];
+    case "checklist": {
+      const current = Array.isArray(props.setValue)
+        ? (props.setValue as string[])
+        : Array.isArray(param.default)
+          ? (param.default as string[])
+          : [];
       control = (
         <div className="checklist" data-testid={testId} id={inputId}>
           {(param.choices ?? []).map((choice) => {
@@ -147,7 +177,9 @@ export function Field(props: FieldProps) {
                   data-testid={`${testId}-${name}`}
                   checked={current.includes(name)}
                   onChange={(e) => {
-                    const next = (param.choices ?? []).map(String).filter((c) => (c === name ? e.target.checked : current.includes(c)));
+                    const next = (param.choices ?? [])
+                      .map(String)
+                      .filter((c) => (c === name ? e.target.checked : current.includes(c)));
                     props.onChange(next);
                   }}
                 />
@@ -159,24 +191,28 @@ export function Field(props: FieldProps) {
       );
       break;
     }
-    case 'layer':
+    case "layer":
       control = <LayerEditor {...props} testId={testId} invalid={!!error} />;
       break;
   }
 
   return (
-    <div className={`field field-${widget}${error ? ' field-invalid' : ''}`}>
+    <div className={`field field-${widget}${error ? " field-invalid" : ""}`}>
       <label htmlFor={inputId} title={param.doc}>
         <span className="field-name">{param.name}</span>
-        {param.required && <span className="field-required" title="required">*</span>}
-        {widget === 'checkbox' && control}
+        {param.required && (
+          <span className="field-required" title="required">
+            *
+          </span>
+        )}
+        {widget === "checkbox" && control}
       </label>
-      {widget !== 'checkbox' && control}
+      {widget !== "checkbox" && control}
       {error ? (
         <div className="field-error" data-testid={`field-error-${path}${param.name}`}>
           {error}
         </div>
-      ) : param.doc && widget !== 'checkbox' ? (
+      ) : param.doc && widget !== "checkbox" ? (
         <div className="field-doc">{param.doc}</div>
       ) : null}
     </div>
@@ -189,7 +225,7 @@ function DraftInput(props: {
   initial: string;
   placeholder: string;
   invalid: boolean;
-  inputMode?: 'numeric' | 'decimal';
+  inputMode?: "numeric" | "decimal";
   onText(text: string): void;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
@@ -213,21 +249,37 @@ function DraftInput(props: {
   );
 }
 
-function ChoiceSelect(props: { id: string; testId: string; param: ParamSpec; setValue: unknown; invalid: boolean; onPick(value: string): void }) {
+function ChoiceSelect(props: {
+  id: string;
+  testId: string;
+  param: ParamSpec;
+  setValue: unknown;
+  invalid: boolean;
+  onPick(value: string): void;
+}) {
   const { param, setValue } = props;
   const choices = (param.choices ?? []).filter((c) => c !== null);
   // None is offered once: as the default entry when the default is None, else as its own entry.
   const allowNone = param.nullable || (param.choices ?? []).includes(null);
   const needsPick = param.required && (param.default === null || param.default === undefined);
-  let selected = '';
-  if (setValue === null) selected = param.default === null ? '' : NONE_OPTION;
+  let selected = "";
+  if (setValue === null) selected = param.default === null ? "" : NONE_OPTION;
   else if (setValue !== undefined) selected = String(setValue);
   return (
-    <select id={props.id} className="nodrag" data-testid={props.testId} aria-invalid={props.invalid} value={selected} onChange={(e) => props.onPick(e.target.value)}>
+    <select
+      id={props.id}
+      className="nodrag"
+      data-testid={props.testId}
+      aria-invalid={props.invalid}
+      value={selected}
+      onChange={(e) => props.onPick(e.target.value)}
+    >
       <option value="" disabled={needsPick}>
-        {needsPick ? '— choose —' : `default (${describeDefault(param)})`}
+        {needsPick ? "— choose —" : `default (${describeDefault(param)})`}
       </option>
-      {allowNone && param.default !== null && param.default !== undefined && <option value={NONE_OPTION}>None</option>}
+      {allowNone && param.default !== null && param.default !== undefined && (
+        <option value={NONE_OPTION}>None</option>
+      )}
       {choices.map((c) => (
         <option key={String(c)} value={String(c)}>
           {String(c)}
@@ -237,11 +289,21 @@ function ChoiceSelect(props: { id: string; testId: string; param: ParamSpec; set
   );
 }
 
-function TupleInputs(props: { id: string; testId: string; param: ParamSpec; setValue: unknown; invalid: boolean; onTexts(texts: string[]): void }) {
+function TupleInputs(props: {
+  id: string;
+  testId: string;
+  param: ParamSpec;
+  setValue: unknown;
+  invalid: boolean;
+  onTexts(texts: string[]): void;
+}) {
   const { param } = props;
   const [drafts, setDrafts] = useState<string[] | null>(null);
   const shown = drafts ?? tupleValues(param, props.setValue);
-  const placeholders = param.default === null || param.default === undefined ? Array(shown.length).fill(param.required ? 'req.' : 'None') : tupleValues(param, param.default);
+  const placeholders =
+    param.default === null || param.default === undefined
+      ? Array(shown.length).fill(param.required ? "req." : "None")
+      : tupleValues(param, param.default);
   return (
     <div className="tuple" data-testid={props.testId}>
       {shown.map((text, i) => (
@@ -271,8 +333,8 @@ function TupleInputs(props: { id: string; testId: string; param: ParamSpec; setV
 function LayerEditor(props: FieldProps & { testId: string; invalid: boolean }) {
   const { param, specs } = props;
   const value = (props.setValue ?? param.default) as { type?: string; params?: Params } | null | undefined;
-  const innerType = value && typeof value === 'object' ? value.type ?? '' : '';
-  const innerParams = (value && typeof value === 'object' && value.params) || {};
+  const innerType = value && typeof value === "object" ? (value.type ?? "") : "";
+  const innerParams = (value && typeof value === "object" && value.params) || {};
   const innerSpec = innerType ? specs[innerType] : undefined;
   const choices = (param.choices ?? []).map(String);
   return (
@@ -305,7 +367,9 @@ function LayerEditor(props: FieldProps & { testId: string; invalid: boolean }) {
               serverErrors={props.serverErrors}
               path={`${props.path}${param.name}.`}
               specs={specs}
-              onChange={(v) => props.onChange({ type: innerType, params: setParam(innerParams, field.param, v) })}
+              onChange={(v) =>
+                props.onChange({ type: innerType, params: setParam(innerParams, field.param, v) })
+              }
             />
           ))}
         </div>

@@ -1,5 +1,5 @@
 // Grouping and searching the catalog for the palette (pure).
-import type { Catalog, LayerSpec } from '../api/types';
+import type { Catalog, LayerSpec } from "../api/types";
 
 export interface PaletteGroup {
   name: string;
@@ -7,10 +7,14 @@ export interface PaletteGroup {
   layers: LayerSpec[];
 }
 
-export function paletteGroups(catalog: Catalog, query = ''): PaletteGroup[] {
+export function paletteGroups(catalog: Catalog, query = ""): PaletteGroup[] {
   const q = query.trim().toLowerCase();
   const matches = (spec: LayerSpec) => !q || spec.type.toLowerCase().includes(q);
-  const groups: PaletteGroup[] = catalog.categories.map((c) => ({ name: c.name, label: c.label, layers: [] }));
+  const groups: PaletteGroup[] = catalog.categories.map((c) => ({
+    name: c.name,
+    label: c.label,
+    layers: [],
+  }));
   const byName = new Map(groups.map((g) => [g.name, g]));
   for (const spec of catalog.layers) {
     if (!matches(spec)) continue;
@@ -25,4 +29,4 @@ export function paletteGroups(catalog: Catalog, query = ''): PaletteGroup[] {
   return groups.filter((g) => g.layers.length > 0);
 }
 
-export const DRAG_MIME = 'application/x-keras-block';
+export const DRAG_MIME = "application/x-keras-block";

@@ -8,23 +8,23 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
   type OnConnect,
-} from '@xyflow/react';
-import { useCallback, useEffect, useState, type DragEvent } from 'react';
-import { BlockNode } from '../blocks/BlockNode';
-import { categoryColor } from '../blocks/categories';
-import { DRAG_MIME } from '../blocks/palette';
-import { ShapeEdge } from '../blocks/ShapeEdge';
-import { checkConnection, isValidConnection } from '../graph/connections';
-import { DEFAULT_NODE_WIDTH } from '../graph/layout';
-import { graphStore, useGraph } from '../graph/store';
-import type { BlockNode as BlockNodeType, GraphEdge } from '../graph/types';
-import { notify } from '../ui/toast';
-import { useEditorUi } from './ui';
+} from "@xyflow/react";
+import { useCallback, useEffect, useState, type DragEvent } from "react";
+import { BlockNode } from "../blocks/BlockNode";
+import { categoryColor } from "../blocks/categories";
+import { DRAG_MIME } from "../blocks/palette";
+import { ShapeEdge } from "../blocks/ShapeEdge";
+import { checkConnection, isValidConnection } from "../graph/connections";
+import { DEFAULT_NODE_WIDTH } from "../graph/layout";
+import { graphStore, useGraph } from "../graph/store";
+import type { BlockNode as BlockNodeType, GraphEdge } from "../graph/types";
+import { notify } from "../ui/toast";
+import { useEditorUi } from "./ui";
 
 // Declared once, outside components, so React Flow never sees a new map.
 const nodeTypes = { block: BlockNode };
 const edgeTypes = { shape: ShapeEdge };
-const defaultEdgeOptions = { type: 'shape' as const };
+const defaultEdgeOptions = { type: "shape" as const };
 
 const checkValid: IsValidConnection = (connection) => {
   const { nodes, edges, specs } = graphStore.getState();
@@ -33,7 +33,7 @@ const checkValid: IsValidConnection = (connection) => {
 
 const onConnect: OnConnect = (connection) => {
   const problem = graphStore.getState().connect(connection);
-  if (problem) notify(problem, 'error');
+  if (problem) notify(problem, "error");
 };
 
 function onConnectEnd(_: MouseEvent | TouchEvent, state: FinalConnectionState) {
@@ -42,12 +42,12 @@ function onConnectEnd(_: MouseEvent | TouchEvent, state: FinalConnectionState) {
   const from = state.fromHandle;
   const to = state.toHandle;
   const connection =
-    from.type === 'source'
+    from.type === "source"
       ? { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }
       : { source: to.nodeId, sourceHandle: to.id, target: from.nodeId, targetHandle: from.id };
   const { nodes, edges, specs } = graphStore.getState();
   const problem = checkConnection(connection, nodes, edges, specs);
-  if (problem) notify(`Cannot connect: ${problem}`, 'error');
+  if (problem) notify(`Cannot connect: ${problem}`, "error");
 }
 
 const beginDrag = () => graphStore.getState().beginDrag();
@@ -85,15 +85,15 @@ export function Canvas() {
   }, [focusRequest, getInternalNode, setCenter]);
 
   const onDragOver = useCallback((event: DragEvent) => {
-    if (event.dataTransfer.types.includes(DRAG_MIME) || event.dataTransfer.types.includes('text/plain')) {
+    if (event.dataTransfer.types.includes(DRAG_MIME) || event.dataTransfer.types.includes("text/plain")) {
       event.preventDefault();
-      event.dataTransfer.dropEffect = 'copy';
+      event.dataTransfer.dropEffect = "copy";
     }
   }, []);
 
   const onDrop = useCallback(
     (event: DragEvent) => {
-      const type = event.dataTransfer.getData(DRAG_MIME) || event.dataTransfer.getData('text/plain');
+      const type = event.dataTransfer.getData(DRAG_MIME) || event.dataTransfer.getData("text/plain");
       if (!type || !graphStore.getState().specs[type]) return;
       event.preventDefault();
       const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
@@ -102,7 +102,10 @@ export function Canvas() {
     [screenToFlowPosition],
   );
 
-  const minimapColor = useCallback((node: BlockNodeType) => categoryColor(specs[node.data.type]?.category), [specs]);
+  const minimapColor = useCallback(
+    (node: BlockNodeType) => categoryColor(specs[node.data.type]?.category),
+    [specs],
+  );
 
   return (
     <div className="canvas" data-testid="canvas">
@@ -125,7 +128,7 @@ export function Canvas() {
         onDragOver={onDragOver}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
+        multiSelectionKeyCode={["Meta", "Control"]}
         fitView={fitOnMount}
         fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
         minZoom={0.1}

@@ -1,29 +1,36 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api/client';
-import type { ProjectSummary } from '../api/types';
-import { AuthForm } from '../auth/AuthForm';
-import { useSession } from '../auth/session';
-import { graphStore, useGraph } from '../graph/store';
-import { notify } from '../ui/toast';
-import { openProject, saveProject } from './commands';
-import { useEditorUi } from './ui';
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../api/client";
+import type { ProjectSummary } from "../api/types";
+import { AuthForm } from "../auth/AuthForm";
+import { useSession } from "../auth/session";
+import { graphStore, useGraph } from "../graph/store";
+import { notify } from "../ui/toast";
+import { openProject, saveProject } from "./commands";
+import { useEditorUi } from "./ui";
 
 export function ProjectsMenu() {
-  const open = useEditorUi((s) => s.open === 'projects');
+  const open = useEditorUi((s) => s.open === "projects");
   const toggle = useEditorUi((s) => s.toggle);
   const username = useSession((s) => s.username);
   return (
     <div className="menu-wrap">
-      <button data-testid="projects" onClick={() => toggle('projects')} aria-expanded={open}>
+      <button data-testid="projects" onClick={() => toggle("projects")} aria-expanded={open}>
         {username ? (
           <>
-            Projects <span className="user-chip" data-testid="auth-user">{username}</span>
+            Projects{" "}
+            <span className="user-chip" data-testid="auth-user">
+              {username}
+            </span>
           </>
         ) : (
-          'Log in'
+          "Log in"
         )}
       </button>
-      {open && <div className="popover projects-panel" data-testid="projects-panel">{username ? <ProjectsList /> : <LoginPrompt />}</div>}
+      {open && (
+        <div className="popover projects-panel" data-testid="projects-panel">
+          {username ? <ProjectsList /> : <LoginPrompt />}
+        </div>
+      )}
     </div>
   );
 }
@@ -73,7 +80,7 @@ function ProjectsList() {
       if (id === graphStore.getState().projectId) graphStore.getState().setName(trimmed);
       reload();
     } catch (e) {
-      notify(`Rename failed: ${(e as Error).message}`, 'error');
+      notify(`Rename failed: ${(e as Error).message}`, "error");
     }
   }
 
@@ -82,10 +89,10 @@ function ProjectsList() {
     try {
       await api.deleteProject(id);
       if (id === graphStore.getState().projectId) graphStore.getState().setProject(null);
-      notify('Project deleted', 'success');
+      notify("Project deleted", "success");
       reload();
     } catch (e) {
-      notify(`Delete failed: ${(e as Error).message}`, 'error');
+      notify(`Delete failed: ${(e as Error).message}`, "error");
     }
   }
 
@@ -95,7 +102,11 @@ function ProjectsList() {
         <div>
           Signed in as <strong>{username}</strong>
         </div>
-        <button className="link" data-testid="auth-logout" onClick={() => logout().catch((e: Error) => notify(e.message, 'error'))}>
+        <button
+          className="link"
+          data-testid="auth-logout"
+          onClick={() => logout().catch((e: Error) => notify(e.message, "error"))}
+        >
           Log out
         </button>
       </div>
@@ -106,12 +117,12 @@ function ProjectsList() {
               Editing project <strong>{name}</strong>
             </>
           ) : (
-            'This graph is not saved as a project yet.'
+            "This graph is not saved as a project yet."
           )}
         </div>
         <div className="row">
           <button className="primary" data-testid="project-save" onClick={() => save(false)}>
-            {projectId !== null ? 'Save' : 'Save as project'}
+            {projectId !== null ? "Save" : "Save as project"}
           </button>
           {projectId !== null && (
             <button data-testid="project-save-as" onClick={() => save(true)}>
@@ -124,7 +135,11 @@ function ProjectsList() {
         {error && <li className="form-error">{error}</li>}
         {projects && projects.length === 0 && <li className="muted">No projects yet.</li>}
         {projects?.map((p) => (
-          <li key={p.id} data-testid={`project-${p.id}`} className={p.id === projectId ? 'current' : undefined}>
+          <li
+            key={p.id}
+            data-testid={`project-${p.id}`}
+            className={p.id === projectId ? "current" : undefined}
+          >
             {renaming?.id === p.id ? (
               <input
                 autoFocus
@@ -132,27 +147,44 @@ function ProjectsList() {
                 value={renaming.name}
                 onChange={(e) => setRenaming({ id: p.id, name: e.target.value })}
                 onKeyDown={(e) => {
-                  if (e.key === 'Enter') rename(p.id, renaming.name);
-                  if (e.key === 'Escape') setRenaming(null);
+                  if (e.key === "Enter") rename(p.id, renaming.name);
+                  if (e.key === "Escape") setRenaming(null);
                 }}
                 onBlur={() => rename(p.id, renaming.name)}
               />
             ) : (
-              <button className="project-name link" data-testid={`project-open-${p.id}`} onClick={() => openProject(p.id)} title="Open">
+              <button
+                className="project-name link"
+                data-testid={`project-open-${p.id}`}
+                onClick={() => openProject(p.id)}
+                title="Open"
+              >
                 {p.name}
               </button>
             )}
             <span className="muted small">{new Date(p.updated_at).toLocaleString()}</span>
             <span className="project-buttons">
-              <button className="small" data-testid={`project-rename-${p.id}`} onClick={() => setRenaming({ id: p.id, name: p.name })}>
+              <button
+                className="small"
+                data-testid={`project-rename-${p.id}`}
+                onClick={() => setRenaming({ id: p.id, name: p.name })}
+              >
                 Rename
               </button>
               {confirmDelete === p.id ? (
-                <button className="small danger" data-testid={`project-delete-confirm-${p.id}`} onClick={() => remove(p.id)}>
+                <button
+                  className="small danger"
+                  data-testid={`project-delete-confirm-${p.id}`}
+                  onClick={() => remove(p.id)}
+                >
                   Really delete?
                 </button>
               ) : (
-                <button className="small" data-testid={`project-delete-${p.id}`} onClick={() => setConfirmDelete(p.id)}>
+                <button
+                  className="small"
+                  data-testid={`project-delete-${p.id}`}
+                  onClick={() => setConfirmDelete(p.id)}
+                >
                   Delete
                 </button>
               )}

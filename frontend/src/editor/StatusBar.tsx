@@ -1,7 +1,7 @@
-import { memo } from 'react';
-import { formatCompact, formatCount } from '../blocks/format';
-import { graphStore, useGraph } from '../graph/store';
-import { useEditorUi } from './ui';
+import { memo } from "react";
+import { formatCompact, formatCount } from "../blocks/format";
+import { graphStore, useGraph } from "../graph/store";
+import { useEditorUi } from "./ui";
 
 export const StatusBar = memo(function StatusBar() {
   const validation = useGraph((s) => s.validation);
@@ -14,12 +14,12 @@ export const StatusBar = memo(function StatusBar() {
   const warnings = validation?.warnings ?? [];
 
   let state: { text: string; tone: string };
-  if (failure) state = { text: `Cannot check the graph: ${failure}`, tone: 'bad' };
-  else if (!nodeCount) state = { text: 'Empty canvas', tone: 'idle' };
-  else if (validating && !validation) state = { text: 'Checking…', tone: 'idle' };
-  else if (!validation) state = { text: 'Not checked yet', tone: 'idle' };
-  else if (validation.valid) state = { text: 'Model builds', tone: 'good' };
-  else state = { text: 'Model does not build', tone: 'bad' };
+  if (failure) state = { text: `Cannot check the graph: ${failure}`, tone: "bad" };
+  else if (!nodeCount) state = { text: "Empty canvas", tone: "idle" };
+  else if (validating && !validation) state = { text: "Checking…", tone: "idle" };
+  else if (!validation) state = { text: "Not checked yet", tone: "idle" };
+  else if (validation.valid) state = { text: "Model builds", tone: "good" };
+  else state = { text: "Model does not build", tone: "bad" };
 
   const select = (node: string | null) => {
     if (!node) return;
@@ -38,34 +38,47 @@ export const StatusBar = memo(function StatusBar() {
         Parameters <strong data-testid="status-total-params">{formatCount(validation?.total_params)}</strong>
       </span>
       <span className="status-item" title="Trainable parameters">
-        Trainable <strong data-testid="status-trainable-params">{formatCount(validation?.trainable_params)}</strong>
+        Trainable{" "}
+        <strong data-testid="status-trainable-params">{formatCount(validation?.trainable_params)}</strong>
       </span>
-      <span className="status-item" title={validation?.total_macs !== undefined ? `${formatCount(validation.total_macs)} multiply-adds per sample` : undefined}>
+      <span
+        className="status-item"
+        title={
+          validation?.total_macs !== undefined
+            ? `${formatCount(validation.total_macs)} multiply-adds per sample`
+            : undefined
+        }
+      >
         MACs <strong data-testid="status-macs">{formatCompact(validation?.total_macs)}</strong>
       </span>
       <span className="spacer" />
       <div className="status-errors-wrap">
         <button
-          className={`status-errors${errors.length ? ' has-errors' : ''}`}
+          className={`status-errors${errors.length ? " has-errors" : ""}`}
           data-testid="status-errors"
           data-count={errors.length}
-          onClick={() => toggle('errors')}
+          onClick={() => toggle("errors")}
           disabled={!errors.length && !warnings.length}
-          aria-expanded={open === 'errors'}
+          aria-expanded={open === "errors"}
         >
-          {errors.length} error{errors.length === 1 ? '' : 's'}
+          {errors.length} error{errors.length === 1 ? "" : "s"}
           {warnings.length > 0 && (
             <span className="status-warnings" data-testid="status-warnings">
-              {' '}
-              · {warnings.length} warning{warnings.length === 1 ? '' : 's'}
+              {" "}
+              · {warnings.length} warning{warnings.length === 1 ? "" : "s"}
             </span>
           )}
         </button>
-        {open === 'errors' && (errors.length > 0 || warnings.length > 0) && (
+        {open === "errors" && (errors.length > 0 || warnings.length > 0) && (
           <ul className="error-list popover" data-testid="error-list">
             {errors.map((e, i) => (
               <li key={`e${i}`}>
-                <button data-testid={`error-item-${i}`} className="error-item" onClick={() => select(e.node)} disabled={!e.node}>
+                <button
+                  data-testid={`error-item-${i}`}
+                  className="error-item"
+                  onClick={() => select(e.node)}
+                  disabled={!e.node}
+                >
                   {e.node && <span className="error-node">{e.node}</span>}
                   {e.param && <span className="error-param">{e.param}</span>}
                   <span>{e.message}</span>
@@ -74,7 +87,12 @@ export const StatusBar = memo(function StatusBar() {
             ))}
             {warnings.map((w, i) => (
               <li key={`w${i}`}>
-                <button data-testid={`warning-item-${i}`} className="error-item warning-item" onClick={() => select(w.node)} disabled={!w.node}>
+                <button
+                  data-testid={`warning-item-${i}`}
+                  className="error-item warning-item"
+                  onClick={() => select(w.node)}
+                  disabled={!w.node}
+                >
                   {w.node && <span className="error-node">{w.node}</span>}
                   <span>{w.message}</span>
                 </button>

@@ -1,14 +1,14 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api/client';
-import type { Example } from '../api/types';
-import { notify } from '../ui/toast';
-import { loadDocument } from './commands';
-import { useEditorUi } from './ui';
+import { useEffect, useState } from "react";
+import { api } from "../api/client";
+import type { Example } from "../api/types";
+import { notify } from "../ui/toast";
+import { loadDocument } from "./commands";
+import { useEditorUi } from "./ui";
 
 let cache: Example[] | null = null;
 
 export function TemplatesMenu() {
-  const open = useEditorUi((s) => s.open === 'templates');
+  const open = useEditorUi((s) => s.open === "templates");
   const toggle = useEditorUi((s) => s.toggle);
   const setOpen = useEditorUi((s) => s.setOpen);
   const [examples, setExamples] = useState<Example[] | null>(cache);
@@ -32,16 +32,25 @@ export function TemplatesMenu() {
   async function choose(example: Example) {
     setOpen(null);
     try {
-      await loadDocument({ ...example.graph, name: example.graph.name || example.name, description: example.graph.description ?? example.description });
-      notify(`Loaded template “${example.name}” (Ctrl+Z to undo)`, 'success');
+      await loadDocument({
+        ...example.graph,
+        name: example.graph.name || example.name,
+        description: example.graph.description ?? example.description,
+      });
+      notify(`Loaded template “${example.name}” (Ctrl+Z to undo)`, "success");
     } catch (e) {
-      notify(`Could not load the template: ${(e as Error).message}`, 'error');
+      notify(`Could not load the template: ${(e as Error).message}`, "error");
     }
   }
 
   return (
     <div className="menu-wrap">
-      <button data-testid="templates" onClick={() => toggle('templates')} aria-expanded={open} aria-haspopup="menu">
+      <button
+        data-testid="templates"
+        onClick={() => toggle("templates")}
+        aria-expanded={open}
+        aria-haspopup="menu"
+      >
         Templates ▾
       </button>
       {open && (
@@ -49,7 +58,13 @@ export function TemplatesMenu() {
           {!examples && !error && <div className="muted pad">Loading…</div>}
           {error && <div className="form-error pad">{error}</div>}
           {examples?.map((example) => (
-            <button key={example.name} role="menuitem" className="menu-item" data-testid={`template-${example.name}`} onClick={() => choose(example)}>
+            <button
+              key={example.name}
+              role="menuitem"
+              className="menu-item"
+              data-testid={`template-${example.name}`}
+              onClick={() => choose(example)}
+            >
               <span className="menu-item-title">{example.name}</span>
               <span className="menu-item-doc">{example.description}</span>
             </button>

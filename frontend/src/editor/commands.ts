@@ -1,16 +1,19 @@
 // Editor commands shared by the toolbar, the keyboard and the menus.
-import { api, ApiError, safeName, type ExportFormat } from '../api/client';
-import type { GraphDocument } from '../api/types';
-import { useSession } from '../auth/session';
-import { layoutNodes } from '../graph/layout';
-import { fromDocument, toDocument } from '../graph/serialise';
-import { graphStore } from '../graph/store';
-import { notify } from '../ui/toast';
-import { downloadBlob } from './download';
-import { useEditorUi } from './ui';
+import { api, ApiError, safeName, type ExportFormat } from "../api/client";
+import type { GraphDocument } from "../api/types";
+import { useSession } from "../auth/session";
+import { layoutNodes } from "../graph/layout";
+import { fromDocument, toDocument } from "../graph/serialise";
+import { graphStore } from "../graph/store";
+import { notify } from "../ui/toast";
+import { downloadBlob } from "./download";
+import { useEditorUi } from "./ui";
 
 /** Replaces the canvas with a document (undoable), laid out when its nodes have no positions. */
-export async function loadDocument(doc: unknown, { undoable = true, projectId = null as number | null } = {}) {
+export async function loadDocument(
+  doc: unknown,
+  { undoable = true, projectId = null as number | null } = {},
+) {
   const loaded = fromDocument(doc);
   const nodes = loaded.needsLayout ? await layoutNodes(loaded.nodes, loaded.edges) : loaded.nodes;
   graphStore.getState().loadGraph({ ...loaded, nodes }, { undoable });
@@ -31,7 +34,7 @@ export async function autoLayout() {
 }
 
 export function newGraph() {
-  graphStore.getState().loadGraph({ nodes: [], edges: [], name: 'untitled' });
+  graphStore.getState().loadGraph({ nodes: [], edges: [], name: "untitled" });
   graphStore.getState().setProject(null);
 }
 
@@ -40,7 +43,7 @@ function problemText(error: unknown): string {
     const errors = (error.body as { errors?: { node?: string | null; message: string }[] } | null)?.errors;
     if (errors?.length && !error.message.includes(errors[0].message)) {
       const first = errors[0];
-      return `${error.message}: ${first.node ? `${first.node}: ` : ''}${first.message}`;
+      return `${error.message}: ${first.node ? `${first.node}: ` : ""}${first.message}`;
     }
     return error.message;
   }
@@ -50,14 +53,14 @@ function problemText(error: unknown): string {
 export async function exportAs(format: ExportFormat) {
   const doc = currentDocument();
   if (!doc.nodes.length) {
-    notify('Nothing to export: the canvas is empty.', 'error');
+    notify("Nothing to export: the canvas is empty.", "error");
     return;
   }
   try {
     const { blob, filename } = await api.exportGraph(doc, format);
-    downloadBlob(blob, filename || `${safeName(doc.name)}.${format === 'python' ? 'py' : format}`);
+    downloadBlob(blob, filename || `${safeName(doc.name)}.${format === "python" ? "py" : format}`);
   } catch (error) {
-    notify(`Export failed: ${problemText(error)}`, 'error');
+    notify(`Export failed: ${problemText(error)}`, "error");
   }
 }
 
@@ -75,22 +78,22 @@ export async function importFile(file: File) {
       const maybe = parsed as { nodes?: unknown; edges?: unknown };
       if (maybe && Array.isArray(maybe.nodes) && Array.isArray(maybe.edges)) {
         await loadDocument(parsed);
-        notify(`Opened ${file.name}`, 'success');
+        notify(`Opened ${file.name}`, "success");
         return;
       }
     }
     const doc = await api.importModel(file);
     await loadDocument(doc);
-    notify(`Imported ${file.name}`, 'success');
+    notify(`Imported ${file.name}`, "success");
   } catch (error) {
-    notify(`Import failed: ${problemText(error)}`, 'error');
+    notify(`Import failed: ${problemText(error)}`, "error");
   }
 }
 
 export async function saveProject({ asNew = false } = {}) {
   if (!useSession.getState().username) {
-    useEditorUi.getState().setOpen('projects');
-    notify('Log in to save projects.', 'info');
+    useEditorUi.getState().setOpen("projects");
+    notify("Log in to save projects.", "info");
     return;
   }
   const state = graphStore.getState();
@@ -98,19 +101,19 @@ export async function saveProject({ asNew = false } = {}) {
   try {
     if (state.projectId !== null && !asNew) {
       await api.updateProject(state.projectId, { name: doc.name, graph: doc });
-      notify(`Saved “${doc.name}”`, 'success');
+      notify(`Saved “${doc.name}”`, "success");
     } else {
       const project = await api.createProject(doc.name, doc);
       graphStore.getState().setProject(project.id);
-      notify(`Saved as new project “${project.name}”`, 'success');
+      notify(`Saved as new project “${project.name}”`, "success");
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 404 && state.projectId !== null) {
       graphStore.getState().setProject(null);
-      notify('That project no longer exists; save again to create a new one.', 'error');
+      notify("That project no longer exists; save again to create a new one.", "error");
       return;
     }
-    notify(`Save failed: ${problemText(error)}`, 'error');
+    notify(`Save failed: ${problemText(error)}`, "error");
   }
 }
 
@@ -120,7 +123,7 @@ export async function openProject(id: number) {
     await loadDocument({ ...project.graph, name: project.name }, { projectId: project.id });
     useEditorUi.getState().setOpen(null);
   } catch (error) {
-    notify(`Could not open the project: ${problemText(error)}`, 'error');
+    notify(`Could not open the project: ${problemText(error)}`, "error");
   }
 }
 

@@ -1,7 +1,7 @@
 // Editor chrome state that is not the graph: which popover is open, fit and focus requests.
-import { create } from 'zustand';
+import { create } from "zustand";
 
-export type Popover = 'templates' | 'projects' | 'help' | 'errors' | null;
+export type Popover = "templates" | "projects" | "help" | "errors" | null;
 
 interface EditorUi {
   open: Popover;

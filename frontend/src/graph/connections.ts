@@ -1,7 +1,7 @@
 // Connection rules, pure so they are easy to test: no cycles, no port filled twice,
 // nothing into an Input, nothing out of an Output, no port beyond the block's maximum.
-import type { LayerSpec } from '../api/types';
-import { SOURCE_HANDLE, type SpecMap } from './types';
+import type { LayerSpec } from "../api/types";
+import { SOURCE_HANDLE, type SpecMap } from "./types";
 
 export interface NodeLike {
   id: string;
@@ -27,7 +27,7 @@ export function handleForPort(port: number): string {
 
 /** The port of a target handle id ("in-2" -> 2); a missing handle is port 0. */
 export function portOf(handle: string | null | undefined): number | null {
-  if (handle === null || handle === undefined || handle === '') return 0;
+  if (handle === null || handle === undefined || handle === "") return 0;
   const match = /^in-(\d+)$/.exec(handle);
   return match ? Number(match[1]) : null;
 }
@@ -84,22 +84,24 @@ export function checkConnection(
   specs: SpecMap,
 ): string | null {
   const { source, target } = connection;
-  if (!source || !target) return 'both ends are needed';
-  if (source === target) return 'a block cannot feed itself';
+  if (!source || !target) return "both ends are needed";
+  if (source === target) return "a block cannot feed itself";
   const sourceNode = nodes.find((n) => n.id === source);
   const targetNode = nodes.find((n) => n.id === target);
-  if (!sourceNode || !targetNode) return 'unknown block';
-  if (connection.sourceHandle && connection.sourceHandle !== SOURCE_HANDLE) return 'connect from the output handle';
-  if (sourceNode.data.type === 'Output') return 'an Output has no outgoing edge';
-  if (reaches(target, source, edges)) return 'that would make a cycle';
+  if (!sourceNode || !targetNode) return "unknown block";
+  if (connection.sourceHandle && connection.sourceHandle !== SOURCE_HANDLE)
+    return "connect from the output handle";
+  if (sourceNode.data.type === "Output") return "an Output has no outgoing edge";
+  if (reaches(target, source, edges)) return "that would make a cycle";
   const spec = specs[targetNode.data.type];
   const { max } = inputRange(spec);
   if (max === 0) return `${targetNode.data.type} takes no input`;
   const port = portOf(connection.targetHandle);
-  if (port === null) return 'unknown input handle';
-  if (max !== null && port >= max) return `${targetNode.data.type} takes at most ${max} input${max === 1 ? '' : 's'}`;
+  if (port === null) return "unknown input handle";
+  if (max !== null && port >= max)
+    return `${targetNode.data.type} takes at most ${max} input${max === 1 ? "" : "s"}`;
   const incoming = edges.filter((e) => e.target === target);
-  if (incoming.some((e) => portOf(e.targetHandle) === port)) return 'that input is already connected';
+  if (incoming.some((e) => portOf(e.targetHandle) === port)) return "that input is already connected";
   if (max !== null && incoming.length >= max) return `${targetNode.data.type} takes at most ${max} inputs`;
   return null;
 }

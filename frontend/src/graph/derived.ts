@@ -1,7 +1,7 @@
 // Facts derived from the edge list that every block and wire asks for on each store change.
 // Computed once per edges array (the store replaces the array on every change, never mutates it),
 // so N blocks asking costs O(E) once instead of O(N * E).
-import { portOf, type EdgeLike } from './connections';
+import { portOf, type EdgeLike } from "./connections";
 
 const portsCache = new WeakMap<readonly EdgeLike[], Map<string, string>>();
 const incomingCache = new WeakMap<readonly EdgeLike[], Map<string, number>>();
@@ -18,7 +18,7 @@ export function usedPortsByTarget(edges: readonly EdgeLike[]): Map<string, strin
     else ports.set(edge.target, [port]);
   }
   keys = new Map();
-  for (const [target, list] of ports) keys.set(target, list.sort((a, b) => a - b).join(','));
+  for (const [target, list] of ports) keys.set(target, list.sort((a, b) => a - b).join(","));
   portsCache.set(edges, keys);
   return keys;
 }

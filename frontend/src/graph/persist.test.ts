@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { examples } from '../test-fixtures';
-import { readWork, WORK_KEY, writeWork } from './persist';
-import { fromDocument } from './serialise';
-import { createGraphStore } from './store';
+import { describe, expect, it } from "vitest";
+import { examples } from "../test-fixtures";
+import { readWork, WORK_KEY, writeWork } from "./persist";
+import { fromDocument } from "./serialise";
+import { createGraphStore } from "./store";
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -12,8 +12,8 @@ function memoryStorage() {
   };
 }
 
-describe('work in progress', () => {
-  it('writes and reads back the graph and project id', () => {
+describe("work in progress", () => {
+  it("writes and reads back the graph and project id", () => {
     const storage = memoryStorage();
     const store = createGraphStore();
     store.getState().loadGraph(fromDocument(examples.qa_two_inputs));
@@ -25,9 +25,9 @@ describe('work in progress', () => {
     expect(work.graph.nodes[0].position).toBeDefined();
   });
 
-  it('ignores garbage', () => {
+  it("ignores garbage", () => {
     const storage = memoryStorage();
-    storage.setItem(WORK_KEY, '{not json');
+    storage.setItem(WORK_KEY, "{not json");
     expect(readWork(storage)).toBeNull();
     expect(readWork(memoryStorage())).toBeNull();
   });

@@ -1,7 +1,7 @@
 // Graph document (the server's JSON, DESIGN.md) <-> React Flow nodes and edges.
-import type { DocEdge, DocNode, GraphDocument } from '../api/types';
-import { handleForPort, portOf } from './connections';
-import { SOURCE_HANDLE, type BlockNode, type GraphEdge, type GraphSnapshot } from './types';
+import type { DocEdge, DocNode, GraphDocument } from "../api/types";
+import { handleForPort, portOf } from "./connections";
+import { SOURCE_HANDLE, type BlockNode, type GraphEdge, type GraphSnapshot } from "./types";
 
 export function edgeId(source: string, target: string, targetHandle: string): string {
   // '>' and ':' never occur in node ids, so the id is unambiguous.
@@ -16,14 +16,14 @@ export function makeEdge(source: string, target: string, port: number): GraphEdg
     target,
     sourceHandle: SOURCE_HANDLE,
     targetHandle,
-    type: 'shape',
+    type: "shape",
   };
 }
 
 export class DocumentError extends Error {}
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export interface LoadedGraph extends GraphSnapshot {
@@ -39,24 +39,24 @@ export function fromDocument(doc: unknown): LoadedGraph {
   const seen = new Set<string>();
   let needsLayout = false;
   const nodes: BlockNode[] = doc.nodes.map((raw: unknown, index: number) => {
-    if (!isObject(raw) || typeof raw.id !== 'string' || typeof raw.type !== 'string') {
+    if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.type !== "string") {
       throw new DocumentError(`node ${index + 1} needs a string "id" and "type"`);
     }
     if (seen.has(raw.id)) throw new DocumentError(`duplicate node id "${raw.id}"`);
     seen.add(raw.id);
     const pos = raw.position;
-    const hasPosition = isObject(pos) && typeof pos.x === 'number' && typeof pos.y === 'number';
+    const hasPosition = isObject(pos) && typeof pos.x === "number" && typeof pos.y === "number";
     if (!hasPosition) needsLayout = true;
     return {
       id: raw.id,
-      type: 'block',
+      type: "block",
       position: hasPosition ? { x: pos.x as number, y: pos.y as number } : { x: 0, y: 0 },
       data: { type: raw.type, params: isObject(raw.params) ? raw.params : {} },
     };
   });
 
   const docEdges: DocEdge[] = doc.edges.map((raw: unknown, index: number) => {
-    if (!isObject(raw) || typeof raw.source !== 'string' || typeof raw.target !== 'string') {
+    if (!isObject(raw) || typeof raw.source !== "string" || typeof raw.target !== "string") {
       throw new DocumentError(`edge ${index + 1} needs a string "source" and "target"`);
     }
     const edge: DocEdge = { source: raw.source, target: raw.target };
@@ -87,8 +87,8 @@ export function fromDocument(doc: unknown): LoadedGraph {
   return {
     nodes,
     edges,
-    name: typeof doc.name === 'string' ? doc.name : 'untitled',
-    description: typeof doc.description === 'string' ? doc.description : undefined,
+    name: typeof doc.name === "string" ? doc.name : "untitled",
+    description: typeof doc.description === "string" ? doc.description : undefined,
     needsLayout,
   };
 }
@@ -108,7 +108,7 @@ export function toDocument(graph: GraphSnapshot, { positions = true } = {}): Gra
     if ((incoming.get(edge.target) ?? 0) > 1 || port > 0) out.port = port;
     return out;
   });
-  const doc: GraphDocument = { version: 1, name: graph.name || 'untitled', nodes, edges };
+  const doc: GraphDocument = { version: 1, name: graph.name || "untitled", nodes, edges };
   if (graph.description) doc.description = graph.description;
   return doc;
 }

@@ -8,13 +8,13 @@ import {
   type EdgeChange,
   type NodeChange,
   type XYPosition,
-} from '@xyflow/react';
-import { createStore, useStore } from 'zustand';
-import type { Catalog, Params, ValidationResult } from '../api/types';
-import { checkConnection, portOf, type ConnectionLike } from './connections';
-import { baseForType, checkNodeId, nextId, renameCopy } from './ids';
-import { edgeId, makeEdge } from './serialise';
-import type { BlockNode, GraphEdge, GraphSnapshot, SpecMap } from './types';
+} from "@xyflow/react";
+import { createStore, useStore } from "zustand";
+import type { Catalog, Params, ValidationResult } from "../api/types";
+import { checkConnection, portOf, type ConnectionLike } from "./connections";
+import { baseForType, checkNodeId, nextId, renameCopy } from "./ids";
+import { edgeId, makeEdge } from "./serialise";
+import type { BlockNode, GraphEdge, GraphSnapshot, SpecMap } from "./types";
 
 export const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1500;
@@ -82,8 +82,12 @@ function withSelectionOf(snapshot: GraphSnapshot, present: GraphSnapshot): Graph
   const edges = new Set(present.edges.filter((e) => e.selected).map((e) => e.id));
   return {
     ...snapshot,
-    nodes: snapshot.nodes.map((n) => (!!n.selected === nodes.has(n.id) ? n : { ...n, selected: nodes.has(n.id) })),
-    edges: snapshot.edges.map((e) => (!!e.selected === edges.has(e.id) ? e : { ...e, selected: edges.has(e.id) })),
+    nodes: snapshot.nodes.map((n) =>
+      !!n.selected === nodes.has(n.id) ? n : { ...n, selected: nodes.has(n.id) },
+    ),
+    edges: snapshot.edges.map((e) =>
+      !!e.selected === edges.has(e.id) ? e : { ...e, selected: edges.has(e.id) },
+    ),
   };
 }
 
@@ -124,7 +128,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
     return {
       nodes: initial.nodes ?? [],
       edges: initial.edges ?? [],
-      name: initial.name ?? 'untitled',
+      name: initial.name ?? "untitled",
       description: initial.description,
       specs: {},
       catalog: null,
@@ -147,13 +151,13 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
 
       onNodesChange(changes) {
         // Removal goes through deleteElements so it is recorded; React Flow's own delete key is off.
-        const kept = changes.filter((c) => c.type !== 'remove');
+        const kept = changes.filter((c) => c.type !== "remove");
         if (!kept.length) return;
         set({ nodes: applyNodeChanges(kept, get().nodes) });
       },
 
       onEdgesChange(changes) {
-        const kept = changes.filter((c) => c.type !== 'remove');
+        const kept = changes.filter((c) => c.type !== "remove");
         if (!kept.length) return;
         set({ edges: applyEdgeChanges(kept, get().edges) });
       },
@@ -186,7 +190,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         const id = nextId(baseForType(type), takenIds());
         const node: BlockNode = {
           id,
-          type: 'block',
+          type: "block",
           position: { x: Math.round(position.x), y: Math.round(position.y) },
           data: { type, params },
           selected: true,
@@ -227,7 +231,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           if (e.source !== id && e.target !== id) return e;
           const source = rename(e.source);
           const target = rename(e.target);
-          return { ...e, id: edgeId(source, target, e.targetHandle ?? 'in-0'), source, target };
+          return { ...e, id: edgeId(source, target, e.targetHandle ?? "in-0"), source, target };
         });
         let nextValidation = validation;
         if (validation && validation.nodes[id]) {
@@ -245,7 +249,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
 
       setName(name) {
         if (name === get().name) return;
-        set({ ...record('name'), name });
+        set({ ...record("name"), name });
       },
 
       deleteSelected() {
@@ -261,7 +265,9 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         const goneEdges = new Set(edgeIds);
         const { nodes, edges } = get();
         const nextNodes = nodes.filter((n) => !gone.has(n.id));
-        const nextEdges = edges.filter((e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target));
+        const nextEdges = edges.filter(
+          (e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target),
+        );
         if (nextNodes.length === nodes.length && nextEdges.length === edges.length) return;
         set({ ...record(), nodes: nextNodes, edges: nextEdges });
       },
@@ -275,7 +281,9 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
 
       selectOnly(id) {
         set({
-          nodes: get().nodes.map((n) => (!!n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })),
+          nodes: get().nodes.map((n) =>
+            !!n.selected === (n.id === id) ? n : { ...n, selected: n.id === id },
+          ),
           edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
         });
       },
@@ -308,7 +316,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         const offset = PASTE_OFFSET * (pasteCount + 1);
         const pasted: BlockNode[] = clipboard.nodes.map((node) => ({
           id: renamed.get(node.id)!,
-          type: 'block',
+          type: "block",
           position: { x: node.position.x + offset, y: node.position.y + offset },
           data: { type: node.data.type, params: structuredClone(node.data.params) },
           selected: true,

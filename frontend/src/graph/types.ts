@@ -1,5 +1,5 @@
-import type { Edge, Node } from '@xyflow/react';
-import type { LayerSpec, Params } from '../api/types';
+import type { Edge, Node } from "@xyflow/react";
+import type { LayerSpec, Params } from "../api/types";
 
 /** What a block node carries: its catalog type and the params the user set (missing = Keras default). */
 export interface BlockData extends Record<string, unknown> {
@@ -7,9 +7,9 @@ export interface BlockData extends Record<string, unknown> {
   params: Params;
 }
 
-export type BlockNode = Node<BlockData, 'block'>;
+export type BlockNode = Node<BlockData, "block">;
 /** Edges run from a node's `out` handle to one of the target's `in-N` handles; N is the port. */
-export type GraphEdge = Edge<Record<string, unknown>, 'shape'>;
+export type GraphEdge = Edge<Record<string, unknown>, "shape">;
 
 export type SpecMap = Record<string, LayerSpec>;
 
@@ -20,4 +20,4 @@ export interface GraphSnapshot {
   description?: string;
 }
 
-export const SOURCE_HANDLE = 'out';
+export const SOURCE_HANDLE = "out";

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GraphDocument, ValidationResult } from '../api/types';
-import { catalog, examples } from '../test-fixtures';
-import { fromDocument } from './serialise';
-import { createGraphStore, type GraphStore } from './store';
-import { startLiveValidation } from './validation';
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { GraphDocument, ValidationResult } from "../api/types";
+import { catalog, examples } from "../test-fixtures";
+import { fromDocument } from "./serialise";
+import { createGraphStore, type GraphStore } from "./store";
+import { startLiveValidation } from "./validation";
 
 function result(total: number): ValidationResult {
   return { valid: true, errors: [], warnings: [], nodes: {}, total_params: total, trainable_params: total };
@@ -37,16 +37,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('live validation', () => {
-  it('sends the graph once after edits settle', async () => {
+describe("live validation", () => {
+  it("sends the graph once after edits settle", async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
-    store.getState().updateParams('hidden', { units: 256, activation: 'relu' });
+    store.getState().updateParams("hidden", { units: 256, activation: "relu" });
     await vi.advanceTimersByTimeAsync(100);
-    store.getState().updateParams('hidden', { units: 128, activation: 'relu' });
+    store.getState().updateParams("hidden", { units: 128, activation: "relu" });
     expect(calls).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(250);
     expect(calls).toHaveLength(1);
-    expect(calls[0].doc.nodes.find((n) => n.id === 'hidden')!.params).toEqual({ units: 128, activation: 'relu' });
+    expect(calls[0].doc.nodes.find((n) => n.id === "hidden")!.params).toEqual({
+      units: 128,
+      activation: "relu",
+    });
     expect(calls[0].doc.nodes[0].position).toBeUndefined();
     calls[0].resolve(result(1));
     await vi.advanceTimersByTimeAsync(0);
@@ -54,21 +57,21 @@ describe('live validation', () => {
     expect(store.getState().validating).toBe(false);
   });
 
-  it('ignores moves and selection', async () => {
+  it("ignores moves and selection", async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(300);
     expect(calls).toHaveLength(1);
-    store.getState().onNodesChange([{ type: 'position', id: 'hidden', position: { x: 5, y: 5 } }]);
+    store.getState().onNodesChange([{ type: "position", id: "hidden", position: { x: 5, y: 5 } }]);
     store.getState().selectAll();
     await vi.advanceTimersByTimeAsync(300);
     expect(calls).toHaveLength(1);
   });
 
-  it('sends a graph replaced as a whole (load, undo) at once, edits after the debounce', async () => {
+  it("sends a graph replaced as a whole (load, undo) at once, edits after the debounce", async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toHaveLength(1);
-    store.getState().updateParams('hidden', { units: 7 });
+    store.getState().updateParams("hidden", { units: 7 });
     await vi.advanceTimersByTimeAsync(100);
     expect(calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(200);
@@ -76,10 +79,13 @@ describe('live validation', () => {
     store.getState().undo();
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toHaveLength(3);
-    expect(calls[2].doc.nodes.find((n) => n.id === 'hidden')!.params).toEqual({ units: 512, activation: 'relu' });
+    expect(calls[2].doc.nodes.find((n) => n.id === "hidden")!.params).toEqual({
+      units: 512,
+      activation: "relu",
+    });
   });
 
-  it('sends the graph found at start at once', async () => {
+  it("sends the graph found at start at once", async () => {
     stop();
     store = createGraphStore(fromDocument(examples.mnist_mlp));
     stop = startLiveValidation(store, validate, 250);
@@ -88,10 +94,10 @@ describe('live validation', () => {
     expect(calls[0].doc.nodes).toHaveLength(4);
   });
 
-  it('never lets an older answer overwrite a newer one', async () => {
+  it("never lets an older answer overwrite a newer one", async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(300);
-    store.getState().updateParams('hidden', { units: 7 });
+    store.getState().updateParams("hidden", { units: 7 });
     await vi.advanceTimersByTimeAsync(300);
     expect(calls).toHaveLength(2);
     expect(calls[0].signal.aborted).toBe(true);
@@ -102,25 +108,25 @@ describe('live validation', () => {
     expect(store.getState().validation?.total_params).toBe(2);
   });
 
-  it('reports a failed request without dropping the last answer', async () => {
+  it("reports a failed request without dropping the last answer", async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(300);
     calls[0].resolve(result(5));
     await vi.advanceTimersByTimeAsync(0);
-    store.getState().updateParams('hidden', { units: 9 });
+    store.getState().updateParams("hidden", { units: 9 });
     await vi.advanceTimersByTimeAsync(300);
-    calls[1].reject(new Error('offline'));
+    calls[1].reject(new Error("offline"));
     await vi.advanceTimersByTimeAsync(0);
     expect(store.getState().validation?.total_params).toBe(5);
-    expect(store.getState().validationFailure).toBe('offline');
+    expect(store.getState().validationFailure).toBe("offline");
   });
 
-  it('clears the answer for an empty canvas without asking', async () => {
+  it("clears the answer for an empty canvas without asking", async () => {
     store.getState().loadGraph(fromDocument(examples.mnist_mlp));
     await vi.advanceTimersByTimeAsync(300);
     calls[0].resolve(result(5));
     await vi.advanceTimersByTimeAsync(0);
-    store.getState().loadGraph({ nodes: [], edges: [], name: 'x' });
+    store.getState().loadGraph({ nodes: [], edges: [], name: "x" });
     await vi.advanceTimersByTimeAsync(300);
     expect(calls).toHaveLength(1);
     expect(store.getState().validation).toBeNull();

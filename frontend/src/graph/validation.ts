@@ -4,14 +4,14 @@
 // A graph replaced as a whole (opened, loaded from a template, undo, redo), and the one brought
 // back at start from the last visit, is sent at once: the debounce is there to let typing
 // settle, and nothing is being typed.
-import type { GraphDocument, ValidationResult } from '../api/types';
-import { toDocument } from './serialise';
-import type { GraphState, GraphStore } from './store';
+import type { GraphDocument, ValidationResult } from "../api/types";
+import { toDocument } from "./serialise";
+import type { GraphState, GraphStore } from "./store";
 
 export type Validate = (doc: GraphDocument, signal: AbortSignal) => Promise<ValidationResult>;
 
-export function meaningKey(state: Pick<GraphState, 'nodes' | 'edges' | 'name'>): string {
-  const doc = toDocument({ nodes: state.nodes, edges: state.edges, name: '' }, { positions: false });
+export function meaningKey(state: Pick<GraphState, "nodes" | "edges" | "name">): string {
+  const doc = toDocument({ nodes: state.nodes, edges: state.edges, name: "" }, { positions: false });
   return JSON.stringify([doc.nodes, doc.edges]);
 }
 
@@ -20,7 +20,7 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
   let controller: AbortController | null = null;
   let seq = 0;
   let lastKey: string | null = null;
-  let lastNodes: GraphState['nodes'] | null = null;
+  let lastNodes: GraphState["nodes"] | null = null;
   let lastEdges: unknown = null;
   let lastRevision: number | null = null;
 
@@ -43,7 +43,7 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
       if (mine !== seq) return;
       store.getState().setValidation(result);
     } catch (error) {
-      if (mine !== seq || (error as Error)?.name === 'AbortError') return;
+      if (mine !== seq || (error as Error)?.name === "AbortError") return;
       store.getState().setValidation(store.getState().validation, (error as Error)?.message ?? String(error));
     } finally {
       if (mine === seq) store.getState().setValidating(false);
@@ -73,7 +73,7 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
 }
 
 /** Cheap check for drags and selection: same ids and the same data objects in the same order. */
-function sameMeaning(nodes: GraphState['nodes'], before: GraphState['nodes'] | null): boolean {
+function sameMeaning(nodes: GraphState["nodes"], before: GraphState["nodes"] | null): boolean {
   if (nodes === before) return true;
   if (!before || nodes.length !== before.length) return false;
   for (let i = 0; i < nodes.length; i++) {

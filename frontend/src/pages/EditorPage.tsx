@@ -1,20 +1,20 @@
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api/client';
-import { Inspector } from '../blocks/Inspector';
-import { Palette } from '../blocks/Palette';
-import { Canvas } from '../editor/Canvas';
-import { autoLayout, saveProject } from '../editor/commands';
-import { isTypingTarget, shortcutFor } from '../editor/shortcuts';
-import { StatusBar } from '../editor/StatusBar';
-import { Toolbar } from '../editor/Toolbar';
-import { useEditorUi } from '../editor/ui';
-import { DEFAULT_NODE_WIDTH } from '../graph/layout';
-import { graphStore, useGraph } from '../graph/store';
-import { startLiveValidation } from '../graph/validation';
-import { TrainPanel } from '../train/TrainPanel';
-import { useTrain } from '../train/store';
-import { notify } from '../ui/toast';
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../api/client";
+import { Inspector } from "../blocks/Inspector";
+import { Palette } from "../blocks/Palette";
+import { Canvas } from "../editor/Canvas";
+import { autoLayout, saveProject } from "../editor/commands";
+import { isTypingTarget, shortcutFor } from "../editor/shortcuts";
+import { StatusBar } from "../editor/StatusBar";
+import { Toolbar } from "../editor/Toolbar";
+import { useEditorUi } from "../editor/ui";
+import { DEFAULT_NODE_WIDTH } from "../graph/layout";
+import { graphStore, useGraph } from "../graph/store";
+import { startLiveValidation } from "../graph/validation";
+import { TrainPanel } from "../train/TrainPanel";
+import { useTrain } from "../train/store";
+import { notify } from "../ui/toast";
 
 export function EditorPage() {
   return (
@@ -49,13 +49,15 @@ function Editor() {
 
   const addAtCenter = useCallback(
     (type: string) => {
-      const canvas = document.querySelector('.canvas');
+      const canvas = document.querySelector(".canvas");
       const rect = canvas?.getBoundingClientRect() ?? { left: 0, top: 0, width: 800, height: 600 };
       const centre = screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
       let position = { x: centre.x - DEFAULT_NODE_WIDTH / 2, y: centre.y - 40 };
       const nodes = graphStore.getState().nodes;
-      const occupied = (p: { x: number; y: number }) => nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24);
-      for (let i = 0; i < 30 && occupied(position); i++) position = { x: position.x + 30, y: position.y + 30 };
+      const occupied = (p: { x: number; y: number }) =>
+        nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24);
+      for (let i = 0; i < 30 && occupied(position); i++)
+        position = { x: position.x + 30, y: position.y + 30 };
       graphStore.getState().addNode(type, position);
     },
     [screenToFlowPosition],
@@ -66,57 +68,57 @@ function Editor() {
       const action = shortcutFor(event);
       if (!action) return;
       // Ctrl+S saves from a text field too (else the browser's "Save page" dialog opens).
-      if (isTypingTarget(event.target) && action !== 'save') {
-        if (action === 'escape') (event.target as HTMLElement).blur();
+      if (isTypingTarget(event.target) && action !== "save") {
+        if (action === "escape") (event.target as HTMLElement).blur();
         return;
       }
       const store = graphStore.getState();
       const ui = useEditorUi.getState();
-      const textSelected = () => (window.getSelection()?.toString() ?? '') !== '';
+      const textSelected = () => (window.getSelection()?.toString() ?? "") !== "";
       switch (action) {
-        case 'undo':
+        case "undo":
           event.preventDefault();
           store.undo();
           break;
-        case 'redo':
+        case "redo":
           event.preventDefault();
           store.redo();
           break;
-        case 'copy':
+        case "copy":
           if (textSelected()) return;
           if (store.copySelection()) event.preventDefault();
           break;
-        case 'cut':
+        case "cut":
           if (textSelected()) return;
           if (store.cutSelection()) event.preventDefault();
           break;
-        case 'paste':
+        case "paste":
           if (store.clipboard) {
             event.preventDefault();
             store.paste();
           }
           break;
-        case 'selectAll':
+        case "selectAll":
           event.preventDefault();
           store.selectAll();
           break;
-        case 'delete':
+        case "delete":
           event.preventDefault();
           store.deleteSelected();
           break;
-        case 'help':
+        case "help":
           event.preventDefault();
-          ui.toggle('help');
+          ui.toggle("help");
           break;
-        case 'escape':
+        case "escape":
           if (ui.open) ui.setOpen(null);
           else store.selectOnly(null);
           break;
-        case 'save':
+        case "save":
           event.preventDefault();
           saveProject();
           break;
-        case 'layout':
+        case "layout":
           event.preventDefault();
           autoLayout();
           break;
@@ -125,19 +127,19 @@ function Editor() {
     function onPointerDown(event: PointerEvent) {
       const target = event.target as HTMLElement | null;
       if (!useEditorUi.getState().open) return;
-      if (target?.closest('.menu-wrap, .status-errors-wrap')) return;
+      if (target?.closest(".menu-wrap, .status-errors-wrap")) return;
       useEditorUi.getState().setOpen(null);
     }
-    window.addEventListener('keydown', onKeyDown);
-    window.addEventListener('pointerdown', onPointerDown, true);
+    window.addEventListener("keydown", onKeyDown);
+    window.addEventListener("pointerdown", onPointerDown, true);
     return () => {
-      window.removeEventListener('keydown', onKeyDown);
-      window.removeEventListener('pointerdown', onPointerDown, true);
+      window.removeEventListener("keydown", onKeyDown);
+      window.removeEventListener("pointerdown", onPointerDown, true);
     };
   }, []);
 
   useEffect(() => {
-    if (catalogError) notify(`Could not load the layer catalog: ${catalogError}`, 'error');
+    if (catalogError) notify(`Could not load the layer catalog: ${catalogError}`, "error");
   }, [catalogError]);
 
   return (
@@ -145,13 +147,13 @@ function Editor() {
       <Toolbar />
       {catalogError && (
         <div className="banner" role="alert" data-testid="catalog-error">
-          Could not load the layer catalog ({catalogError}).{' '}
+          Could not load the layer catalog ({catalogError}).{" "}
           <button className="link" onClick={retry}>
             Retry
           </button>
         </div>
       )}
-      <div className={trainOpen ? 'editor-main with-train' : 'editor-main'}>
+      <div className={trainOpen ? "editor-main with-train" : "editor-main"}>
         <Palette onAdd={addAtCenter} />
         <Canvas />
         <Inspector />

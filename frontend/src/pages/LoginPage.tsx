@@ -1,6 +1,6 @@
-import { AuthForm } from '../auth/AuthForm';
-import { useSession } from '../auth/session';
-import { navigate } from '../router';
+import { AuthForm } from "../auth/AuthForm";
+import { useSession } from "../auth/session";
+import { navigate } from "../router";
 
 export function LoginPage() {
   const username = useSession((s) => s.username);
@@ -13,12 +13,15 @@ export function LoginPage() {
         </a>
         {username ? (
           <p>
-            Signed in as <strong>{username}</strong>. <button className="link" onClick={() => navigate('/')}>Open the editor</button>
+            Signed in as <strong>{username}</strong>.{" "}
+            <button className="link" onClick={() => navigate("/")}>
+              Open the editor
+            </button>
           </p>
         ) : (
           <>
             <h2>Log in or sign up</h2>
-            <AuthForm onDone={() => navigate('/')} />
+            <AuthForm onDone={() => navigate("/")} />
           </>
         )}
       </div>

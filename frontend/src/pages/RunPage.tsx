@@ -1,43 +1,52 @@
 // /runs/:id: one run, live while it trains (charts, progress, cancel), its results when done.
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '../api/client';
-import { FINISHED, runsApi, type Run, type RunStatus } from '../api/runs';
-import { AuthForm } from '../auth/AuthForm';
-import { useSession } from '../auth/session';
-import { LrChart, MetricChart } from '../runs/charts';
-import { eta, formatDuration, formatRate, fractionDone, samplesPerSecond } from '../runs/progress';
-import { ConfusionMatrix, Downloads, SampleGrid, TestMetrics } from '../runs/results';
-import type { RunStream, RunView } from '../runs/stream';
-import { useChartKeys, useRunStream } from '../runs/useRunStream';
-import '../runs/runs.css';
-import { navigate } from '../router';
-import { summariseSettings } from '../train/settings';
-import { notify } from '../ui/toast';
+import { useCallback, useEffect, useState } from "react";
+import { ApiError } from "../api/client";
+import { FINISHED, runsApi, type Run, type RunStatus } from "../api/runs";
+import { AuthForm } from "../auth/AuthForm";
+import { useSession } from "../auth/session";
+import { LrChart, MetricChart } from "../runs/charts";
+import { eta, formatDuration, formatRate, fractionDone, samplesPerSecond } from "../runs/progress";
+import { ConfusionMatrix, Downloads, SampleGrid, TestMetrics } from "../runs/results";
+import type { RunStream, RunView } from "../runs/stream";
+import { useChartKeys, useRunStream } from "../runs/useRunStream";
+import "../runs/runs.css";
+import { navigate } from "../router";
+import { summariseSettings } from "../train/settings";
+import { notify } from "../ui/toast";
 
 export function RunPage({ id }: { id: string }) {
   const { stream, view } = useRunStream(id);
   const run = view.run;
   useEffect(() => {
-    document.title = run ? `${run.name || 'Run'} #${run.id} (${view.status}) · Keras Canvas` : `Run ${id} · Keras Canvas`;
+    document.title = run
+      ? `${run.name || "Run"} #${run.id} (${view.status}) · Keras Canvas`
+      : `Run ${id} · Keras Canvas`;
   }, [run, view.status, id]);
 
   return (
-    <div className="run-page" data-testid="run-page" data-connection={view.connection} data-snapshots={view.snapshots}>
+    <div
+      className="run-page"
+      data-testid="run-page"
+      data-connection={view.connection}
+      data-snapshots={view.snapshots}
+    >
       <RunHeader id={id} run={run} status={view.status} />
       <main className="run-main">
-        {view.connection === 'reconnecting' && !(view.status && FINISHED.has(view.status)) && (
+        {view.connection === "reconnecting" && !(view.status && FINISHED.has(view.status)) && (
           <div className="banner-warn" data-testid="run-reconnecting" role="status">
-            Connection lost: reconnecting{view.connectionInfo.delay ? ` in ${Math.ceil(view.connectionInfo.delay / 1000)} s` : ''}… The charts come back whole when it does.
+            Connection lost: reconnecting
+            {view.connectionInfo.delay ? ` in ${Math.ceil(view.connectionInfo.delay / 1000)} s` : ""}… The
+            charts come back whole when it does.
           </div>
         )}
-        {!run && view.connection === 'closed' && view.error && (
+        {!run && view.connection === "closed" && view.error && (
           <div className="panel-card run-missing" data-testid="run-not-found">
             <h2>Cannot show run {id}</h2>
             <p>{view.error}</p>
             {view.connectionInfo.code === 4401 ? (
               <AuthForm onDone={() => window.location.reload()} />
             ) : (
-              <button onClick={() => navigate('/runs')}>All runs</button>
+              <button onClick={() => navigate("/runs")}>All runs</button>
             )}
           </div>
         )}
@@ -52,21 +61,25 @@ function RunHeader({ id, run, status }: { id: string; run: Run | null; status: R
   const username = useSession((s) => s.username);
   return (
     <header className="toolbar run-toolbar">
-      <a className="brand" href="/" onClick={linkTo('/')} title="Back to the editor">
+      <a className="brand" href="/" onClick={linkTo("/")} title="Back to the editor">
         <span className="logo">K</span>
         <span className="brand-name">Keras Canvas</span>
       </a>
       <nav className="crumbs">
-        <a href="/" onClick={linkTo('/')} data-testid="run-back-editor">
+        <a href="/" onClick={linkTo("/")} data-testid="run-back-editor">
           Editor
         </a>
         <span className="muted">/</span>
-        <a href={run?.project ? `/runs?project=${run.project}` : '/runs'} onClick={linkTo(run?.project ? `/runs?project=${run.project}` : '/runs')} data-testid="runs-link">
+        <a
+          href={run?.project ? `/runs?project=${run.project}` : "/runs"}
+          onClick={linkTo(run?.project ? `/runs?project=${run.project}` : "/runs")}
+          data-testid="runs-link"
+        >
           Runs
         </a>
         <span className="muted">/</span>
         <strong>
-          {run?.name || 'run'} #{id}
+          {run?.name || "run"} #{id}
         </strong>
       </nav>
       {status && <StatusBadge status={status} />}
@@ -84,10 +97,10 @@ export function linkTo(path: string) {
   };
 }
 
-export function StatusBadge({ status, testId = 'run-status' }: { status: RunStatus; testId?: string }) {
+export function StatusBadge({ status, testId = "run-status" }: { status: RunStatus; testId?: string }) {
   return (
     <span className={`run-status status-${status}`} data-testid={testId} data-status={status}>
-      {status === 'running' && <span className="pulse" />}
+      {status === "running" && <span className="pulse" />}
       {status}
     </span>
   );
@@ -104,13 +117,16 @@ function RunBody({ stream, view, run }: { stream: RunStream; view: RunView; run:
       <section className="panel-card run-summary">
         <div className="run-facts">
           <div>
-            <span className="muted">Dataset</span> <strong data-testid="run-dataset">{run.dataset?.title || run.dataset?.name}</strong>
+            <span className="muted">Dataset</span>{" "}
+            <strong data-testid="run-dataset">{run.dataset?.title || run.dataset?.name}</strong>
           </div>
           <div>
-            <span className="muted">Settings</span> <span data-testid="run-settings">{summariseSettings(run.training)}</span>
+            <span className="muted">Settings</span>{" "}
+            <span data-testid="run-settings">{summariseSettings(run.training)}</span>
           </div>
           <div>
-            <span className="muted">Started</span> {run.started_at ? new Date(run.started_at).toLocaleString() : 'not yet'}
+            <span className="muted">Started</span>{" "}
+            {run.started_at ? new Date(run.started_at).toLocaleString() : "not yet"}
           </div>
           {run.worker && (
             <div>
@@ -119,14 +135,15 @@ function RunBody({ stream, view, run }: { stream: RunStream; view: RunView; run:
           )}
         </div>
         <Progress view={view} run={run} />
-        {(view.error || run.error) && status === 'failed' && (
+        {(view.error || run.error) && status === "failed" && (
           <div className="run-error" data-testid="run-error" role="alert">
             <strong>Training failed.</strong> {run.error || view.error}
           </div>
         )}
-        {status === 'cancelled' && (
+        {status === "cancelled" && (
           <p className="muted" data-testid="run-cancelled-note">
-            Cancelled after {run.epochs_done} epoch{run.epochs_done === 1 ? '' : 's'}; the epochs done {run.has_model ? 'and the model are' : 'are'} kept.
+            Cancelled after {run.epochs_done} epoch{run.epochs_done === 1 ? "" : "s"}; the epochs done{" "}
+            {run.has_model ? "and the model are" : "are"} kept.
           </p>
         )}
       </section>
@@ -134,7 +151,7 @@ function RunBody({ stream, view, run }: { stream: RunStream; view: RunView; run:
       <div className="charts-grid">
         {keys.length === 0 && (
           <div className="panel-card chart-placeholder muted" data-testid="charts-waiting">
-            {finished ? 'No metrics were recorded.' : 'Waiting for the first batch…'}
+            {finished ? "No metrics were recorded." : "Waiting for the first batch…"}
           </div>
         )}
         {keys.map((key) => (
@@ -167,17 +184,21 @@ function useNow(active: boolean): number {
 
 function Progress({ view, run }: { view: RunView; run: Run }) {
   const status = view.status ?? run.status;
-  const active = status === 'running' || status === 'queued';
+  const active = status === "running" || status === "queued";
   const now = useNow(active);
   const [cancelling, setCancelling] = useState(false);
   const planned = run.training?.epochs ?? 0;
   const position = view.position;
-  const fraction = status === 'succeeded' ? 1 : position ? fractionDone(position) : planned ? run.epochs_done / planned : 0;
+  const fraction =
+    status === "succeeded" ? 1 : position ? fractionDone(position) : planned ? run.epochs_done / planned : 0;
   const seconds = (run.history ?? []).map((h) => h.seconds ?? NaN);
-  const left = status === 'running' && position ? eta(position, { stepsPerSecond: view.stepsPerSecond, epochSeconds: seconds }) : null;
+  const left =
+    status === "running" && position
+      ? eta(position, { stepsPerSecond: view.stepsPerSecond, epochSeconds: seconds })
+      : null;
   const sps = samplesPerSecond(view.stepsPerSecond, run.training?.batch_size ?? 0);
   let elapsed: number | null = run.duration ?? null;
-  if (status === 'running' && run.started_at) {
+  if (status === "running" && run.started_at) {
     elapsed = now / 1000 + view.clockOffset - Date.parse(run.started_at) / 1000;
   }
 
@@ -185,9 +206,9 @@ function Progress({ view, run }: { view: RunView; run: Run }) {
     setCancelling(true);
     try {
       await runsApi.cancel(run.id);
-      notify('Cancelling: the run stops after its current batch.', 'info');
+      notify("Cancelling: the run stops after its current batch.", "info");
     } catch (e) {
-      notify(`Cancel failed: ${e instanceof ApiError ? e.message : String(e)}`, 'error');
+      notify(`Cancel failed: ${e instanceof ApiError ? e.message : String(e)}`, "error");
       setCancelling(false);
     }
   }
@@ -195,19 +216,30 @@ function Progress({ view, run }: { view: RunView; run: Run }) {
   const cancelRequested = cancelling || run.cancel_requested;
   return (
     <div className="run-progress" data-testid="run-progress" data-fraction={fraction.toFixed(4)}>
-      <div className="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)}>
-        <div className={`progress-fill status-${status}`} style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(fraction * 100)}
+      >
+        <div
+          className={`progress-fill status-${status}`}
+          style={{ width: `${(fraction * 100).toFixed(1)}%` }}
+        />
       </div>
       <div className="progress-facts">
         <span data-testid="run-epoch">
-          Epoch <strong>{position ? Math.min(position.epoch, planned || position.epoch) : run.epochs_done}</strong>/{planned || '?'}
+          Epoch{" "}
+          <strong>{position ? Math.min(position.epoch, planned || position.epoch) : run.epochs_done}</strong>/
+          {planned || "?"}
         </span>
-        {position && position.steps > 1 && status === 'running' && (
+        {position && position.steps > 1 && status === "running" && (
           <span data-testid="run-step">
             Step <strong>{position.step}</strong>/{position.steps}
           </span>
         )}
-        {status === 'running' && (
+        {status === "running" && (
           <span data-testid="run-speed">
             <strong>{formatRate(sps)}</strong> samples/s
           </span>
@@ -215,16 +247,16 @@ function Progress({ view, run }: { view: RunView; run: Run }) {
         <span data-testid="run-elapsed">
           Elapsed <strong>{formatDuration(elapsed)}</strong>
         </span>
-        {status === 'running' && (
+        {status === "running" && (
           <span data-testid="run-eta">
             ETA <strong>{formatDuration(left)}</strong>
           </span>
         )}
-        {status === 'queued' && <span className="muted">Waiting for a worker…</span>}
+        {status === "queued" && <span className="muted">Waiting for a worker…</span>}
         <span className="spacer" />
         {active && (
           <button className="danger" data-testid="run-cancel" onClick={cancel} disabled={cancelRequested}>
-            {cancelRequested ? 'Cancelling…' : 'Cancel'}
+            {cancelRequested ? "Cancelling…" : "Cancel"}
           </button>
         )}
       </div>

@@ -1,19 +1,19 @@
 // /runs: a person's runs (filtered by project), several selected to overlay their curves.
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api } from '../api/client';
-import { FINISHED, runsApi, type Run, type RunSummary } from '../api/runs';
-import type { ProjectSummary } from '../api/types';
-import { AuthForm } from '../auth/AuthForm';
-import { useSession } from '../auth/session';
-import { CompareChart, PALETTE, type CompareLine } from '../runs/charts';
-import { formatDuration } from '../runs/progress';
-import { formatMetric } from '../runs/results';
-import '../runs/runs.css';
-import { summariseSettings } from '../train/settings';
-import { linkTo, StatusBadge } from './RunPage';
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api } from "../api/client";
+import { FINISHED, runsApi, type Run, type RunSummary } from "../api/runs";
+import type { ProjectSummary } from "../api/types";
+import { AuthForm } from "../auth/AuthForm";
+import { useSession } from "../auth/session";
+import { CompareChart, PALETTE, type CompareLine } from "../runs/charts";
+import { formatDuration } from "../runs/progress";
+import { formatMetric } from "../runs/results";
+import "../runs/runs.css";
+import { summariseSettings } from "../train/settings";
+import { linkTo, StatusBadge } from "./RunPage";
 
 function projectFromUrl(): number | null {
-  const value = new URLSearchParams(window.location.search).get('project');
+  const value = new URLSearchParams(window.location.search).get("project");
   return value && /^\d+$/.test(value) ? Number(value) : null;
 }
 
@@ -21,17 +21,17 @@ export function RunsPage() {
   const username = useSession((s) => s.username);
   const checked = useSession((s) => s.checked);
   useEffect(() => {
-    document.title = 'Runs · Keras Canvas';
+    document.title = "Runs · Keras Canvas";
   }, []);
   return (
     <div className="run-page">
       <header className="toolbar run-toolbar">
-        <a className="brand" href="/" onClick={linkTo('/')}>
+        <a className="brand" href="/" onClick={linkTo("/")}>
           <span className="logo">K</span>
           <span className="brand-name">Keras Canvas</span>
         </a>
         <nav className="crumbs">
-          <a href="/" onClick={linkTo('/')}>
+          <a href="/" onClick={linkTo("/")}>
             Editor
           </a>
           <span className="muted">/</span>
@@ -73,7 +73,10 @@ function RunsList() {
 
   useEffect(() => {
     load();
-    api.projects().then(setProjects).catch(() => setProjects([]));
+    api
+      .projects()
+      .then(setProjects)
+      .catch(() => setProjects([]));
   }, [load]);
 
   // Refresh while something is still going on.
@@ -88,15 +91,16 @@ function RunsList() {
     const next = value ? Number(value) : null;
     setProject(next);
     setSelected([]);
-    const url = next === null ? '/runs' : `/runs?project=${next}`;
-    window.history.replaceState(null, '', url);
+    const url = next === null ? "/runs" : `/runs?project=${next}`;
+    window.history.replaceState(null, "", url);
   }
 
   function toggle(id: number) {
     setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   }
 
-  const projectName = (id: number | null) => (id === null ? '' : (projects.find((p) => p.id === id)?.name ?? `#${id}`));
+  const projectName = (id: number | null) =>
+    id === null ? "" : (projects.find((p) => p.id === id)?.name ?? `#${id}`);
 
   return (
     <>
@@ -104,8 +108,12 @@ function RunsList() {
         <header className="chart-head">
           <h2>Runs</h2>
           <label className="small">
-            Project{' '}
-            <select data-testid="runs-project" value={project ?? ''} onChange={(e) => chooseProject(e.target.value)}>
+            Project{" "}
+            <select
+              data-testid="runs-project"
+              value={project ?? ""}
+              onChange={(e) => chooseProject(e.target.value)}
+            >
               <option value="">all projects</option>
               {projects.map((p) => (
                 <option key={p.id} value={p.id}>
@@ -122,7 +130,11 @@ function RunsList() {
         {runs === null && !error && <p className="muted">Loading…</p>}
         {runs && runs.length === 0 && (
           <p className="muted" data-testid="runs-empty">
-            No runs yet. Open the Train panel in the <a href="/" onClick={linkTo('/')}>editor</a> to start one.
+            No runs yet. Open the Train panel in the{" "}
+            <a href="/" onClick={linkTo("/")}>
+              editor
+            </a>{" "}
+            to start one.
           </p>
         )}
         {runs && runs.length > 0 && (
@@ -144,13 +156,27 @@ function RunsList() {
               </thead>
               <tbody>
                 {runs.map((r) => (
-                  <tr key={r.id} data-testid={`run-row-${r.id}`} className={selected.includes(r.id) ? 'selected' : undefined}>
+                  <tr
+                    key={r.id}
+                    data-testid={`run-row-${r.id}`}
+                    className={selected.includes(r.id) ? "selected" : undefined}
+                  >
                     <td>
-                      <input type="checkbox" data-testid={`run-select-${r.id}`} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} aria-label={`compare run ${r.id}`} />
+                      <input
+                        type="checkbox"
+                        data-testid={`run-select-${r.id}`}
+                        checked={selected.includes(r.id)}
+                        onChange={() => toggle(r.id)}
+                        aria-label={`compare run ${r.id}`}
+                      />
                     </td>
                     <td>
-                      <a href={`/runs/${r.id}`} onClick={linkTo(`/runs/${r.id}`)} data-testid={`run-open-${r.id}`}>
-                        {r.name || 'run'} #{r.id}
+                      <a
+                        href={`/runs/${r.id}`}
+                        onClick={linkTo(`/runs/${r.id}`)}
+                        data-testid={`run-open-${r.id}`}
+                      >
+                        {r.name || "run"} #{r.id}
                       </a>
                     </td>
                     <td>
@@ -159,10 +185,18 @@ function RunsList() {
                     <td>{projectName(r.project)}</td>
                     <td>{r.dataset?.title || r.dataset?.name}</td>
                     <td className="small">{summariseSettings(r.training)}</td>
-                    <td data-testid={`run-best-${r.id}`}>{r.best ? `${r.best.metric} ${formatMetric(r.best.value)} (ep ${r.best.epoch})` : '–'}</td>
+                    <td data-testid={`run-best-${r.id}`}>
+                      {r.best ? `${r.best.metric} ${formatMetric(r.best.value)} (ep ${r.best.epoch})` : "–"}
+                    </td>
                     <td className="small">{testSummary(r.test)}</td>
                     <td>{formatDuration(r.duration)}</td>
-                    <td className="small">{r.started_at ? new Date(r.started_at).toLocaleString() : r.created_at ? `queued ${new Date(r.created_at).toLocaleTimeString()}` : ''}</td>
+                    <td className="small">
+                      {r.started_at
+                        ? new Date(r.started_at).toLocaleString()
+                        : r.created_at
+                          ? `queued ${new Date(r.created_at).toLocaleTimeString()}`
+                          : ""}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -171,21 +205,23 @@ function RunsList() {
         )}
       </section>
       {selected.length > 0 && <Comparison ids={selected} />}
-      {selected.length === 0 && runs && runs.length > 1 && <p className="muted pad">Tick several runs to overlay their curves.</p>}
+      {selected.length === 0 && runs && runs.length > 1 && (
+        <p className="muted pad">Tick several runs to overlay their curves.</p>
+      )}
     </>
   );
 }
 
 function testSummary(test: Record<string, number | null> | null): string {
-  if (!test) return '–';
+  if (!test) return "–";
   const acc = Object.entries(test).find(([k]) => /acc/.test(k));
   if (acc && acc[1] !== null) return `${acc[0]} ${(acc[1] * 100).toFixed(1)}%`;
-  return test.loss !== undefined ? `loss ${formatMetric(test.loss)}` : '–';
+  return test.loss !== undefined ? `loss ${formatMetric(test.loss)}` : "–";
 }
 
 function Comparison({ ids }: { ids: number[] }) {
   const [details, setDetails] = useState<Record<number, Run>>({});
-  const [metric, setMetric] = useState('val_loss');
+  const [metric, setMetric] = useState("val_loss");
   const [log, setLog] = useState(false);
 
   useEffect(() => {
@@ -201,11 +237,12 @@ function Comparison({ ids }: { ids: number[] }) {
       alive = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ids.join(',')]);
+  }, [ids.join(",")]);
 
   const metrics = useMemo(() => {
     const names = new Set<string>();
-    for (const id of ids) for (const h of details[id]?.history ?? []) for (const k of Object.keys(h.metrics ?? {})) names.add(k);
+    for (const id of ids)
+      for (const h of details[id]?.history ?? []) for (const k of Object.keys(h.metrics ?? {})) names.add(k);
     return [...names].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   }, [ids, details]);
   const chosen = metrics.includes(metric) ? metric : (metrics[0] ?? metric);
@@ -226,9 +263,11 @@ function Comparison({ ids }: { ids: number[] }) {
   return (
     <section className="panel-card" data-testid="runs-compare">
       <header className="chart-head">
-        <h3>Compare {ids.length} run{ids.length === 1 ? '' : 's'}</h3>
+        <h3>
+          Compare {ids.length} run{ids.length === 1 ? "" : "s"}
+        </h3>
         <label className="small">
-          Metric{' '}
+          Metric{" "}
           <select value={chosen} onChange={(e) => setMetric(e.target.value)} data-testid="compare-metric">
             {metrics.map((m) => (
               <option key={m} value={m}>
@@ -238,10 +277,20 @@ function Comparison({ ids }: { ids: number[] }) {
           </select>
         </label>
         <label className="switch small">
-          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="compare-log" /> log scale
+          <input
+            type="checkbox"
+            checked={log}
+            onChange={(e) => setLog(e.target.checked)}
+            data-testid="compare-log"
+          />{" "}
+          log scale
         </label>
       </header>
-      {lines.length > 0 ? <CompareChart lines={lines} metric={chosen} log={log} /> : <p className="muted">Loading…</p>}
+      {lines.length > 0 ? (
+        <CompareChart lines={lines} metric={chosen} log={log} />
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
       <div className="legend-list small">
         {lines.map((l, i) => (
           <span key={l.label}>
@@ -254,8 +303,8 @@ function Comparison({ ids }: { ids: number[] }) {
 }
 
 function order(name: string): number {
-  if (name === 'val_loss') return 0;
-  if (name === 'loss') return 1;
-  if (name.startsWith('val_')) return 2;
+  if (name === "val_loss") return 0;
+  if (name === "loss") return 1;
+  if (name.startsWith("val_")) return 2;
   return 3;
 }

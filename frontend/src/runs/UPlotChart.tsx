@@ -1,9 +1,9 @@
 // A uPlot chart that is created once (again only when its options change, e.g. the log switch) and
 // fed with setData: the data arrays are appended to in place by the series reducer; `subscribe`
 // tells the chart when to redraw, at most once per animation frame.
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
 
 export interface UPlotChartProps {
   /** builds the options for a given width (height is the prop) */
@@ -21,7 +21,16 @@ export interface UPlotChartProps {
   className?: string;
 }
 
-export function UPlotChart({ options, data, subscribe, optionsKey, height, testId, afterDraw, className }: UPlotChartProps) {
+export function UPlotChart({
+  options,
+  data,
+  subscribe,
+  optionsKey,
+  height,
+  testId,
+  afterDraw,
+  className,
+}: UPlotChartProps) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef({ options, data, afterDraw });
@@ -57,8 +66,7 @@ export function UPlotChart({ options, data, subscribe, optionsKey, height, testI
       plot.current = null;
     };
     // The chart is rebuilt only when its options say so.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [optionsKey, height, subscribe]);
 
-  return <div ref={holder} className={className ?? 'uplot-holder'} data-testid={testId} />;
+  return <div ref={holder} className={className ?? "uplot-holder"} data-testid={testId} />;
 }

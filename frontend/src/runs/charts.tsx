@@ -1,28 +1,39 @@
 // The run page's charts: one per metric (training per batch as a thin line, training and validation
 // per epoch as markers), the learning rate, and the comparison of several runs.
-import { useCallback, useMemo, useState } from 'react';
-import type uPlot from 'uplot';
-import { alignedData, pointCount, type Series } from './series';
-import type { RunStream } from './stream';
-import { UPlotChart } from './UPlotChart';
+import { useCallback, useMemo, useState } from "react";
+import type uPlot from "uplot";
+import { alignedData, pointCount, type Series } from "./series";
+import type { RunStream } from "./stream";
+import { UPlotChart } from "./UPlotChart";
 
-const BLUE = '#2357d9';
-const BLUE_SOFT = 'rgba(35, 87, 217, 0.45)';
-const ORANGE = '#d97706';
-export const PALETTE = ['#2357d9', '#d97706', '#16a34a', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#92400e', '#475569'];
+const BLUE = "#2357d9";
+const BLUE_SOFT = "rgba(35, 87, 217, 0.45)";
+const ORANGE = "#d97706";
+export const PALETTE = [
+  "#2357d9",
+  "#d97706",
+  "#16a34a",
+  "#dc2626",
+  "#7c3aed",
+  "#0891b2",
+  "#db2777",
+  "#65a30d",
+  "#92400e",
+  "#475569",
+];
 
 function noLine() {
   return null;
 }
 
 export function metricLabel(key: string): string {
-  return key.replace(/_/g, ' ');
+  return key.replace(/_/g, " ");
 }
 
 function axisValue(v: number | null): string {
   // uPlot passes null for splits it skips (a log axis between powers of ten).
-  if (v === null || v === undefined || !Number.isFinite(v)) return '';
-  if (v === 0) return '0';
+  if (v === null || v === undefined || !Number.isFinite(v)) return "";
+  if (v === 0) return "0";
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
   return String(Number(v.toPrecision(4)));
@@ -40,9 +51,17 @@ function emptyData(): uPlot.AlignedData {
   return [[], [], [], []];
 }
 
-export function MetricChart({ stream, metric, epochs }: { stream: RunStream; metric: string; epochs: () => number }) {
+export function MetricChart({
+  stream,
+  metric,
+  epochs,
+}: {
+  stream: RunStream;
+  metric: string;
+  epochs: () => number;
+}) {
   const [log, setLog] = useState(false);
-  const isLoss = metric === 'loss' || metric.endsWith('_loss');
+  const isLoss = metric === "loss" || metric.endsWith("_loss");
   const data = useCallback((): uPlot.AlignedData => {
     const chart = stream.series.charts[metric];
     return chart ? (alignedData(chart) as uPlot.AlignedData) : emptyData();
@@ -71,14 +90,19 @@ export function MetricChart({ stream, metric, epochs }: { stream: RunStream; met
           y: log ? { distr: 3 } : {},
         },
         axes: [
-          { label: 'epoch', size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+          {
+            label: "epoch",
+            size: 36,
+            labelSize: 14,
+            values: (_u, splits) => splits.map((v) => axisValue(v)),
+          },
           { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
         ],
         series: [
-          { label: 'epoch', value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(2)) },
-          { label: 'train (batch)', stroke: BLUE_SOFT, width: 1, spanGaps: true, points: { show: false } },
+          { label: "epoch", value: (_u, v) => (v === null || v === undefined ? "–" : v.toFixed(2)) },
+          { label: "train (batch)", stroke: BLUE_SOFT, width: 1, spanGaps: true, points: { show: false } },
           {
-            label: 'train (epoch)',
+            label: "train (epoch)",
             stroke: BLUE,
             width: 0,
             paths: noLine,
@@ -86,7 +110,7 @@ export function MetricChart({ stream, metric, epochs }: { stream: RunStream; met
             points: { show: true, size, space: 0, fill: BLUE, stroke: BLUE },
           },
           {
-            label: 'validation',
+            label: "validation",
             stroke: ORANGE,
             width: 1.5,
             spanGaps: true,
@@ -103,7 +127,13 @@ export function MetricChart({ stream, metric, epochs }: { stream: RunStream; met
         <h3>{metricLabel(metric)}</h3>
         {isLoss && (
           <label className="switch small" title="Logarithmic y axis">
-            <input type="checkbox" data-testid={`chart-${metric}-log`} checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
+            <input
+              type="checkbox"
+              data-testid={`chart-${metric}-log`}
+              checked={log}
+              onChange={(e) => setLog(e.target.checked)}
+            />{" "}
+            log scale
           </label>
         )}
       </header>
@@ -139,8 +169,14 @@ export function LrChart({ stream, epochs }: { stream: RunStream; epochs: () => n
         { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
       ],
       series: [
-        { label: 'epoch' },
-        { label: 'learning rate', stroke: '#7c3aed', width: 1.5, spanGaps: true, points: { show: true, size: 6, space: 0, fill: '#7c3aed' } },
+        { label: "epoch" },
+        {
+          label: "learning rate",
+          stroke: "#7c3aed",
+          width: 1.5,
+          spanGaps: true,
+          points: { show: true, size: 6, space: 0, fill: "#7c3aed" },
+        },
       ],
     }),
     [epochs],
@@ -150,7 +186,15 @@ export function LrChart({ stream, epochs }: { stream: RunStream; epochs: () => n
       <header className="chart-head">
         <h3>learning rate</h3>
       </header>
-      <UPlotChart options={options} data={data} subscribe={stream.subscribeSeries} optionsKey="lr" height={120} testId="chart-lr" afterDraw={afterDraw} />
+      <UPlotChart
+        options={options}
+        data={data}
+        subscribe={stream.subscribeSeries}
+        optionsKey="lr"
+        height={120}
+        testId="chart-lr"
+        afterDraw={afterDraw}
+      />
     </section>
   );
 }
@@ -169,7 +213,7 @@ export function compareData(lines: CompareLine[]): (number | null)[][] {
 
 export function CompareChart({ lines, metric, log }: { lines: CompareLine[]; metric: string; log: boolean }) {
   const data = useMemo(() => compareData(lines) as uPlot.AlignedData, [lines]);
-  const key = `${metric}:${log}:${lines.map((l) => l.label).join('|')}`;
+  const key = `${metric}:${log}:${lines.map((l) => l.label).join("|")}`;
   const options = useCallback(
     (width: number): uPlot.Options => ({
       width,
@@ -177,11 +221,11 @@ export function CompareChart({ lines, metric, log }: { lines: CompareLine[]; met
       legend: { show: true, live: true },
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
       axes: [
-        { label: 'epoch', size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        { label: "epoch", size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
         { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
       ],
       series: [
-        { label: 'epoch' },
+        { label: "epoch" },
         ...lines.map((l, i) => ({
           label: l.label,
           stroke: PALETTE[i % PALETTE.length],
@@ -196,8 +240,10 @@ export function CompareChart({ lines, metric, log }: { lines: CompareLine[]; met
   );
   const getData = useCallback(() => data, [data]);
   // The comparison is not live: a new selection or new data is a new chart.
-  const dataKey = `${key}:${(data[0] as number[]).length}:${lines.map((l) => l.points.size).join(',')}`;
-  return <UPlotChart options={options} data={getData} optionsKey={dataKey} height={280} testId="compare-chart" />;
+  const dataKey = `${key}:${(data[0] as number[]).length}:${lines.map((l) => l.points.size).join(",")}`;
+  return (
+    <UPlotChart options={options} data={getData} optionsKey={dataKey} height={280} testId="compare-chart" />
+  );
 }
 
 export type { Series };

@@ -61,7 +61,10 @@ export function samplesPerSecond(stepsPerSecond: number | null, batchSize: numbe
  * Seconds left. With finished epochs, their mean duration times the epochs left (it includes the
  * validation pass); before the first epoch ends, the steps left at the current step rate.
  */
-export function eta(p: Position, opts: { stepsPerSecond: number | null; epochSeconds?: number[] }): number | null {
+export function eta(
+  p: Position,
+  opts: { stepsPerSecond: number | null; epochSeconds?: number[] },
+): number | null {
   const total = p.epochs * p.steps;
   if (!(total > 0)) return null;
   const left = total - stepsDone(p);
@@ -77,17 +80,17 @@ export function eta(p: Position, opts: { stepsPerSecond: number | null; epochSec
 
 /** 75 -> "1:15", 3725 -> "1:02:05", null -> "–". */
 export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "–";
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
+  const two = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
 }
 
 /** 1234.5 -> "1,235", 12.34 -> "12.3". */
 export function formatRate(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return '–';
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
+  if (value === null || !Number.isFinite(value)) return "–";
+  return value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1);
 }

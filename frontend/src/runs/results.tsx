@@ -1,10 +1,10 @@
 // After training: test metrics, confusion matrix, sample predictions, downloads.
-import { useMemo, useState } from 'react';
-import { downloads, type Confusion, type Run, type SamplePrediction } from '../api/runs';
-import { cellColor, cellTextColor, classStats, normalise, orderSamples, type Normalise } from './confusion';
+import { useMemo, useState } from "react";
+import { downloads, type Confusion, type Run, type SamplePrediction } from "../api/runs";
+import { cellColor, cellTextColor, classStats, normalise, orderSamples, type Normalise } from "./confusion";
 
 export function formatMetric(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   const a = Math.abs(value);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return value.toExponential(3);
   return value.toFixed(4);
@@ -21,8 +21,10 @@ export function TestMetrics({ test }: { test: Record<string, number | null> }) {
       <div className="metric-tiles">
         {entries.map(([name, value]) => (
           <div className="metric-tile" key={name} data-testid={`test-metric-${name}`}>
-            <span className="metric-name">{name.replace(/_/g, ' ')}</span>
-            <strong className="metric-value">{/acc/.test(name) && value !== null ? `${(value * 100).toFixed(2)}%` : formatMetric(value)}</strong>
+            <span className="metric-name">{name.replace(/_/g, " ")}</span>
+            <strong className="metric-value">
+              {/acc/.test(name) && value !== null ? `${(value * 100).toFixed(2)}%` : formatMetric(value)}
+            </strong>
           </div>
         ))}
       </div>
@@ -31,14 +33,14 @@ export function TestMetrics({ test }: { test: Record<string, number | null> }) {
 }
 
 function rank(name: string): number {
-  if (name === 'loss') return 0;
-  if (name.endsWith('loss')) return 1;
+  if (name === "loss") return 0;
+  if (name.endsWith("loss")) return 1;
   if (/acc/.test(name)) return 2;
   return 3;
 }
 
 export function ConfusionMatrix({ confusion }: { confusion: Confusion }) {
-  const [mode, setMode] = useState<Normalise>('true');
+  const [mode, setMode] = useState<Normalise>("true");
   const { labels, matrix } = confusion;
   const fractions = useMemo(() => normalise(matrix, mode), [matrix, mode]);
   const stats = useMemo(() => classStats(matrix), [matrix]);
@@ -46,11 +48,19 @@ export function ConfusionMatrix({ confusion }: { confusion: Confusion }) {
     <section className="card-section" data-testid="confusion-matrix">
       <header className="chart-head">
         <h3>
-          Confusion matrix <span className="muted small">({confusion.output}, {stats.total.toLocaleString('en-US')} test samples, accuracy {(stats.accuracy * 100).toFixed(1)}%)</span>
+          Confusion matrix{" "}
+          <span className="muted small">
+            ({confusion.output}, {stats.total.toLocaleString("en-US")} test samples, accuracy{" "}
+            {(stats.accuracy * 100).toFixed(1)}%)
+          </span>
         </h3>
         <label className="small">
-          Normalise{' '}
-          <select value={mode} onChange={(e) => setMode(e.target.value as Normalise)} data-testid="confusion-normalise">
+          Normalise{" "}
+          <select
+            value={mode}
+            onChange={(e) => setMode(e.target.value as Normalise)}
+            data-testid="confusion-normalise"
+          >
             <option value="true">by true class (recall)</option>
             <option value="pred">by predicted class (precision)</option>
             <option value="none">over all samples</option>
@@ -89,7 +99,7 @@ export function ConfusionMatrix({ confusion }: { confusion: Confusion }) {
                       title={`true ${labels[i]}, predicted ${labels[j]}: ${count} (${(f * 100).toFixed(1)}%)`}
                       style={{ background: cellColor(f, i === j), color: cellTextColor(f) }}
                     >
-                      {count > 0 ? count : ''}
+                      {count > 0 ? count : ""}
                     </td>
                   );
                 })}
@@ -104,8 +114,8 @@ export function ConfusionMatrix({ confusion }: { confusion: Confusion }) {
 }
 
 function show(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => show(v)).join(', ')}]`;
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  if (Array.isArray(value)) return `[${value.map((v) => show(v)).join(", ")}]`;
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toPrecision(4);
   return String(value);
 }
 
@@ -116,18 +126,26 @@ export function SampleGrid({ samples }: { samples: SamplePrediction[] }) {
   return (
     <section className="card-section" data-testid="run-samples">
       <h3>
-        Test predictions <span className="muted small">({wrong ? `${wrong} wrong shown first` : 'a sample'})</span>
+        Test predictions{" "}
+        <span className="muted small">({wrong ? `${wrong} wrong shown first` : "a sample"})</span>
       </h3>
       <div className="sample-grid">
         {ordered.map((s) => {
           const isWrong = s.correct === false;
           return (
-            <figure key={s.index} className={`sample ${isWrong ? 'sample-wrong' : s.correct ? 'sample-right' : ''}`} data-testid={`sample-${s.index}`} data-correct={s.correct === undefined ? undefined : String(s.correct)}>
+            <figure
+              key={s.index}
+              className={`sample ${isWrong ? "sample-wrong" : s.correct ? "sample-right" : ""}`}
+              data-testid={`sample-${s.index}`}
+              data-correct={s.correct === undefined ? undefined : String(s.correct)}
+            >
               {s.image && <img src={s.image} alt={`test sample ${s.index}`} />}
               <figcaption>
                 <div>
                   <span className="muted">pred</span> <strong>{show(s.pred)}</strong>
-                  {s.confidence !== null && s.confidence !== undefined && <span className="muted"> {(s.confidence * 100).toFixed(0)}%</span>}
+                  {s.confidence !== null && s.confidence !== undefined && (
+                    <span className="muted"> {(s.confidence * 100).toFixed(0)}%</span>
+                  )}
                 </div>
                 <div>
                   <span className="muted">true</span> {show(s.true)}
@@ -153,7 +171,11 @@ export function Downloads({ run }: { run: Run }) {
             Trained model (.keras)
           </a>
         ) : (
-          <span className="button disabled" data-testid="download-model-missing" title="This run has no trained model">
+          <span
+            className="button disabled"
+            data-testid="download-model-missing"
+            title="This run has no trained model"
+          >
             Trained model (.keras)
           </span>
         )}

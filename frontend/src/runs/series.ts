@@ -5,7 +5,7 @@
 // value (markers). Appends are in place (uPlot's setData on the same arrays); a snapshot rebuilds
 // everything from the run's epoch history and the batch points the server keeps, so a reload, a
 // reconnect or another browser gives the same series as watching live.
-import type { BatchRecord, EpochEntry } from '../api/runs';
+import type { BatchRecord, EpochEntry } from "../api/runs";
 
 export type Cell = number | null;
 
@@ -50,11 +50,11 @@ export function emptySeries(): Series {
 
 /** "val_loss" -> "loss"; "loss" -> "loss". */
 export function baseKey(metric: string): string {
-  return metric.startsWith('val_') ? metric.slice(4) : metric;
+  return metric.startsWith("val_") ? metric.slice(4) : metric;
 }
 
 function num(value: unknown): Cell {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 export function batchX(epoch: number, step: number, steps: number): number {
@@ -66,7 +66,7 @@ function chartFor(series: Series, key: string): MetricSeries {
   if (!chart) {
     chart = { key, x: [], batch: [], epoch: [], val: [] };
     series.charts[key] = chart;
-    if (key === 'loss') series.keys.unshift(key);
+    if (key === "loss") series.keys.unshift(key);
     else series.keys.push(key);
   }
   return chart;
@@ -100,7 +100,7 @@ function rowAt(chart: MetricSeries, x: number): number {
 
 function addBatch(series: Series, point: BatchPoint) {
   for (const [name, value] of Object.entries(point.metrics)) {
-    if (name.startsWith('val_')) continue;
+    if (name.startsWith("val_")) continue;
     const chart = chartFor(series, name);
     chart.batch[rowAt(chart, point.x)] = num(value);
   }
@@ -111,7 +111,7 @@ function addEpoch(series: Series, entry: EpochEntry) {
   for (const [name, value] of Object.entries(entry.metrics ?? {})) {
     const chart = chartFor(series, baseKey(name));
     const row = rowAt(chart, entry.epoch);
-    if (name.startsWith('val_')) chart.val[row] = num(value);
+    if (name.startsWith("val_")) chart.val[row] = num(value);
     else chart.epoch[row] = num(value);
   }
   // The learning rate an epoch used.
@@ -210,7 +210,9 @@ export function pointCount(chart: MetricSeries | undefined): { batch: number; ep
 export function batchPoints(records: BatchRecord[] | null | undefined): BatchPoint[] {
   if (!Array.isArray(records)) return [];
   return records
-    .filter((r) => !!r && typeof r.epoch === 'number' && typeof r.step === 'number' && typeof r.steps === 'number')
+    .filter(
+      (r) => !!r && typeof r.epoch === "number" && typeof r.step === "number" && typeof r.steps === "number",
+    )
     .map((r) => batchPoint(r));
 }
 

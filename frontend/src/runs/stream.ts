@@ -1,10 +1,18 @@
 // One run followed live: the websocket (snapshot, then events), the chart series, the progress
 // figures. Framework-free; the run page reads it through useRunStream (useSyncExternalStore) and
 // the charts subscribe to it directly, so a batch event redraws charts without re-rendering React.
-import { FINISHED, runsApi, type EpochEntry, type Run, type RunStatus } from '../api/runs';
-import { ReconnectingSocket, wsUrl, type SocketInfo, type SocketState } from '../ws/socket';
-import { RateMeter, type Position } from './progress';
-import { applyBatch, applyEpoch, batchPoints, emptySeries, mergeBatches, rebuild, type Series } from './series';
+import { FINISHED, runsApi, type EpochEntry, type Run, type RunStatus } from "../api/runs";
+import { ReconnectingSocket, wsUrl, type SocketInfo, type SocketState } from "../ws/socket";
+import { RateMeter, type Position } from "./progress";
+import {
+  applyBatch,
+  applyEpoch,
+  batchPoints,
+  emptySeries,
+  mergeBatches,
+  rebuild,
+  type Series,
+} from "./series";
 
 export interface RunView {
   run: Run | null;
@@ -22,12 +30,20 @@ export interface RunView {
 }
 
 export type RunEvent =
-  | { type: 'snapshot'; t: number; run: Run }
-  | { type: 'status'; t: number; status: RunStatus }
-  | { type: 'batch'; t: number; epoch: number; step: number; steps: number; epochs?: number; metrics: Record<string, number | null> }
-  | ({ type: 'epoch'; t: number } & EpochEntry)
-  | { type: 'done'; t: number; status: RunStatus; test: Record<string, number | null> }
-  | { type: 'error'; t: number; message: string };
+  | { type: "snapshot"; t: number; run: Run }
+  | { type: "status"; t: number; status: RunStatus }
+  | {
+      type: "batch";
+      t: number;
+      epoch: number;
+      step: number;
+      steps: number;
+      epochs?: number;
+      metrics: Record<string, number | null>;
+    }
+  | ({ type: "epoch"; t: number } & EpochEntry)
+  | { type: "done"; t: number; status: RunStatus; test: Record<string, number | null> }
+  | { type: "error"; t: number; message: string };
 
 export class RunStream {
   series: Series = emptySeries();
@@ -36,7 +52,7 @@ export class RunStream {
     status: null,
     position: null,
     stepsPerSecond: null,
-    connection: 'closed',
+    connection: "closed",
     connectionInfo: { attempt: 0 },
     error: null,
     clockOffset: 0,
@@ -64,7 +80,7 @@ export class RunStream {
         this.update({
           connection: state,
           connectionInfo: info,
-          error: state === 'closed' && info.reason ? info.reason : this.view.error,
+          error: state === "closed" && info.reason ? info.reason : this.view.error,
         });
       },
     });
@@ -100,10 +116,10 @@ export class RunStream {
 
   /** One server message. Public for tests. */
   handle(ev: RunEvent) {
-    if (!ev || typeof ev !== 'object') return;
-    const clockOffset = typeof ev.t === 'number' ? ev.t - Date.now() / 1000 : this.view.clockOffset;
+    if (!ev || typeof ev !== "object") return;
+    const clockOffset = typeof ev.t === "number" ? ev.t - Date.now() / 1000 : this.view.clockOffset;
     switch (ev.type) {
-      case 'snapshot': {
+      case "snapshot": {
         const run = ev.run;
         // The server's batch points (the whole run so far, for any viewer); after a reconnect, with the
         // ones this page saw (maybe newer than the server's last save), one per (epoch, step).
@@ -126,56 +142,67 @@ export class RunStream {
           stepsPerSecond: null,
           clockOffset,
           snapshots: this.view.snapshots + 1,
-          error: run.status === 'failed' ? run.error : null,
+          error: run.status === "failed" ? run.error : null,
         });
         this.seriesChanged();
         if (FINISHED.has(run.status)) this.finish();
         break;
       }
-      case 'status': {
+      case "status": {
         let run = this.view.run ? { ...this.view.run, status: ev.status } : null;
-        if (run && ev.status === 'running' && !run.started_at && typeof ev.t === 'number') {
+        if (run && ev.status === "running" && !run.started_at && typeof ev.t === "number") {
           run = { ...run, started_at: new Date(ev.t * 1000).toISOString() };
         }
         this.update({ status: ev.status, run, clockOffset });
         if (FINISHED.has(ev.status)) this.scheduleRefetch();
         break;
       }
-      case 'batch': {
+      case "batch": {
         applyBatch(this.series, ev);
         const epochs = ev.epochs ?? this.view.run?.training?.epochs ?? this.view.position?.epochs ?? ev.epoch;
         const position = { epoch: ev.epoch, step: ev.step, steps: ev.steps, epochs };
         this.rate.add(ev.t, (ev.epoch - 1) * ev.steps + ev.step);
         const patch: Partial<RunView> = { position, stepsPerSecond: this.rate.stepsPerSecond(), clockOffset };
-        if (this.view.status === 'queued') patch.status = 'running';
+        if (this.view.status === "queued") patch.status = "running";
         this.update(patch);
         this.seriesChanged();
         break;
       }
-      case 'epoch': {
-        const entry: EpochEntry = { epoch: ev.epoch, metrics: ev.metrics ?? {}, lr: ev.lr, seconds: ev.seconds, epochs: ev.epochs, t: ev.t, type: 'epoch' };
+      case "epoch": {
+        const entry: EpochEntry = {
+          epoch: ev.epoch,
+          metrics: ev.metrics ?? {},
+          lr: ev.lr,
+          seconds: ev.seconds,
+          epochs: ev.epochs,
+          t: ev.t,
+          type: "epoch",
+        };
         applyEpoch(this.series, entry);
         const run = this.view.run;
         let nextRun = run;
         if (run) {
-          const history = [...(run.history ?? []).filter((h) => h.epoch !== ev.epoch), entry].sort((a, b) => a.epoch - b.epoch);
+          const history = [...(run.history ?? []).filter((h) => h.epoch !== ev.epoch), entry].sort(
+            (a, b) => a.epoch - b.epoch,
+          );
           nextRun = { ...run, history, epochs_done: history.length };
         }
         const last = this.view.position;
         const steps = last?.steps ?? 1;
         const epochs = ev.epochs ?? run?.training?.epochs ?? last?.epochs ?? ev.epoch;
-        const position = last && last.epoch > ev.epoch ? last : { epoch: ev.epoch, step: steps, steps, epochs };
+        const position =
+          last && last.epoch > ev.epoch ? last : { epoch: ev.epoch, step: steps, steps, epochs };
         this.update({ run: nextRun, position, clockOffset });
         this.seriesChanged();
         break;
       }
-      case 'done': {
+      case "done": {
         const run = this.view.run ? { ...this.view.run, status: ev.status, test: ev.test } : null;
         this.update({ status: ev.status, run, clockOffset });
         this.scheduleRefetch();
         break;
       }
-      case 'error': {
+      case "error": {
         this.update({ error: ev.message, clockOffset });
         this.scheduleRefetch();
         break;
@@ -194,7 +221,11 @@ export class RunStream {
       const fetchRun = this.options.fetchRun ?? ((id: string) => runsApi.run(id));
       fetchRun(this.runId)
         .then((run) => {
-          this.update({ run, status: run.status, error: run.status === 'failed' ? run.error ?? this.view.error : this.view.error });
+          this.update({
+            run,
+            status: run.status,
+            error: run.status === "failed" ? (run.error ?? this.view.error) : this.view.error,
+          });
           if (FINISHED.has(run.status)) {
             if (run.history?.length || run.batches?.length) {
               const batches = mergeBatches(batchPoints(run.batches), this.series.batches);

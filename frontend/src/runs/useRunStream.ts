@@ -1,5 +1,5 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { RunStream, type RunView } from './stream';
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { RunStream, type RunView } from "./stream";
 
 /** A RunStream for this run id, started while the component is mounted. */
 export function useRunStream(runId: string): { stream: RunStream; view: RunView } {
@@ -22,8 +22,8 @@ export function useRunStream(runId: string): { stream: RunStream; view: RunView 
 export function useChartKeys(stream: RunStream): string[] {
   const joined = useSyncExternalStore(
     stream.subscribeSeries,
-    () => stream.series.keys.join(','),
-    () => stream.series.keys.join(','),
+    () => stream.series.keys.join(","),
+    () => stream.series.keys.join(","),
   );
-  return joined ? joined.split(',') : [];
+  return joined ? joined.split(",") : [];
 }

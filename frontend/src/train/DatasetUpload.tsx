@@ -1,26 +1,29 @@
 // Upload a dataset: a CSV (choose its target columns from its header), an NPZ (named arrays) or a
 // ZIP of one folder per class of images. Progress from XMLHttpRequest; the server's error shown at
 // the field it names.
-import { useRef, useState } from 'react';
-import { ApiError } from '../api/client';
-import { uploadDataset, type DatasetInfo, type UploadHandle } from '../api/runs';
+import { useRef, useState } from "react";
+import { ApiError } from "../api/client";
+import { uploadDataset, type DatasetInfo, type UploadHandle } from "../api/runs";
 
-type Kind = 'csv' | 'npz' | 'zip' | null;
+type Kind = "csv" | "npz" | "zip" | null;
 
 export function kindOf(filename: string): Kind {
   const lower = filename.toLowerCase();
-  if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.npz')) return 'npz';
-  if (lower.endsWith('.zip')) return 'zip';
+  if (lower.endsWith(".csv")) return "csv";
+  if (lower.endsWith(".npz")) return "npz";
+  if (lower.endsWith(".zip")) return "zip";
   return null;
 }
 
 /** The column names of a CSV's header line (quoted names, commas or semicolons or tabs). */
 export function csvHeader(text: string): string[] {
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = [',', ';', '\t'].reduce((best, d) => (line.split(d).length > line.split(best).length ? d : best), ',');
+  const line = text.split(/\r?\n/, 1)[0] ?? "";
+  const delimiter = [",", ";", "\t"].reduce(
+    (best, d) => (line.split(d).length > line.split(best).length ? d : best),
+    ",",
+  );
   const out: string[] = [];
-  let cell = '';
+  let cell = "";
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
@@ -33,11 +36,11 @@ export function csvHeader(text: string): string[] {
     } else if (c === '"') quoted = true;
     else if (c === delimiter) {
       out.push(cell.trim());
-      cell = '';
+      cell = "";
     } else cell += c;
   }
   out.push(cell.trim());
-  return out.filter((c) => c !== '');
+  return out.filter((c) => c !== "");
 }
 
 function formatBytes(n: number): string {
@@ -48,14 +51,14 @@ function formatBytes(n: number): string {
 
 export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) => void }) {
   const [file, setFile] = useState<File | null>(null);
-  const [name, setName] = useState('');
+  const [name, setName] = useState("");
   const [columns, setColumns] = useState<string[]>([]);
   const [targets, setTargets] = useState<string[]>([]);
   const [classTargets, setClassTargets] = useState<string[]>([]);
-  const [npzInputs, setNpzInputs] = useState('');
-  const [npzTargets, setNpzTargets] = useState('');
-  const [imageSize, setImageSize] = useState('64');
-  const [color, setColor] = useState<'rgb' | 'grayscale'>('rgb');
+  const [npzInputs, setNpzInputs] = useState("");
+  const [npzTargets, setNpzTargets] = useState("");
+  const [imageSize, setImageSize] = useState("64");
+  const [color, setColor] = useState<"rgb" | "grayscale">("rgb");
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const [error, setError] = useState<{ field: string; message: string } | null>(null);
   const handle = useRef<UploadHandle | null>(null);
@@ -69,13 +72,16 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
     setTargets([]);
     setClassTargets([]);
     if (!next) return;
-    if (!name) setName(next.name.replace(/\.[^.]+$/, ''));
+    if (!name) setName(next.name.replace(/\.[^.]+$/, ""));
     const k = kindOf(next.name);
     if (!k) {
-      setError({ field: 'file', message: 'upload a .csv, a .npz or a .zip of one folder per class of images' });
+      setError({
+        field: "file",
+        message: "upload a .csv, a .npz or a .zip of one folder per class of images",
+      });
       return;
     }
-    if (k === 'csv') {
+    if (k === "csv") {
       const head = await next.slice(0, 64 * 1024).text();
       const cols = csvHeader(head);
       setColumns(cols);
@@ -84,15 +90,23 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
   }
 
   function options(): Record<string, unknown> {
-    if (kind === 'csv') return { targets, ...(classTargets.length ? { class_targets: classTargets.filter((c) => targets.includes(c)) } : {}) };
-    if (kind === 'npz') {
-      const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (kind === "csv")
+      return {
+        targets,
+        ...(classTargets.length ? { class_targets: classTargets.filter((c) => targets.includes(c)) } : {}),
+      };
+    if (kind === "npz") {
+      const list = (s: string) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
       const out: Record<string, unknown> = {};
       if (list(npzInputs).length) out.inputs = list(npzInputs);
       if (list(npzTargets).length) out.targets = list(npzTargets);
       return out;
     }
-    if (kind === 'zip') {
+    if (kind === "zip") {
       const size = Number(imageSize);
       return { image_size: [size, size], color };
     }
@@ -101,15 +115,18 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
 
   async function submit() {
     if (!file) {
-      setError({ field: 'file', message: 'choose a file' });
+      setError({ field: "file", message: "choose a file" });
       return;
     }
-    if (kind === 'csv' && !targets.length) {
-      setError({ field: 'targets', message: 'tick the column(s) to predict' });
+    if (kind === "csv" && !targets.length) {
+      setError({ field: "targets", message: "tick the column(s) to predict" });
       return;
     }
-    if (kind === 'zip' && !(Number.isInteger(Number(imageSize)) && Number(imageSize) >= 8 && Number(imageSize) <= 512)) {
-      setError({ field: 'image_size', message: 'a whole number of pixels from 8 to 512' });
+    if (
+      kind === "zip" &&
+      !(Number.isInteger(Number(imageSize)) && Number(imageSize) >= 8 && Number(imageSize) <= 512)
+    ) {
+      setError({ field: "image_size", message: "a whole number of pixels from 8 to 512" });
       return;
     }
     setError(null);
@@ -118,13 +135,16 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
     try {
       const info = await handle.current.promise;
       setFile(null);
-      setName('');
+      setName("");
       setColumns([]);
       onUploaded(info);
     } catch (e) {
       const body = (e instanceof ApiError ? e.body : null) as { field?: string | null } | null;
-      const field = body?.field || 'file';
-      setError({ field: field === 'options' && kind === 'csv' ? 'targets' : field, message: (e as Error).message });
+      const field = body?.field || "file";
+      setError({
+        field: field === "options" && kind === "csv" ? "targets" : field,
+        message: (e as Error).message,
+      });
     } finally {
       setProgress(null);
       handle.current = null;
@@ -138,9 +158,15 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
       </div>
     ) : null;
   const placed = [
-    'file',
-    'name',
-    ...(kind === 'csv' && columns.length ? ['targets', 'class_targets'] : kind === 'npz' ? ['inputs', 'targets'] : kind === 'zip' ? ['image_size', 'color'] : []),
+    "file",
+    "name",
+    ...(kind === "csv" && columns.length
+      ? ["targets", "class_targets"]
+      : kind === "npz"
+        ? ["inputs", "targets"]
+        : kind === "zip"
+          ? ["image_size", "color"]
+          : []),
   ];
 
   return (
@@ -153,10 +179,10 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
           data-testid="train-upload-file"
           disabled={busy}
           onChange={(e) => choose(e.target.files?.[0] ?? null)}
-          aria-invalid={error?.field === 'file'}
+          aria-invalid={error?.field === "file"}
         />
       </label>
-      {errorAt('file')}
+      {errorAt("file")}
       {file && (
         <p className="muted small">
           {file.name}, {formatBytes(file.size)}
@@ -164,10 +190,17 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
       )}
       <label className="tfield">
         <span>Name</span>
-        <input type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="train-upload-name" disabled={busy} placeholder="the file's name" />
+        <input
+          type="text"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="train-upload-name"
+          disabled={busy}
+          placeholder="the file's name"
+        />
       </label>
-      {errorAt('name')}
-      {kind === 'csv' && columns.length > 0 && (
+      {errorAt("name")}
+      {kind === "csv" && columns.length > 0 && (
         <fieldset className="upload-columns" data-testid="train-upload-targets">
           <legend>Target column(s) to predict</legend>
           {columns.map((c) => (
@@ -177,19 +210,26 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
                   type="checkbox"
                   data-testid={`train-upload-target-${c}`}
                   checked={targets.includes(c)}
-                  onChange={(e) => setTargets((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))}
+                  onChange={(e) =>
+                    setTargets((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))
+                  }
                   disabled={busy}
-                />{' '}
+                />{" "}
                 {c}
               </label>
               {targets.includes(c) && (
-                <label className="muted small" title="Treat the values as class labels even if they are numbers">
+                <label
+                  className="muted small"
+                  title="Treat the values as class labels even if they are numbers"
+                >
                   <input
                     type="checkbox"
                     checked={classTargets.includes(c)}
-                    onChange={(e) => setClassTargets((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))}
+                    onChange={(e) =>
+                      setClassTargets((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))
+                    }
                     disabled={busy}
-                  />{' '}
+                  />{" "}
                   classes
                 </label>
               )}
@@ -197,43 +237,70 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
           ))}
         </fieldset>
       )}
-      {kind === 'csv' && columns.length > 0 && errorAt(['targets', 'class_targets'])}
-      {kind === 'npz' && (
+      {kind === "csv" && columns.length > 0 && errorAt(["targets", "class_targets"])}
+      {kind === "npz" && (
         <>
           <label className="tfield">
             <span>Input arrays (comma-separated; default: names starting with x)</span>
-            <input type="text" value={npzInputs} onChange={(e) => setNpzInputs(e.target.value)} data-testid="train-upload-inputs" disabled={busy} />
+            <input
+              type="text"
+              value={npzInputs}
+              onChange={(e) => setNpzInputs(e.target.value)}
+              data-testid="train-upload-inputs"
+              disabled={busy}
+            />
           </label>
-          {errorAt('inputs')}
+          {errorAt("inputs")}
           <label className="tfield">
             <span>Target arrays (default: names starting with y)</span>
-            <input type="text" value={npzTargets} onChange={(e) => setNpzTargets(e.target.value)} data-testid="train-upload-npz-targets" disabled={busy} />
+            <input
+              type="text"
+              value={npzTargets}
+              onChange={(e) => setNpzTargets(e.target.value)}
+              data-testid="train-upload-npz-targets"
+              disabled={busy}
+            />
           </label>
-          {errorAt('targets')}
+          {errorAt("targets")}
         </>
       )}
-      {kind === 'zip' && (
+      {kind === "zip" && (
         <div className="row">
           <label className="tfield">
             <span>Image size (px)</span>
-            <input type="number" min={8} max={512} value={imageSize} onChange={(e) => setImageSize(e.target.value)} data-testid="train-upload-image-size" disabled={busy} />
+            <input
+              type="number"
+              min={8}
+              max={512}
+              value={imageSize}
+              onChange={(e) => setImageSize(e.target.value)}
+              data-testid="train-upload-image-size"
+              disabled={busy}
+            />
           </label>
           <label className="tfield">
             <span>Colour</span>
-            <select value={color} onChange={(e) => setColor(e.target.value as 'rgb' | 'grayscale')} data-testid="train-upload-color" disabled={busy}>
+            <select
+              value={color}
+              onChange={(e) => setColor(e.target.value as "rgb" | "grayscale")}
+              data-testid="train-upload-color"
+              disabled={busy}
+            >
               <option value="rgb">RGB</option>
               <option value="grayscale">grayscale</option>
             </select>
           </label>
         </div>
       )}
-      {kind === 'zip' && errorAt(['image_size', 'color'])}
+      {kind === "zip" && errorAt(["image_size", "color"])}
       {error && !placed.includes(error.field) && errorAt(error.field)}
       {progress && (
         <div className="upload-progress" data-testid="train-upload-progress">
           <progress max={progress.total || 1} value={progress.loaded} />
           <span className="small muted">
-            {progress.loaded >= progress.total ? 'Processing on the server…' : `${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
+            {progress.loaded >= progress.total
+              ? "Processing on the server…"
+              : `${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
           </span>
           <button className="link" onClick={() => handle.current?.abort()}>
             Cancel

@@ -2,39 +2,56 @@
 // Output blocks to its fields, the training settings, and the Train button (disabled with the
 // reason while the graph has errors, nobody is logged in, or the server's run check refuses). Which
 // field each block takes, and what does not fit, is the server's answer to POST /api/runs/check.
-import { useEffect, useMemo, useState } from 'react';
-import { ApiError } from '../api/client';
-import { runsApi, type DatasetField, type DatasetInfo, type DatasetPreview, type RunRefusal } from '../api/runs';
-import { AuthForm } from '../auth/AuthForm';
-import { useSession } from '../auth/session';
-import { useEditorUi } from '../editor/ui';
-import { graphStore, useGraph } from '../graph/store';
-import { navigate } from '../router';
-import { notify } from '../ui/toast';
-import { formatShape, graphBlocks, type GraphBlock } from './binding';
-import { refusalOf, runBody, useRunCheck } from './check';
-import { disabledReason } from './reason';
-import { DatasetUpload } from './DatasetUpload';
-import { OPTIMIZERS, settingsField, validateSettings, type SettingsForm } from './settings';
-import { useTrain } from './store';
-import './train.css';
+import { useEffect, useMemo, useState } from "react";
+import { ApiError } from "../api/client";
+import {
+  runsApi,
+  type DatasetField,
+  type DatasetInfo,
+  type DatasetPreview,
+  type RunRefusal,
+} from "../api/runs";
+import { AuthForm } from "../auth/AuthForm";
+import { useSession } from "../auth/session";
+import { useEditorUi } from "../editor/ui";
+import { graphStore, useGraph } from "../graph/store";
+import { navigate } from "../router";
+import { notify } from "../ui/toast";
+import { formatShape, graphBlocks, type GraphBlock } from "./binding";
+import { refusalOf, runBody, useRunCheck } from "./check";
+import { disabledReason } from "./reason";
+import { DatasetUpload } from "./DatasetUpload";
+import { OPTIMIZERS, settingsField, validateSettings, type SettingsForm } from "./settings";
+import { useTrain } from "./store";
+import "./train.css";
 
 export function TrainPanel() {
   const setOpen = useTrain((s) => s.setOpen);
   const username = useSession((s) => s.username);
   const checked = useSession((s) => s.checked);
   const projectId = useGraph((s) => s.projectId);
-  const runsPath = projectId !== null ? `/runs?project=${projectId}` : '/runs';
+  const runsPath = projectId !== null ? `/runs?project=${projectId}` : "/runs";
   useRunCheck();
   return (
     <aside className="train-panel" data-testid="train-panel" aria-label="Train">
       <header className="train-head">
         <h2>Train</h2>
-        <a href={runsPath} className="small" onClick={(e) => (e.preventDefault(), navigate(runsPath))} data-testid="train-runs-link">
-          {projectId !== null ? "This project's runs" : 'All runs'}
+        <a
+          href={runsPath}
+          className="small"
+          onClick={(e) => (e.preventDefault(), navigate(runsPath))}
+          data-testid="train-runs-link"
+        >
+          {projectId !== null ? "This project's runs" : "All runs"}
         </a>
         <span className="spacer" />
-        <button className="icon" onClick={() => setOpen(false)} data-testid="train-close" aria-label="Close the Train panel" title="Close">
+        <button
+          className="icon"
+          onClick={() => setOpen(false)}
+          data-testid="train-close"
+          aria-label="Close the Train panel"
+          title="Close"
+        >
           ×
         </button>
       </header>
@@ -111,19 +128,20 @@ function DatasetSection() {
     };
   }, [datasets, ref, setDataset]);
 
-  const builtins = datasets?.filter((d) => d.kind === 'builtin') ?? [];
-  const uploads = datasets?.filter((d) => d.kind === 'upload') ?? [];
-  const datasetError = refusal?.field === 'dataset' ? refusal.detail : null;
+  const builtins = datasets?.filter((d) => d.kind === "builtin") ?? [];
+  const uploads = datasets?.filter((d) => d.kind === "upload") ?? [];
+  const datasetError = refusal?.field === "dataset" ? refusal.detail : null;
 
   async function remove(d: DatasetInfo) {
-    if (typeof d.id !== 'number') return;
-    if (!window.confirm(`Delete the uploaded dataset "${d.title}"? Runs that used it keep their results.`)) return;
+    if (typeof d.id !== "number") return;
+    if (!window.confirm(`Delete the uploaded dataset "${d.title}"? Runs that used it keep their results.`))
+      return;
     try {
       await runsApi.deleteDataset(d.id);
       setDataset(null);
       reload();
     } catch (e) {
-      notify(`Delete failed: ${(e as Error).message}`, 'error');
+      notify(`Delete failed: ${(e as Error).message}`, "error");
     }
   }
 
@@ -135,7 +153,7 @@ function DatasetSection() {
         <select
           className="grow"
           data-testid="train-dataset"
-          value={ref ?? ''}
+          value={ref ?? ""}
           onChange={(e) => setDataset(e.target.value || null)}
           disabled={!datasets}
           aria-invalid={!!datasetError}
@@ -160,7 +178,12 @@ function DatasetSection() {
             </optgroup>
           )}
         </select>
-        <button onClick={() => setShowUpload((v) => !v)} data-testid="train-upload-open" aria-expanded={showUpload} title="Upload a CSV, NPZ or ZIP of images">
+        <button
+          onClick={() => setShowUpload((v) => !v)}
+          data-testid="train-upload-open"
+          aria-expanded={showUpload}
+          title="Upload a CSV, NPZ or ZIP of images"
+        >
           Upload…
         </button>
       </div>
@@ -172,7 +195,10 @@ function DatasetSection() {
       {showUpload && (
         <DatasetUpload
           onUploaded={async (info) => {
-            notify(`Uploaded "${info.title}": ${info.train_size} training and ${info.test_size} test samples.`, 'success');
+            notify(
+              `Uploaded "${info.title}": ${info.train_size} training and ${info.test_size} test samples.`,
+              "success",
+            );
             setShowUpload(false);
             // The list first: a choice that is not in it yet would be replaced by the default.
             await reload();
@@ -184,11 +210,16 @@ function DatasetSection() {
         <>
           {chosen.description && <p className="muted small dataset-description">{chosen.description}</p>}
           <p className="small">
-            <strong>{chosen.train_size.toLocaleString('en-US')}</strong> training, <strong>{chosen.test_size.toLocaleString('en-US')}</strong> test samples
-            {chosen.kind === 'upload' && (
+            <strong>{chosen.train_size.toLocaleString("en-US")}</strong> training,{" "}
+            <strong>{chosen.test_size.toLocaleString("en-US")}</strong> test samples
+            {chosen.kind === "upload" && (
               <>
-                {' · '}
-                <button className="link small" onClick={() => remove(chosen)} data-testid="train-dataset-delete">
+                {" · "}
+                <button
+                  className="link small"
+                  onClick={() => remove(chosen)}
+                  data-testid="train-dataset-delete"
+                >
                   delete upload
                 </button>
               </>
@@ -212,14 +243,16 @@ function FieldList({ info }: { info: DatasetInfo }) {
       <td>
         <code>{formatShape(f.shape)}</code> {f.dtype}
       </td>
-      <td className="small">{f.classes ? `${f.classes} classes` : kind === 'target' ? f.task ?? '' : f.modality ?? ''}</td>
+      <td className="small">
+        {f.classes ? `${f.classes} classes` : kind === "target" ? (f.task ?? "") : (f.modality ?? "")}
+      </td>
     </tr>
   );
   return (
     <table className="train-fields" data-testid="train-fields">
       <tbody>
-        {info.inputs.map((f) => row(f, 'input'))}
-        {info.targets.map((f) => row(f, 'target'))}
+        {info.inputs.map((f) => row(f, "input"))}
+        {info.targets.map((f) => row(f, "target"))}
       </tbody>
     </table>
   );
@@ -228,7 +261,7 @@ function FieldList({ info }: { info: DatasetInfo }) {
 const previewCache = new Map<string, DatasetPreview>();
 
 function Preview({ dataset }: { dataset: DatasetInfo }) {
-  const key = `${dataset.kind}:${dataset.ref}:${dataset.created_at ?? ''}`;
+  const key = `${dataset.kind}:${dataset.ref}:${dataset.created_at ?? ""}`;
   const [preview, setPreview] = useState<DatasetPreview | null>(previewCache.get(key) ?? null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -250,13 +283,13 @@ function Preview({ dataset }: { dataset: DatasetInfo }) {
   }, [key, dataset.ref]);
   if (error) return <p className="field-error small">Preview: {error}</p>;
   if (!preview) return <p className="muted small">Loading a preview…</p>;
-  if (preview.kind === 'images') {
+  if (preview.kind === "images") {
     return (
       <div className="preview-images" data-testid="train-preview">
         {preview.images.map((img, i) => (
           <figure key={i}>
             <img src={img.src} alt={`sample ${i}`} />
-            <figcaption>{Object.values(img.targets).map(String).join(', ')}</figcaption>
+            <figcaption>{Object.values(img.targets).map(String).join(", ")}</figcaption>
           </figure>
         ))}
       </div>
@@ -276,7 +309,7 @@ function Preview({ dataset }: { dataset: DatasetInfo }) {
           {preview.rows.map((r, i) => (
             <tr key={i}>
               {r.map((v, j) => (
-                <td key={j}>{Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}</td>
+                <td key={j}>{Array.isArray(v) ? `[${v.join(", ")}]` : String(v)}</td>
               ))}
             </tr>
           ))}
@@ -292,7 +325,7 @@ function Preview({ dataset }: { dataset: DatasetInfo }) {
 interface BindingRow extends GraphBlock {
   /** the bound field's name (the server's answer), or null */
   field: string | null;
-  how: 'name' | 'only' | null;
+  how: "name" | "only" | null;
   problems: string[];
 }
 
@@ -329,8 +362,8 @@ function BindingSection() {
   function bind(row: BindingRow, field: string) {
     if (!field || field === row.node) return;
     const problem = graphStore.getState().renameNode(row.node, field);
-    if (problem) notify(`Cannot rename block '${row.node}' to '${field}': ${problem}`, 'error');
-    else notify(`Block '${row.node}' renamed '${field}' to take that field.`, 'info');
+    if (problem) notify(`Cannot rename block '${row.node}' to '${field}': ${problem}`, "error");
+    else notify(`Block '${row.node}' renamed '${field}' to take that field.`, "info");
   }
 
   const select = (id: string) => {
@@ -353,13 +386,18 @@ function BindingSection() {
           </thead>
           <tbody>
             {rows.map((row) => {
-              const fields = row.kind === 'input' ? info.inputs : info.targets;
+              const fields = row.kind === "input" ? info.inputs : info.targets;
               const unique = row.problems;
               return (
-                <tr key={`${row.kind}:${row.node}`} data-testid={`train-bind-row-${row.node}`} className={unique.length ? 'bad' : 'good'}>
+                <tr
+                  key={`${row.kind}:${row.node}`}
+                  data-testid={`train-bind-row-${row.node}`}
+                  className={unique.length ? "bad" : "good"}
+                >
                   <td>
                     <button className="link" onClick={() => select(row.node)} title="Show the block">
-                      <span className="muted small">{row.kind === 'input' ? 'Input' : 'Output'}</span> {row.node}
+                      <span className="muted small">{row.kind === "input" ? "Input" : "Output"}</span>{" "}
+                      {row.node}
                     </button>
                   </td>
                   <td>
@@ -368,9 +406,13 @@ function BindingSection() {
                   <td>
                     <select
                       data-testid={`train-bind-${row.node}`}
-                      value={row.field ?? ''}
+                      value={row.field ?? ""}
                       onChange={(e) => bind(row, e.target.value)}
-                      title={row.how === 'only' ? 'The only field of its kind: bound whatever the block is called' : 'Choose a field: the block is renamed to it'}
+                      title={
+                        row.how === "only"
+                          ? "The only field of its kind: bound whatever the block is called"
+                          : "Choose a field: the block is renamed to it"
+                      }
                       aria-invalid={unique.length > 0}
                     >
                       {!row.field && <option value="">(none)</option>}
@@ -380,7 +422,9 @@ function BindingSection() {
                         </option>
                       ))}
                     </select>
-                    {row.how === 'only' && row.field !== row.node && <span className="muted small"> (only one)</span>}
+                    {row.how === "only" && row.field !== row.node && (
+                      <span className="muted small"> (only one)</span>
+                    )}
                   </td>
                 </tr>
               );
@@ -391,8 +435,12 @@ function BindingSection() {
       {rows.map((row) => {
         const problems = row.problems;
         return problems.length ? (
-          <div key={`p:${row.node}`} className="binding-problem" data-testid={`train-bind-problem-${row.node}`}>
-            <strong>{row.node}</strong>: {problems.join(' ')}
+          <div
+            key={`p:${row.node}`}
+            className="binding-problem"
+            data-testid={`train-bind-problem-${row.node}`}
+          >
+            <strong>{row.node}</strong>: {problems.join(" ")}
           </div>
         ) : null;
       })}
@@ -412,14 +460,21 @@ function SettingsSection() {
   const errorOf = (field: string) => errors[field] ?? (serverField === field ? refusal?.detail : undefined);
 
   const set = (patch: Partial<SettingsForm>) => setForm({ ...form, ...patch });
-  const setGroup = <K extends 'early_stopping' | 'reduce_lr' | 'checkpoint_best' | 'lr_schedule'>(key: K, patch: Partial<SettingsForm[K]>) =>
-    setForm({ ...form, [key]: { ...form[key], ...patch } });
+  const setGroup = <K extends "early_stopping" | "reduce_lr" | "checkpoint_best" | "lr_schedule">(
+    key: K,
+    patch: Partial<SettingsForm[K]>,
+  ) => setForm({ ...form, [key]: { ...form[key], ...patch } });
 
-  const text = (field: keyof SettingsForm & string, label: string, testId: string, props: { placeholder?: string; hint?: string; inputMode?: 'decimal' | 'numeric' } = {}) => (
+  const text = (
+    field: keyof SettingsForm & string,
+    label: string,
+    testId: string,
+    props: { placeholder?: string; hint?: string; inputMode?: "decimal" | "numeric" } = {},
+  ) => (
     <Field label={label} error={errorOf(field)} field={field} hint={props.hint}>
       <input
         type="text"
-        inputMode={props.inputMode ?? 'decimal'}
+        inputMode={props.inputMode ?? "decimal"}
         data-testid={testId}
         value={form[field] as string}
         placeholder={props.placeholder}
@@ -439,84 +494,210 @@ function SettingsSection() {
         </button>
       </header>
       <div className="settings-grid">
-        <Field label="Optimizer" error={errorOf('optimizer')} field="optimizer">
-          <select data-testid="train-optimizer" value={form.optimizer} onChange={(e) => set({ optimizer: e.target.value })}>
+        <Field label="Optimizer" error={errorOf("optimizer")} field="optimizer">
+          <select
+            data-testid="train-optimizer"
+            value={form.optimizer}
+            onChange={(e) => set({ optimizer: e.target.value })}
+          >
             {OPTIMIZERS.map((o) => (
               <option key={o} value={o}>
-                {o === 'sgd' ? 'sgd (momentum 0.9)' : o}
+                {o === "sgd" ? "sgd (momentum 0.9)" : o}
               </option>
             ))}
           </select>
         </Field>
-        {text('learning_rate', 'Learning rate', 'train-learning-rate')}
-        {text('batch_size', 'Batch size', 'train-batch-size', { inputMode: 'numeric' })}
-        {text('epochs', 'Epochs', 'train-epochs', { inputMode: 'numeric' })}
-        {text('validation_split', 'Validation split', 'train-validation-split', { hint: '0 to 0.5 of the training samples' })}
-        {text('max_samples', 'Sample limit', 'train-max-samples', { placeholder: 'all', inputMode: 'numeric', hint: 'training samples used; blank for all' })}
-        {text('seed', 'Seed', 'train-seed', { inputMode: 'numeric' })}
+        {text("learning_rate", "Learning rate", "train-learning-rate")}
+        {text("batch_size", "Batch size", "train-batch-size", { inputMode: "numeric" })}
+        {text("epochs", "Epochs", "train-epochs", { inputMode: "numeric" })}
+        {text("validation_split", "Validation split", "train-validation-split", {
+          hint: "0 to 0.5 of the training samples",
+        })}
+        {text("max_samples", "Sample limit", "train-max-samples", {
+          placeholder: "all",
+          inputMode: "numeric",
+          hint: "training samples used; blank for all",
+        })}
+        {text("seed", "Seed", "train-seed", { inputMode: "numeric" })}
       </div>
 
       <h4>Callbacks</h4>
-      <Switch label="Early stopping" testId="train-early-stopping" checked={form.early_stopping.enabled} onChange={(v) => setGroup('early_stopping', { enabled: v })} />
+      <Switch
+        label="Early stopping"
+        testId="train-early-stopping"
+        checked={form.early_stopping.enabled}
+        onChange={(v) => setGroup("early_stopping", { enabled: v })}
+      />
       {form.early_stopping.enabled && (
         <div className="settings-grid nested">
-          <Field label="Monitor" error={errorOf('callbacks.early_stopping.monitor')} field="callbacks.early_stopping.monitor">
-            <MonitorInput testId="train-early-stopping-monitor" value={form.early_stopping.monitor} onChange={(v) => setGroup('early_stopping', { monitor: v })} />
+          <Field
+            label="Monitor"
+            error={errorOf("callbacks.early_stopping.monitor")}
+            field="callbacks.early_stopping.monitor"
+          >
+            <MonitorInput
+              testId="train-early-stopping-monitor"
+              value={form.early_stopping.monitor}
+              onChange={(v) => setGroup("early_stopping", { monitor: v })}
+            />
           </Field>
-          <Field label="Patience (epochs)" error={errorOf('callbacks.early_stopping.patience')} field="callbacks.early_stopping.patience">
-            <input type="text" inputMode="numeric" data-testid="train-early-stopping-patience" value={form.early_stopping.patience} onChange={(e) => setGroup('early_stopping', { patience: e.target.value })} />
+          <Field
+            label="Patience (epochs)"
+            error={errorOf("callbacks.early_stopping.patience")}
+            field="callbacks.early_stopping.patience"
+          >
+            <input
+              type="text"
+              inputMode="numeric"
+              data-testid="train-early-stopping-patience"
+              value={form.early_stopping.patience}
+              onChange={(e) => setGroup("early_stopping", { patience: e.target.value })}
+            />
           </Field>
         </div>
       )}
-      <Switch label="Reduce LR on plateau" testId="train-reduce-lr" checked={form.reduce_lr.enabled} onChange={(v) => setGroup('reduce_lr', { enabled: v })} />
+      <Switch
+        label="Reduce LR on plateau"
+        testId="train-reduce-lr"
+        checked={form.reduce_lr.enabled}
+        onChange={(v) => setGroup("reduce_lr", { enabled: v })}
+      />
       {form.reduce_lr.enabled && (
         <div className="settings-grid nested">
-          <Field label="Factor" error={errorOf('callbacks.reduce_lr.factor')} field="callbacks.reduce_lr.factor">
-            <input type="text" inputMode="decimal" data-testid="train-reduce-lr-factor" value={form.reduce_lr.factor} onChange={(e) => setGroup('reduce_lr', { factor: e.target.value })} />
+          <Field
+            label="Factor"
+            error={errorOf("callbacks.reduce_lr.factor")}
+            field="callbacks.reduce_lr.factor"
+          >
+            <input
+              type="text"
+              inputMode="decimal"
+              data-testid="train-reduce-lr-factor"
+              value={form.reduce_lr.factor}
+              onChange={(e) => setGroup("reduce_lr", { factor: e.target.value })}
+            />
           </Field>
-          <Field label="Patience (epochs)" error={errorOf('callbacks.reduce_lr.patience')} field="callbacks.reduce_lr.patience">
-            <input type="text" inputMode="numeric" data-testid="train-reduce-lr-patience" value={form.reduce_lr.patience} onChange={(e) => setGroup('reduce_lr', { patience: e.target.value })} />
+          <Field
+            label="Patience (epochs)"
+            error={errorOf("callbacks.reduce_lr.patience")}
+            field="callbacks.reduce_lr.patience"
+          >
+            <input
+              type="text"
+              inputMode="numeric"
+              data-testid="train-reduce-lr-patience"
+              value={form.reduce_lr.patience}
+              onChange={(e) => setGroup("reduce_lr", { patience: e.target.value })}
+            />
           </Field>
         </div>
       )}
-      <Switch label="Keep the best epoch (checkpoint)" testId="train-checkpoint-best" checked={form.checkpoint_best.enabled} onChange={(v) => setGroup('checkpoint_best', { enabled: v })} />
+      <Switch
+        label="Keep the best epoch (checkpoint)"
+        testId="train-checkpoint-best"
+        checked={form.checkpoint_best.enabled}
+        onChange={(v) => setGroup("checkpoint_best", { enabled: v })}
+      />
       {form.checkpoint_best.enabled && (
         <div className="settings-grid nested">
-          <Field label="Monitor" error={errorOf('callbacks.checkpoint_best.monitor')} field="callbacks.checkpoint_best.monitor">
-            <MonitorInput testId="train-checkpoint-best-monitor" value={form.checkpoint_best.monitor} onChange={(v) => setGroup('checkpoint_best', { monitor: v })} />
+          <Field
+            label="Monitor"
+            error={errorOf("callbacks.checkpoint_best.monitor")}
+            field="callbacks.checkpoint_best.monitor"
+          >
+            <MonitorInput
+              testId="train-checkpoint-best-monitor"
+              value={form.checkpoint_best.monitor}
+              onChange={(v) => setGroup("checkpoint_best", { monitor: v })}
+            />
           </Field>
         </div>
       )}
-      <Switch label="Learning-rate schedule" testId="train-lr-schedule" checked={form.lr_schedule.enabled} onChange={(v) => setGroup('lr_schedule', { enabled: v })} />
+      <Switch
+        label="Learning-rate schedule"
+        testId="train-lr-schedule"
+        checked={form.lr_schedule.enabled}
+        onChange={(v) => setGroup("lr_schedule", { enabled: v })}
+      />
       {form.lr_schedule.enabled && (
         <div className="settings-grid nested">
-          <Field label="Kind" error={errorOf('callbacks.lr_schedule.kind')} field="callbacks.lr_schedule.kind">
-            <select data-testid="train-lr-schedule-kind" value={form.lr_schedule.kind} onChange={(e) => setGroup('lr_schedule', { kind: e.target.value as 'cosine' | 'step' })}>
+          <Field
+            label="Kind"
+            error={errorOf("callbacks.lr_schedule.kind")}
+            field="callbacks.lr_schedule.kind"
+          >
+            <select
+              data-testid="train-lr-schedule-kind"
+              value={form.lr_schedule.kind}
+              onChange={(e) => setGroup("lr_schedule", { kind: e.target.value as "cosine" | "step" })}
+            >
               <option value="cosine">cosine decay over the epochs</option>
               <option value="step">step decay</option>
             </select>
           </Field>
-          {form.lr_schedule.kind === 'step' && (
+          {form.lr_schedule.kind === "step" && (
             <>
-              <Field label="Every (epochs)" error={errorOf('callbacks.lr_schedule.step_size')} field="callbacks.lr_schedule.step_size">
-                <input type="text" inputMode="numeric" data-testid="train-lr-schedule-step-size" value={form.lr_schedule.step_size} onChange={(e) => setGroup('lr_schedule', { step_size: e.target.value })} />
+              <Field
+                label="Every (epochs)"
+                error={errorOf("callbacks.lr_schedule.step_size")}
+                field="callbacks.lr_schedule.step_size"
+              >
+                <input
+                  type="text"
+                  inputMode="numeric"
+                  data-testid="train-lr-schedule-step-size"
+                  value={form.lr_schedule.step_size}
+                  onChange={(e) => setGroup("lr_schedule", { step_size: e.target.value })}
+                />
               </Field>
-              <Field label="Multiply by" error={errorOf('callbacks.lr_schedule.gamma')} field="callbacks.lr_schedule.gamma">
-                <input type="text" inputMode="decimal" data-testid="train-lr-schedule-gamma" value={form.lr_schedule.gamma} onChange={(e) => setGroup('lr_schedule', { gamma: e.target.value })} />
+              <Field
+                label="Multiply by"
+                error={errorOf("callbacks.lr_schedule.gamma")}
+                field="callbacks.lr_schedule.gamma"
+              >
+                <input
+                  type="text"
+                  inputMode="decimal"
+                  data-testid="train-lr-schedule-gamma"
+                  value={form.lr_schedule.gamma}
+                  onChange={(e) => setGroup("lr_schedule", { gamma: e.target.value })}
+                />
               </Field>
             </>
           )}
         </div>
       )}
-      <Switch label="TensorBoard logs" testId="train-tensorboard" checked={form.tensorboard} onChange={(v) => set({ tensorboard: v })} />
-      <Switch label="Stop on a NaN loss" testId="train-terminate-on-nan" checked={form.terminate_on_nan} onChange={(v) => set({ terminate_on_nan: v })} />
+      <Switch
+        label="TensorBoard logs"
+        testId="train-tensorboard"
+        checked={form.tensorboard}
+        onChange={(v) => set({ tensorboard: v })}
+      />
+      <Switch
+        label="Stop on a NaN loss"
+        testId="train-terminate-on-nan"
+        checked={form.terminate_on_nan}
+        onChange={(v) => set({ terminate_on_nan: v })}
+      />
     </section>
   );
 }
 
-function Field({ label, error, field, hint, children }: { label: string; error?: string; field: string; hint?: string; children: React.ReactNode }) {
+function Field({
+  label,
+  error,
+  field,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string;
+  field: string;
+  hint?: string;
+  children: React.ReactNode;
+}) {
   return (
-    <label className={`tfield${error ? ' has-error' : ''}`} title={hint}>
+    <label className={`tfield${error ? " has-error" : ""}`} title={hint}>
       <span>{label}</span>
       {children}
       {error && (
@@ -528,21 +709,45 @@ function Field({ label, error, field, hint, children }: { label: string; error?:
   );
 }
 
-function Switch({ label, testId, checked, onChange }: { label: string; testId: string; checked: boolean; onChange: (v: boolean) => void }) {
+function Switch({
+  label,
+  testId,
+  checked,
+  onChange,
+}: {
+  label: string;
+  testId: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <label className="switch">
-      <input type="checkbox" role="switch" data-testid={testId} checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        type="checkbox"
+        role="switch"
+        data-testid={testId}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
       <span className="switch-track" aria-hidden />
       {label}
     </label>
   );
 }
 
-function MonitorInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId: string }) {
+function MonitorInput({
+  value,
+  onChange,
+  testId,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  testId: string;
+}) {
   const nodes = useGraph((s) => s.nodes);
   const suggestions = useMemo(() => {
-    const outputs = nodes.filter((n) => n.data.type === 'Output');
-    const names = new Set(['val_loss', 'loss']);
+    const outputs = nodes.filter((n) => n.data.type === "Output");
+    const names = new Set(["val_loss", "loss"]);
     for (const o of outputs) {
       const metrics = Array.isArray(o.data.params.metrics) ? (o.data.params.metrics as string[]) : [];
       for (const m of metrics) {
@@ -556,7 +761,13 @@ function MonitorInput({ value, onChange, testId }: { value: string; onChange: (v
   }, [nodes]);
   return (
     <>
-      <input type="text" list={`${testId}-list`} data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)} />
+      <input
+        type="text"
+        list={`${testId}-list`}
+        data-testid={testId}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
       <datalist id={`${testId}-list`}>
         {suggestions.map((s) => (
           <option key={s} value={s} />
@@ -579,7 +790,18 @@ export function useDisabledReason(submitting: boolean): string | null {
   const dataset = useTrain((s) => s.dataset);
   const form = useTrain((s) => s.form);
   const check = useTrain((s) => s.check);
-  return disabledReason({ checked, username, nodeCount, validation, validating, failure, dataset, form, submitting, check });
+  return disabledReason({
+    checked,
+    username,
+    nodeCount,
+    validation,
+    validating,
+    failure,
+    dataset,
+    form,
+    submitting,
+    check,
+  });
 }
 
 function TrainFooter() {
@@ -599,7 +821,8 @@ function TrainFooter() {
       navigate(`/runs/${id}`);
     } catch (e) {
       setRefusal(refusalOf(e));
-      if (e instanceof ApiError && e.status === 401) notify('Your session ended: log in again to train.', 'error');
+      if (e instanceof ApiError && e.status === 401)
+        notify("Your session ended: log in again to train.", "error");
     } finally {
       setSubmitting(false);
     }
@@ -619,7 +842,9 @@ function TrainFooter() {
               ))}
             </ul>
           )}
-          {refusal.errors?.some((e) => e.node) && <div className="small">The blocks at fault are marked on the canvas.</div>}
+          {refusal.errors?.some((e) => e.node) && (
+            <div className="small">The blocks at fault are marked on the canvas.</div>
+          )}
         </div>
       )}
       {reason && (
@@ -628,7 +853,7 @@ function TrainFooter() {
         </p>
       )}
       <button className="primary train-submit" data-testid="train-submit" disabled={!!reason} onClick={train}>
-        {submitting ? 'Starting…' : 'Train'}
+        {submitting ? "Starting…" : "Train"}
       </button>
     </footer>
   );

@@ -2,19 +2,24 @@
 // nothing queued) whenever the graph, the dataset or the settings change: debounced, the latest
 // request wins (older ones are aborted). Its answer — the field each block is bound to, or the refusal
 // with per-node errors — is kept in the train store for the binding table and the Train button.
-import { useEffect, useMemo } from 'react';
-import { ApiError } from '../api/client';
-import { runsApi, type RunBody, type RunRefusal, type TrainingSettings } from '../api/runs';
-import { useSession } from '../auth/session';
-import { toDocument } from '../graph/serialise';
-import { useGraph, type GraphState } from '../graph/store';
-import { validateSettings } from './settings';
-import { isRunProblem, useTrain } from './store';
+import { useEffect, useMemo } from "react";
+import { ApiError } from "../api/client";
+import { runsApi, type RunBody, type RunRefusal, type TrainingSettings } from "../api/runs";
+import { useSession } from "../auth/session";
+import { toDocument } from "../graph/serialise";
+import { useGraph, type GraphState } from "../graph/store";
+import { validateSettings } from "./settings";
+import { isRunProblem, useTrain } from "./store";
 
 export const CHECK_DELAY_MS = 300;
 
 /** The body of POST /api/runs and /api/runs/check. */
-export function runBody(graph: Pick<GraphState, 'nodes' | 'edges' | 'name' | 'projectId'>, dataset: string, training: TrainingSettings, { positions = true } = {}): RunBody {
+export function runBody(
+  graph: Pick<GraphState, "nodes" | "edges" | "name" | "projectId">,
+  dataset: string,
+  training: TrainingSettings,
+  { positions = true } = {},
+): RunBody {
   return {
     graph: toDocument(graph, { positions }),
     dataset: /^\d+$/.test(dataset) ? Number(dataset) : dataset,
@@ -44,22 +49,25 @@ export function useRunCheck(): void {
   const settings = useMemo(() => validateSettings(form).settings, [form]);
   const key = useMemo(() => {
     if (!username || !graphValid || !nodes.length || !dataset || !settings) return null;
-    return JSON.stringify(runBody({ nodes, edges, name, projectId }, dataset, settings, { positions: false }));
+    return JSON.stringify(
+      runBody({ nodes, edges, name, projectId }, dataset, settings, { positions: false }),
+    );
   }, [username, graphValid, nodes, edges, name, projectId, dataset, settings]);
 
   useEffect(() => {
     const { check, setCheck } = useTrain.getState();
     if (!key) return; // the Train button gives the reason; the last answer stays for the table
-    if (check?.key === key && check.status !== 'pending') return;
-    setCheck({ key, status: 'pending', bindings: check?.bindings ?? [], refusal: check?.refusal ?? null });
+    if (check?.key === key && check.status !== "pending") return;
+    setCheck({ key, status: "pending", bindings: check?.bindings ?? [], refusal: check?.refusal ?? null });
     const controller = new AbortController();
     const timer = setTimeout(async () => {
       try {
         const answer = await runsApi.checkRun(JSON.parse(key) as RunBody, controller.signal);
-        if (!controller.signal.aborted) setCheck({ key, status: 'ok', bindings: answer.bindings, refusal: null });
+        if (!controller.signal.aborted)
+          setCheck({ key, status: "ok", bindings: answer.bindings, refusal: null });
       } catch (e) {
         if (controller.signal.aborted) return;
-        setCheck({ key, status: 'failed', bindings: [], refusal: refusalOf(e) });
+        setCheck({ key, status: "failed", bindings: [], refusal: refusalOf(e) });
       }
     }, CHECK_DELAY_MS);
     return () => {

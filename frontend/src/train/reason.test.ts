@@ -1,47 +1,91 @@
-import { describe, expect, it } from 'vitest';
-import type { ValidationResult } from '../api/types';
-import { disabledReason, type ReasonInput } from './reason';
-import { defaultForm } from './settings';
+import { describe, expect, it } from "vitest";
+import type { ValidationResult } from "../api/types";
+import { disabledReason, type ReasonInput } from "./reason";
+import { defaultForm } from "./settings";
 
-const valid: ValidationResult = { valid: true, errors: [], warnings: [], nodes: {}, total_params: 1, trainable_params: 1 };
+const valid: ValidationResult = {
+  valid: true,
+  errors: [],
+  warnings: [],
+  nodes: {},
+  total_params: 1,
+  trainable_params: 1,
+};
 
-const ok = { key: 'k', status: 'ok' as const, bindings: [], refusal: null };
+const ok = { key: "k", status: "ok" as const, bindings: [], refusal: null };
 
 function input(patch: Partial<ReasonInput> = {}): ReasonInput {
-  return { checked: true, username: 'ann', nodeCount: 4, validation: valid, validating: false, failure: null, dataset: 'fashion_mnist', form: defaultForm(), submitting: false, check: ok, ...patch };
+  return {
+    checked: true,
+    username: "ann",
+    nodeCount: 4,
+    validation: valid,
+    validating: false,
+    failure: null,
+    dataset: "fashion_mnist",
+    form: defaultForm(),
+    submitting: false,
+    check: ok,
+    ...patch,
+  };
 }
 
-describe('why Train is disabled', () => {
-  it('is enabled when everything is in order', () => {
+describe("why Train is disabled", () => {
+  it("is enabled when everything is in order", () => {
     expect(disabledReason(input())).toBeNull();
   });
 
-  it('says what to do first', () => {
-    expect(disabledReason(input({ username: null }))).toBe('Log in to train.');
+  it("says what to do first", () => {
+    expect(disabledReason(input({ username: null }))).toBe("Log in to train.");
     expect(disabledReason(input({ checked: false, username: null }))).toMatch(/Checking who/);
     expect(disabledReason(input({ nodeCount: 0 }))).toMatch(/empty/);
     expect(disabledReason(input({ validation: null }))).toMatch(/Checking the graph/);
-    expect(disabledReason(input({ failure: 'HTTP 500' }))).toMatch(/cannot be checked: HTTP 500/);
-    const broken = { ...valid, valid: false, errors: [{ node: 'probs', message: 'needs an input' }, { node: null, message: 'x' }] };
-    expect(disabledReason(input({ validation: broken }))).toBe('The graph has 2 errors: probs: needs an input');
-    expect(disabledReason(input({ dataset: null }))).toBe('Choose a dataset.');
-    expect(disabledReason(input({ form: { ...defaultForm(), epochs: '0' } }))).toMatch(/^Fix the settings: epochs from 1 to 1000/);
-    expect(disabledReason(input({ form: { ...defaultForm(), reduce_lr: { enabled: true, factor: '2', patience: '1' } } }))).toMatch(/^Fix the settings: reduce lr\.factor/);
+    expect(disabledReason(input({ failure: "HTTP 500" }))).toMatch(/cannot be checked: HTTP 500/);
+    const broken = {
+      ...valid,
+      valid: false,
+      errors: [
+        { node: "probs", message: "needs an input" },
+        { node: null, message: "x" },
+      ],
+    };
+    expect(disabledReason(input({ validation: broken }))).toBe(
+      "The graph has 2 errors: probs: needs an input",
+    );
+    expect(disabledReason(input({ dataset: null }))).toBe("Choose a dataset.");
+    expect(disabledReason(input({ form: { ...defaultForm(), epochs: "0" } }))).toMatch(
+      /^Fix the settings: epochs from 1 to 1000/,
+    );
+    expect(
+      disabledReason(
+        input({ form: { ...defaultForm(), reduce_lr: { enabled: true, factor: "2", patience: "1" } } }),
+      ),
+    ).toMatch(/^Fix the settings: reduce lr\.factor/);
     expect(disabledReason(input({ submitting: true }))).toMatch(/Starting/);
   });
 
   it("waits for the server's check, and gives its reason when it fails", () => {
     expect(disabledReason(input({ check: null }))).toMatch(/Checking with the server/);
-    expect(disabledReason(input({ check: { ...ok, status: 'pending' } }))).toMatch(/Checking with the server/);
-    const refusal = { detail: "the graph does not fit dataset 'iris': ...", errors: [{ node: 'pixels', message: '...' }] };
-    expect(disabledReason(input({ check: { ...ok, status: 'failed', refusal } }))).toBe(refusal.detail);
+    expect(disabledReason(input({ check: { ...ok, status: "pending" } }))).toMatch(
+      /Checking with the server/,
+    );
+    const refusal = {
+      detail: "the graph does not fit dataset 'iris': ...",
+      errors: [{ node: "pixels", message: "..." }],
+    };
+    expect(disabledReason(input({ check: { ...ok, status: "failed", refusal } }))).toBe(refusal.detail);
     // The graph's own errors come first.
-    const broken = { ...valid, valid: false, errors: [{ node: 'probs', message: 'needs an input' }] };
-    expect(disabledReason(input({ validation: broken, check: { ...ok, status: 'failed', refusal } }))).toMatch(/^The graph has 1 error/);
+    const broken = { ...valid, valid: false, errors: [{ node: "probs", message: "needs an input" }] };
+    expect(
+      disabledReason(input({ validation: broken, check: { ...ok, status: "failed", refusal } })),
+    ).toMatch(/^The graph has 1 error/);
   });
 
-  it('is not blocked by the server refusal shown on the blocks', () => {
-    const refused = { ...valid, errors: [{ node: 'pixels', message: 'does not fit', source: 'run' }] } as unknown as ValidationResult;
+  it("is not blocked by the server refusal shown on the blocks", () => {
+    const refused = {
+      ...valid,
+      errors: [{ node: "pixels", message: "does not fit", source: "run" }],
+    } as unknown as ValidationResult;
     expect(disabledReason(input({ validation: refused }))).toBeNull();
   });
 });

@@ -2,27 +2,27 @@
 // localStorage), the server's answer to the latest run check, and its last refusal of a run. A refusal's per-node errors are also shown
 // on the blocks: they join the editor's validation errors, tagged, until the graph changes (the next
 // live validation replaces them) or another dataset is chosen.
-import { create } from 'zustand';
-import { runsApi, type Binding, type DatasetInfo, type RunRefusal } from '../api/runs';
-import type { Problem } from '../api/types';
-import { useEditorUi } from '../editor/ui';
-import { graphStore } from '../graph/store';
-import { meaningKey } from '../graph/validation';
-import { defaultForm, restoreForm, type SettingsForm } from './settings';
+import { create } from "zustand";
+import { runsApi, type Binding, type DatasetInfo, type RunRefusal } from "../api/runs";
+import type { Problem } from "../api/types";
+import { useEditorUi } from "../editor/ui";
+import { graphStore } from "../graph/store";
+import { meaningKey } from "../graph/validation";
+import { defaultForm, restoreForm, type SettingsForm } from "./settings";
 
-const STORAGE_KEY = 'keras-canvas-train';
+const STORAGE_KEY = "keras-canvas-train";
 
 export interface RunProblem extends Problem {
   field?: string;
   /** set on errors that came from POST /api/runs, not from live validation */
-  source?: 'run';
+  source?: "run";
 }
 
 /** The server's answer to POST /api/runs/check for the request `key` (the JSON of its body). */
 export interface RunCheckState {
   key: string;
   /** pending: asked (or about to be); bindings and refusal are the previous answer's meanwhile */
-  status: 'pending' | 'ok' | 'failed';
+  status: "pending" | "ok" | "failed";
   bindings: Binding[];
   refusal: RunRefusal | null;
 }
@@ -48,16 +48,19 @@ interface TrainState {
 
 function readStored(): { open?: boolean; dataset?: string | null; form?: unknown } {
   try {
-    const text = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY);
+    const text = typeof localStorage === "undefined" ? null : localStorage.getItem(STORAGE_KEY);
     return text ? JSON.parse(text) : {};
   } catch {
     return {};
   }
 }
 
-function writeStored(state: Pick<TrainState, 'open' | 'dataset' | 'form'>) {
+function writeStored(state: Pick<TrainState, "open" | "dataset" | "form">) {
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ open: state.open, dataset: state.dataset, form: state.form }));
+    localStorage.setItem(
+      STORAGE_KEY,
+      JSON.stringify({ open: state.open, dataset: state.dataset, form: state.form }),
+    );
   } catch {
     // private mode or full: the panel still works
   }
@@ -67,7 +70,7 @@ const stored = readStored();
 
 export const useTrain = create<TrainState>()((set, get) => ({
   open: stored.open === true,
-  dataset: typeof stored.dataset === 'string' ? stored.dataset : null,
+  dataset: typeof stored.dataset === "string" ? stored.dataset : null,
   form: restoreForm(stored.form),
   refusal: null,
   check: null,
@@ -115,7 +118,7 @@ export const useTrain = create<TrainState>()((set, get) => ({
 }));
 
 export function isRunProblem(problem: Problem): boolean {
-  return (problem as RunProblem).source === 'run';
+  return (problem as RunProblem).source === "run";
 }
 
 /** The server's per-node errors on the blocks (beside the live validation's own). */
@@ -128,7 +131,7 @@ export function showRunErrors(errors: RunProblem[]) {
     .filter((e) => e.node)
     // The graph's own errors come back from the server too: do not show them twice.
     .filter((e) => !own.some((o) => o.node === e.node && o.message === e.message))
-    .map((e) => ({ ...e, source: 'run' as const }));
+    .map((e) => ({ ...e, source: "run" as const }));
   state.setValidation({ ...validation, errors: [...own, ...tagged] }, state.validationFailure);
 }
 
@@ -136,7 +139,10 @@ export function clearRunErrors() {
   const state = graphStore.getState();
   const validation = state.validation;
   if (!validation || !validation.errors.some(isRunProblem)) return;
-  state.setValidation({ ...validation, errors: validation.errors.filter((e) => !isRunProblem(e)) }, state.validationFailure);
+  state.setValidation(
+    { ...validation, errors: validation.errors.filter((e) => !isRunProblem(e)) },
+    state.validationFailure,
+  );
 }
 
 // A refusal is about the graph as it was sent: an edit that changes what the graph means retires it

@@ -1,4 +1,4 @@
-import { useToasts } from './toast';
+import { useToasts } from "./toast";
 
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);
@@ -6,7 +6,13 @@ export function Toasts() {
   return (
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast toast-${t.kind}`} data-testid="toast" role={t.kind === 'error' ? 'alert' : 'status'} onClick={() => dismiss(t.id)}>
+        <div
+          key={t.id}
+          className={`toast toast-${t.kind}`}
+          data-testid="toast"
+          role={t.kind === "error" ? "alert" : "status"}
+          onClick={() => dismiss(t.id)}
+        >
           {t.message}
         </div>
       ))}

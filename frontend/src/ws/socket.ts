@@ -4,7 +4,7 @@
 // is stop(). A connection that stays silent past `staleAfterMs` (pings go out every `pingMs`) is
 // treated as lost.
 
-export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type SocketState = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface BackoffOptions {
   baseMs?: number;
@@ -15,7 +15,11 @@ export interface BackoffOptions {
 }
 
 /** The delay before reconnect attempt `attempt` (0-based). */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const { baseMs = 500, maxMs = 15_000, factor = 2, jitter = 0.3 } = options;
   const raw = Math.min(maxMs, baseMs * factor ** Math.max(0, attempt));
   return Math.round(raw * (1 - jitter * random()));
@@ -23,13 +27,13 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
 
 /** ws:// or wss:// on this page's host. */
 export function wsUrl(path: string, location: { protocol: string; host: string } = window.location): string {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}${path.startsWith('/') ? path : `/${path}`}`;
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path.startsWith("/") ? path : `/${path}`}`;
 }
 
 export const FINAL_CLOSE_CODES: Record<number, string> = {
-  4401: 'log in to follow this run',
-  4404: 'no such run (or it is not yours)',
+  4401: "log in to follow this run",
+  4404: "no such run (or it is not yours)",
 };
 
 export interface SocketInfo {
@@ -71,14 +75,14 @@ const defaultTimers = {
 };
 
 export class ReconnectingSocket {
-  state: SocketState = 'closed';
+  state: SocketState = "closed";
   attempt = 0;
   private ws: WebSocketLike | null = null;
   private retryTimer: unknown = null;
   private pingTimer: unknown = null;
   private stopped = true;
   private lastMessageAt = 0;
-  private readonly timers: NonNullable<SocketOptions['timers']>;
+  private readonly timers: NonNullable<SocketOptions["timers"]>;
 
   constructor(
     readonly url: string,
@@ -103,12 +107,12 @@ export class ReconnectingSocket {
     if (ws) {
       ws.onclose = ws.onmessage = ws.onerror = ws.onopen = null;
       try {
-        ws.close(1000, 'bye');
+        ws.close(1000, "bye");
       } catch {
         // already closed
       }
     }
-    this.setState('closed', { attempt: this.attempt });
+    this.setState("closed", { attempt: this.attempt });
   }
 
   send(data: unknown) {
@@ -128,10 +132,12 @@ export class ReconnectingSocket {
 
   private open() {
     if (this.stopped) return;
-    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', { attempt: this.attempt });
+    this.setState(this.attempt === 0 ? "connecting" : "reconnecting", { attempt: this.attempt });
     let ws: WebSocketLike;
     try {
-      ws = (this.options.create ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike))(this.url);
+      ws = (this.options.create ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike))(
+        this.url,
+      );
     } catch {
       this.scheduleRetry();
       return;
@@ -139,13 +145,13 @@ export class ReconnectingSocket {
     this.ws = ws;
     ws.onopen = () => {
       this.lastMessageAt = this.timers.now();
-      this.setState('open', { attempt: this.attempt });
+      this.setState("open", { attempt: this.attempt });
       this.schedulePing();
     };
     ws.onmessage = (ev) => {
       this.lastMessageAt = this.timers.now();
       let data: unknown = ev.data;
-      if (typeof data === 'string') {
+      if (typeof data === "string") {
         try {
           data = JSON.parse(data);
         } catch {
@@ -154,7 +160,7 @@ export class ReconnectingSocket {
       }
       // A message means the connection works: the next loss starts the backoff over.
       this.attempt = 0;
-      if ((data as { type?: string })?.type === 'pong') return;
+      if ((data as { type?: string })?.type === "pong") return;
       this.options.onMessage(data);
     };
     ws.onerror = () => {
@@ -168,7 +174,7 @@ export class ReconnectingSocket {
       if (this.stopped) return;
       if (FINAL_CLOSE_CODES[ev.code]) {
         this.stopped = true;
-        this.setState('closed', { attempt: this.attempt, code: ev.code, reason: FINAL_CLOSE_CODES[ev.code] });
+        this.setState("closed", { attempt: this.attempt, code: ev.code, reason: FINAL_CLOSE_CODES[ev.code] });
         return;
       }
       this.scheduleRetry(ev.code);
@@ -179,7 +185,7 @@ export class ReconnectingSocket {
     if (this.stopped) return;
     const delay = backoffDelay(this.attempt, this.options, this.options.random);
     this.attempt += 1;
-    this.setState('reconnecting', { attempt: this.attempt, delay, code });
+    this.setState("reconnecting", { attempt: this.attempt, delay, code });
     this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;
       this.open();
@@ -199,14 +205,14 @@ export class ReconnectingSocket {
         ws.onclose = ws.onmessage = ws.onerror = ws.onopen = null;
         this.ws = null;
         try {
-          ws.close(4000, 'stale');
+          ws.close(4000, "stale");
         } catch {
           // ignore
         }
         this.scheduleRetry();
         return;
       }
-      this.send({ type: 'ping' });
+      this.send({ type: "ping" });
       this.schedulePing();
     }, pingMs);
   }

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,19 +15,26 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='UploadedDataset',
+            name="UploadedDataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('filename', models.CharField(help_text="the uploaded file's name", max_length=255)),
-                ('info', models.JSONField(default=dict)),
-                ('file', models.FileField(max_length=255, upload_to=webapp.datasets.models.dataset_path)),
-                ('size', models.BigIntegerField(default=0, help_text='bytes of the stored .npz')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='datasets', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("filename", models.CharField(help_text="the uploaded file's name", max_length=255)),
+                ("info", models.JSONField(default=dict)),
+                ("file", models.FileField(max_length=255, upload_to=webapp.datasets.models.dataset_path)),
+                ("size", models.BigIntegerField(default=0, help_text="bytes of the stored .npz")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="datasets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -7,45 +7,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('datasets', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("datasets", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset_builtin', models.CharField(blank=True, default='', help_text="a built-in dataset's name (empty for an upload)", max_length=64)),
-                ('dataset_info', models.JSONField(blank=True, default=dict, help_text="the dataset's info when the run started")),
-                ('graph', models.JSONField(default=dict, help_text='the graph as it was when the run was created')),
-                ('training', models.JSONField(default=dict, help_text='the training settings, defaults filled in')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='queued', max_length=16)),
-                ('cancel_requested', models.BooleanField(default=False)),
-                ('history', models.JSONField(blank=True, default=list, help_text='the epoch events, in order')),
-                ('test', models.JSONField(blank=True, help_text='metrics on the test split', null=True)),
-                ('confusion', models.JSONField(blank=True, null=True)),
-                ('samples', models.JSONField(blank=True, default=list)),
-                ('error', models.TextField(blank=True, default='')),
-                ('model_file', models.FileField(blank=True, max_length=255, upload_to=webapp.runs.models.run_file_path)),
-                ('tensorboard_file', models.FileField(blank=True, max_length=255, upload_to=webapp.runs.models.run_file_path)),
-                ('worker', models.CharField(blank=True, default='', help_text='host and pid that trained it', max_length=200)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('dataset_upload', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='runs', to='datasets.uploadeddataset')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='runs', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "dataset_builtin",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="a built-in dataset's name (empty for an upload)",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "dataset_info",
+                    models.JSONField(blank=True, default=dict, help_text="the dataset's info when the run started"),
+                ),
+                ("graph", models.JSONField(default=dict, help_text="the graph as it was when the run was created")),
+                ("training", models.JSONField(default=dict, help_text="the training settings, defaults filled in")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("cancel_requested", models.BooleanField(default=False)),
+                ("history", models.JSONField(blank=True, default=list, help_text="the epoch events, in order")),
+                ("test", models.JSONField(blank=True, help_text="metrics on the test split", null=True)),
+                ("confusion", models.JSONField(blank=True, null=True)),
+                ("samples", models.JSONField(blank=True, default=list)),
+                ("error", models.TextField(blank=True, default="")),
+                (
+                    "model_file",
+                    models.FileField(blank=True, max_length=255, upload_to=webapp.runs.models.run_file_path),
+                ),
+                (
+                    "tensorboard_file",
+                    models.FileField(blank=True, max_length=255, upload_to=webapp.runs.models.run_file_path),
+                ),
+                (
+                    "worker",
+                    models.CharField(blank=True, default="", help_text="host and pid that trained it", max_length=200),
+                ),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dataset_upload",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="runs",
+                        to="datasets.uploadeddataset",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="runs",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['owner', '-created_at'], name='runs_run_owner_i_bfd507_idx'), models.Index(fields=['status', 'heartbeat_at'], name='runs_run_status_334c94_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["owner", "-created_at"], name="runs_run_owner_i_bfd507_idx"),
+                    models.Index(fields=["status", "heartbeat_at"], name="runs_run_status_334c94_idx"),
+                ],
             },
         ),
     ]

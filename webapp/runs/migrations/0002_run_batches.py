@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('runs', '0001_initial'),
+        ("runs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='run',
-            name='batches',
-            field=models.JSONField(blank=True, default=list, help_text='the (throttled) batch events, thinned evenly past a limit'),
+            model_name="run",
+            name="batches",
+            field=models.JSONField(
+                blank=True, default=list, help_text="the (throttled) batch events, thinned evenly past a limit"
+            ),
         ),
     ]

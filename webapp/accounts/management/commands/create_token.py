@@ -14,8 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="cli", help="a label to tell tokens apart (default: cli)")
-        parser.add_argument("--create-user", action="store_true",
-                            help="create the user (with an unusable password) if it does not exist")
+        parser.add_argument(
+            "--create-user",
+            action="store_true",
+            help="create the user (with an unusable password) if it does not exist",
+        )
 
     def handle(self, *args, username, name, create_user, **options):
         User = get_user_model()

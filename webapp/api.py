@@ -54,6 +54,7 @@ from webapp.datasets.uploads import UploadTooLarge  # noqa: E402
 from webapp.errors import FieldError  # noqa: E402
 from webapp.projects.api import router as projects_router  # noqa: E402
 from webapp.runs.api import router as runs_router  # noqa: E402
+from webapp.training_api import router as training_router  # noqa: E402
 
 
 @api.exception_handler(FieldError)
@@ -71,3 +72,4 @@ api.add_router("/tokens", tokens_router)
 api.add_router("/projects", projects_router)
 api.add_router("/datasets", datasets_router)
 api.add_router("/runs", runs_router)
+api.add_router("/training", training_router)

@@ -36,15 +36,21 @@ from .messages import explain_build_error, explain_call_error, explain_input_err
 log = logging.getLogger(__name__)
 
 
+def errors_summary(errors: list[dict]) -> str:
+    """One line for a graph's errors: "the graph has N error(s); first:
+    <message> (block '<id>')". The one wording of it, for the API's 400s and
+    for GraphInvalid."""
+    first = errors[0] if errors else {"node": None, "message": "invalid graph"}
+    where = f" (block '{first['node']}')" if first.get("node") else ""
+    return f"the graph has {len(errors)} error(s); first: {first.get('message', 'invalid graph')}{where}"
+
+
 class GraphInvalid(Exception):
     """The graph cannot become a model; `.result` is validate_graph's answer."""
 
     def __init__(self, result: dict):
         self.result = result
-        errors = result.get("errors") or []
-        first = errors[0] if errors else {"node": None, "message": "invalid graph"}
-        where = f"'{first['node']}': " if first.get("node") else ""
-        super().__init__(f"the graph has {len(errors)} error(s); first: {where}{first['message']}")
+        super().__init__(errors_summary(result.get("errors") or []))
 
 
 @dataclass

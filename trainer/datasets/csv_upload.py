@@ -28,6 +28,8 @@ MAX_ONE_HOT = 32  # a categorical column with more distinct values is integer-en
 TEXT_MIN_WORDS = 3  # a string column averaging this many words is text
 MAX_VOCAB = 20_000
 MAX_SEQUENCE = 256
+# Lookup tables kept in the info for predicting from raw rows (larger ones are left out: the info stays small).
+MAX_STORED_VALUES = 5_000
 PAD, OOV = 0, 1
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -59,6 +61,7 @@ def parse_csv(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
         else:
             target_infos.append(class_target(name, array, class_names))
             labels = array if len(targets) == 1 else None
+        target_infos[-1]["column"] = column
     train, test = split_indices(n, labels)
 
     x_train, x_test, input_infos = _encode_features(features, columns, train, test, used_names)
@@ -76,7 +79,7 @@ def parse_csv(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
         target_infos,
         len(train),
         len(test),
-        source={"format": "csv", "filename": filename},
+        source={"format": "csv", "filename": filename, "columns": header},
     )
     return Dataset(info["name"], info, x_train, y_train, x_test, y_test)
 
@@ -148,7 +151,7 @@ def _read(fileobj, filename: str, options: dict, limits: UploadLimits) -> tuple[
 
 def _sniff(line: str) -> str:
     counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
@@ -235,10 +238,10 @@ def _encode_features(features, columns, train, test, used_names):
             if np.isnan(tr).all():
                 described.append({"column": column, "encoding": "dropped (no values)", "width": 0})
                 continue
-            tr, te = _standardise_column(tr, te)
+            tr, te, mean, std = _standardise_column(tr, te)
             parts_train.append(tr[:, None])
             parts_test.append(te[:, None])
-            described.append({"column": column, "encoding": "numeric", "width": 1})
+            described.append({"column": column, "encoding": "numeric", "width": 1, "mean": mean, "std": std})
             continue
         cleaned = [v.strip() for v in values]
         train_values = [cleaned[i] for i in train]
@@ -258,12 +261,18 @@ def _encode_features(features, columns, train, test, used_names):
         else:
             index = {v: i + 1 for i, v in enumerate(distinct)}  # 0: missing or unseen
             codes = np.array([index.get(v, 0) for v in cleaned], dtype=np.float64)
-            tr, te = _standardise_column(codes[train], codes[test])
+            tr, te, mean, std = _standardise_column(codes[train], codes[test])
             parts_train.append(tr[:, None])
             parts_test.append(te[:, None])
-            described.append({"column": column, "encoding": "integer", "width": 1, "categories": len(distinct)})
+            entry = {"column": column, "encoding": "integer", "width": 1, "categories": len(distinct)}
+            entry.update(mean=mean, std=std)
+            if len(distinct) <= MAX_STORED_VALUES:
+                entry["values"] = distinct  # code i + 1; 0 for missing or unseen
+            described.append(entry)
 
-    x_train, x_test, infos = {}, {}, []
+    x_train: dict[str, np.ndarray] = {}
+    x_test: dict[str, np.ndarray] = {}
+    infos: list[dict] = []
     if parts_train:
         name = _unique("features", used_names)
         x_train[name] = np.concatenate(parts_train, axis=1).astype(np.float32)
@@ -279,7 +288,8 @@ def _encode_features(features, columns, train, test, used_names):
         )
     for column, cleaned in texts.items():
         name = _unique(field_name(column), used_names)
-        ids, vocab_size, length = _vectorise([cleaned[i] for i in train], cleaned)
+        ids, vocabulary, length = _vectorise([cleaned[i] for i in train], cleaned)
+        vocab_size = len(vocabulary) + 2
         x_train[name], x_test[name] = ids[train], ids[test]
         infos.append(
             {
@@ -294,33 +304,44 @@ def _encode_features(features, columns, train, test, used_names):
                 f"{vocab_size} ids in all (Embedding input_dim)",
             }
         )
+        if len(vocabulary) <= MAX_STORED_VALUES:
+            infos[-1]["vocabulary"] = vocabulary  # word i has id i + 2
     if not infos:
         raise UploadError("no input column has any value", "file")
     return x_train, x_test, infos
 
 
-def _standardise_column(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _standardise_column(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Both splits standardised with the train split's mean and deviation (kept in the info), NaN as the mean."""
     mean = float(np.nanmean(train))
     std = float(np.nanstd(train)) or 1.0
     if not math.isfinite(mean) or not math.isfinite(std):
         raise UploadError("a numeric column holds infinite values: fix them", "file")
-    train = np.where(np.isnan(train), mean, train)
-    test = np.where(np.isnan(test), mean, test)
-    return ((train - mean) / std).astype(np.float32), ((test - mean) / std).astype(np.float32)
+    return standardise_values(train, mean, std), standardise_values(test, mean, std), mean, std
 
 
-def _vectorise(train_texts: list[str], texts: list[str]) -> tuple[np.ndarray, int, int]:
+def standardise_values(values: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """float64 values (NaN for missing) scaled as at upload: the same numbers for the same cells."""
+    return ((np.where(np.isnan(values), mean, values) - mean) / std).astype(np.float32)
+
+
+def tokenize(text: str) -> list[str]:
+    """The words of a text cell, as the vocabulary counts them."""
+    return TOKEN.findall(text.lower())
+
+
+def _vectorise(train_texts: list[str], texts: list[str]) -> tuple[np.ndarray, list[str], int]:
     """Token ids padded (or cut) to the 95th percentile length of the training texts, at most MAX_SEQUENCE."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     lengths = []
     for t in train_texts:
-        tokens = TOKEN.findall(t.lower())
+        tokens = tokenize(t)
         counts.update(tokens)
         lengths.append(len(tokens))
     vocab = {word: i + 2 for i, (word, _) in enumerate(counts.most_common(MAX_VOCAB))}
     length = int(min(MAX_SEQUENCE, max(1, np.percentile(lengths, 95)))) if lengths else 1
     ids = np.zeros((len(texts), length), dtype=np.int32)
     for row, t in enumerate(texts):
-        tokens = [vocab.get(w, OOV) for w in TOKEN.findall(t.lower())[:length]]
-        ids[row, : len(tokens)] = tokens
-    return ids, len(vocab) + 2, length
+        row_ids = [vocab.get(w, OOV) for w in tokenize(t)[:length]]
+        ids[row, : len(row_ids)] = row_ids
+    return ids, list(vocab), length

@@ -1,5 +1,5 @@
 import "@xyflow/react/dist/style.css";
-import "./styles.css";
+import "./ui/base.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

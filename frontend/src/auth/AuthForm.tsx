@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import "./auth.css";
 import { useSession } from "./session";
 
 export function AuthForm({ onDone }: { onDone?: () => void }) {

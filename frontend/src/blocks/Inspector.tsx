@@ -7,6 +7,7 @@ import { categoryColor } from "./categories";
 import { Field } from "./fields";
 import { formFor, setParam } from "./form";
 import { formatCompact, formatCount, formatShape } from "./format";
+import "./Inspector.css";
 
 const NO_PROBLEMS: Problem[] = [];
 

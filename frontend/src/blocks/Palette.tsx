@@ -2,6 +2,7 @@ import { memo, useMemo, useState, type DragEvent, type KeyboardEvent } from "rea
 import { useGraph } from "../graph/store";
 import { categoryColor } from "./categories";
 import { DRAG_MIME, paletteGroups } from "./palette";
+import "./Palette.css";
 
 export const Palette = memo(function Palette({ onAdd }: { onAdd: (type: string) => void }) {
   const catalog = useGraph((s) => s.catalog);

@@ -4,6 +4,7 @@ import { incomingCounts } from "../graph/derived";
 import { useGraph } from "../graph/store";
 import type { GraphEdge } from "../graph/types";
 import { formatShape } from "./format";
+import "./ShapeEdge.css";
 
 // The same control points React Flow's bezier edge uses (curvature 0.25), so a label can sit anywhere on the curve.
 function controlOffset(distance: number): number {

@@ -3,6 +3,7 @@
 import { useId, useState } from "react";
 import type { ParamSpec, Params } from "../api/types";
 import type { SpecMap } from "../graph/types";
+import "./fields.css";
 import {
   NONE_OPTION,
   formatList,

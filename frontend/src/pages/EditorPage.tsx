@@ -1,6 +1,7 @@
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
+import "../editor/editor.css";
 import { Inspector } from "../blocks/Inspector";
 import { Palette } from "../blocks/Palette";
 import { Canvas } from "../editor/Canvas";

@@ -1,4 +1,5 @@
 import { useToasts } from "./toast";
+import "./Toasts.css";
 
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);

@@ -11,27 +11,18 @@ from __future__ import annotations
 
 import difflib
 import heapq
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import BlockSpec, all_specs, check_params, get_spec
+from .catalog import BlockSpec, all_specs, check_params, get_spec, show
+from .catalog.markers import INPUT, OUTPUT
 
 VERSION = 1
 MAX_NODES = 1000
 MAX_EDGES = 5000
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_PORT = 63  # one handle per port; no block takes more inputs than this
-
-
-def show(value: Any, limit: int = 60) -> str:
-    """A value as the person wrote it (JSON), cut short if long."""
-    try:
-        text = json.dumps(value, default=repr)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def error(node: str | None, message: str, param: str | None = None) -> dict:
@@ -56,11 +47,11 @@ class Node:
 
     @property
     def is_input(self) -> bool:
-        return self.type == "Input"
+        return self.type == INPUT
 
     @property
     def is_output(self) -> bool:
-        return self.type == "Output"
+        return self.type == OUTPUT
 
     @property
     def is_layer(self) -> bool:

@@ -10,75 +10,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .catalog.specs import BlockDef
 
 Shape = Sequence[int | None]
 
-# What the input of each family looks like, batch axis first (channels_last).
+# What the input of each family looks like, batch axis first (channels_last);
+# a block names its own in its declaration (`layout=`).
 SEQUENCE = "(batch, timesteps, features)"
 STEPS = "(batch, steps, channels)"
 IMAGE = "(batch, height, width, channels)"
 VOLUME = "(batch, depth, height, width, channels)"
-
-RECURRENT = {"LSTM", "GRU", "SimpleRNN"}
-LAYOUTS: dict[str, str] = {
-    **dict.fromkeys(RECURRENT, SEQUENCE),
-    **dict.fromkeys(
-        [
-            "Conv1D",
-            "SeparableConv1D",
-            "DepthwiseConv1D",
-            "Conv1DTranspose",
-            "MaxPooling1D",
-            "AveragePooling1D",
-            "GlobalMaxPooling1D",
-            "GlobalAveragePooling1D",
-            "ZeroPadding1D",
-            "Cropping1D",
-            "UpSampling1D",
-            "SpatialDropout1D",
-        ],
-        STEPS,
-    ),
-    **dict.fromkeys(
-        [
-            "Conv2D",
-            "SeparableConv2D",
-            "DepthwiseConv2D",
-            "Conv2DTranspose",
-            "MaxPooling2D",
-            "AveragePooling2D",
-            "GlobalMaxPooling2D",
-            "GlobalAveragePooling2D",
-            "ZeroPadding2D",
-            "Cropping2D",
-            "UpSampling2D",
-            "SpatialDropout2D",
-            "Resizing",
-            "CenterCrop",
-            "RandomCrop",
-            "RandomFlip",
-            "RandomRotation",
-            "RandomZoom",
-            "RandomTranslation",
-        ],
-        IMAGE,
-    ),
-    **dict.fromkeys(
-        [
-            "Conv3D",
-            "Conv3DTranspose",
-            "MaxPooling3D",
-            "AveragePooling3D",
-            "GlobalMaxPooling3D",
-            "GlobalAveragePooling3D",
-        ],
-        VOLUME,
-    ),
-    "RepeatVector": "(batch, features)",
-    "TimeDistributed": "(batch, timesteps, ...)",
-}
-ELEMENTWISE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}
+VECTOR = "(batch, features)"
+TIMESTEPS = "(batch, timesteps, ...)"
+# By a convolution's or pooling's rank.
+BY_RANK = {1: STEPS, 2: IMAGE, 3: VOLUME}
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NDIM = re.compile(r"expected (min_|max_)?ndim=(\d+), found ndim=(\d+)")
@@ -122,10 +70,7 @@ def _display_name(type_name: str, params: dict) -> str:
     return type_name
 
 
-def _layout(type_name: str, params: dict) -> str | None:
-    if type_name == "Bidirectional":
-        return SEQUENCE
-    layout = LAYOUTS.get(type_name)
+def _layout(layout: str | None, params: dict) -> str | None:
     if layout in (STEPS, IMAGE, VOLUME) and params.get("data_format") == "channels_first":
         inner = layout[len("(batch, ") : -len(", channels)")]
         layout = f"(batch, channels, {inner})"
@@ -147,7 +92,7 @@ def _collapse(shape: Shape, keep: int) -> list:
     return [*head, tail_size]
 
 
-def _rank_fix(type_name: str, params: dict, want: int, got: Shape) -> str:
+def _rank_fix(want: int, got: Shape) -> str:
     """A suggestion for a block that needs rank `want` (batch included) and got `got`."""
     sample = list(got[1:])
     have = len(got)
@@ -184,10 +129,8 @@ def _rank_fix(type_name: str, params: dict, want: int, got: Shape) -> str:
     return "reshape its input to that layout"
 
 
-def _rank_message(type_name: str, params: dict, layout: str, got: Shape) -> str:
-    want = _rank_of(layout)
-    shown = _display_name(type_name, params)
-    return f"{shown} needs {layout}; it got {fmt_shape(got)}: {_rank_fix(type_name, params, want, got)}"
+def _rank_message(shown: str, layout: str, got: Shape) -> str:
+    return f"{shown} needs {layout}; it got {fmt_shape(got)}: {_rank_fix(_rank_of(layout), got)}"
 
 
 def _shapes_text(shapes: list[Shape]) -> str:
@@ -195,12 +138,14 @@ def _shapes_text(shapes: list[Shape]) -> str:
     return ", ".join(texts[:-1]) + " and " + texts[-1] if len(texts) > 1 else (texts[0] if texts else "nothing")
 
 
-def explain_call_error(type_name: str, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str:
-    """The message for a block whose layer refused its inputs."""
+def explain_call_error(block: BlockDef, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str:
+    """The message for a block whose layer refused its inputs: a wrong rank
+    against the block's `layout`, the usual Keras refusals, then the block's
+    own `explain` rule, else Keras's message."""
     raw = _ANSI.sub("", str(exc))
-    shown = _display_name(type_name, params)
+    shown = _display_name(block.spec.type, params)
     first = input_shapes[0] if input_shapes else None
-    layout = _layout(type_name, params)
+    layout = _layout(block.layout, params)
 
     if layout is not None and first is not None:
         rank_problem = (
@@ -209,12 +154,12 @@ def explain_call_error(type_name: str, params: dict, exc: BaseException, input_s
             or "at least 3 dimensions" in raw
         )
         if rank_problem and len(first) != _rank_of(layout):
-            return _rank_message(type_name, params, layout, first)
+            return _rank_message(shown, layout, first)
         if "Kernel shape must have the same length as input" in raw or "at least 3 dimensions" in raw:
-            return _rank_message(type_name, params, layout, first)
+            return _rank_message(shown, layout, first)
         match = _NDIM.search(raw)
         if match and match.group(1) == "min_" and len(first) < int(match.group(2)):
-            return _rank_message(type_name, params, layout, first)
+            return _rank_message(shown, layout, first)
 
     if "must be fully-defined" in raw or "must be fully defined" in raw:
         unknown = fmt_shape(first)
@@ -230,50 +175,71 @@ def explain_call_error(type_name: str, params: dict, exc: BaseException, input_s
             "kernel or pool size or fewer strides, or make the input larger"
         )
 
-    if type_name == "Concatenate":
-        axis = params.get("axis", -1)
-        ranks = {len(s) for s in input_shapes}
-        differ = "; they do not even have the same number of axes" if len(ranks) > 1 else ""
-        return (
-            f"Concatenate joins its inputs along axis {axis}, so every other axis must match; it got "
-            f"{_shapes_text(input_shapes)}{differ}: make the shapes match (a Reshape, Flatten or Dense on one branch) "
-            "or change axis"
-        )
-
-    if type_name in ELEMENTWISE:
-        return (
-            f"{type_name} combines its inputs element by element and needs them the same shape; it got "
-            f"{_shapes_text(input_shapes)}: make them match, e.g. a Dense (or a 1x1 Conv2D for images) with the same "
-            "size on the branch that differs"
-        )
-
-    if type_name == "Dot":
-        axes = params.get("axes")
-        axes = list(axes) if isinstance(axes, tuple) else axes
-        return (
-            f"Dot multiplies its inputs along axes {axes}, where their sizes must be equal; it got "
-            f"{_shapes_text(input_shapes)}: change axes or make those sizes match ({clean_keras_message(exc)})"
-        )
-
-    if type_name == "Reshape" and "total size" in raw and first is not None:
-        target = params.get("target_shape")
-        sample = list(first[1:])
-        size = None if any(d is None for d in sample) else math.prod(sample)
-        have = f"has {size} values per sample" if size is not None else f"is {fmt_shape(first)}"
-        return (
-            f"Reshape to {fmt_shape(target) if target is not None else 'its target_shape'} must keep the number of values, "
-            f"but its input {fmt_shape(first)} {have}: choose a target_shape whose sizes multiply to "
-            f"{size if size is not None else 'the same number'}, or put -1 on one axis"
-        )
-
-    if type_name in ("MultiHeadAttention", "Attention", "AdditiveAttention"):
-        return (
-            f"{type_name} could not combine query, value{' and key' if len(input_shapes) > 2 else ''} "
-            f"{_shapes_text(input_shapes)}: {clean_keras_message(exc)}"
-        )
+    if block.explain is not None:
+        found = block.explain(shown, params, exc, input_shapes)
+        if found is not None:
+            return found
 
     got = _shapes_text(input_shapes)
     return f"{shown} cannot take an input of shape {got}: {clean_keras_message(exc)}"
+
+
+# ---- the blocks' own explain rules (`explain=` in a declaration) --------------
+
+
+def along_axis(shown: str, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str:
+    """Concatenate: every axis but one must match."""
+    axis = params.get("axis", -1)
+    ranks = {len(s) for s in input_shapes}
+    differ = "; they do not even have the same number of axes" if len(ranks) > 1 else ""
+    return (
+        f"{shown} joins its inputs along axis {axis}, so every other axis must match; it got "
+        f"{_shapes_text(input_shapes)}{differ}: make the shapes match (a Reshape, Flatten or Dense on one branch) "
+        "or change axis"
+    )
+
+
+def same_shapes(shown: str, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str:
+    """Add, Multiply...: the inputs must have one shape."""
+    return (
+        f"{shown} combines its inputs element by element and needs them the same shape; it got "
+        f"{_shapes_text(input_shapes)}: make them match, e.g. a Dense (or a 1x1 Conv2D for images) with the same "
+        "size on the branch that differs"
+    )
+
+
+def along_axes(shown: str, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str:
+    """Dot: the sizes along `axes` must be equal."""
+    axes = params.get("axes")
+    axes = list(axes) if isinstance(axes, tuple) else axes
+    return (
+        f"{shown} multiplies its inputs along axes {axes}, where their sizes must be equal; it got "
+        f"{_shapes_text(input_shapes)}: change axes or make those sizes match ({clean_keras_message(exc)})"
+    )
+
+
+def same_size(shown: str, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str | None:
+    """Reshape: the target must hold as many values as the input."""
+    first = input_shapes[0] if input_shapes else None
+    if "total size" not in str(exc) or first is None:
+        return None
+    target = params.get("target_shape")
+    sample = list(first[1:])
+    size = None if any(d is None for d in sample) else math.prod(sample)
+    have = f"has {size} values per sample" if size is not None else f"is {fmt_shape(first)}"
+    return (
+        f"{shown} to {fmt_shape(target) if target is not None else 'its target_shape'} must keep the number of values, "
+        f"but its input {fmt_shape(first)} {have}: choose a target_shape whose sizes multiply to "
+        f"{size if size is not None else 'the same number'}, or put -1 on one axis"
+    )
+
+
+def query_value(shown: str, params: dict, exc: BaseException, input_shapes: list[Shape]) -> str:
+    """The attention blocks: query, value and key must fit together."""
+    return (
+        f"{shown} could not combine query, value{' and key' if len(input_shapes) > 2 else ''} "
+        f"{_shapes_text(input_shapes)}: {clean_keras_message(exc)}"
+    )
 
 
 def explain_build_error(type_name: str, params: dict, exc: BaseException) -> str:

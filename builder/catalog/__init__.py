@@ -16,7 +16,7 @@ from .bridge import (
     make_layer,
     python_call,
 )
-from .checking import check_params
+from .checking import check_params, show
 from .registry import all_specs, catalog_json, get_spec
 from .specs import CATEGORIES, KINDS, BlockSpec, ParamProblem, ParamSpec, UnsupportedLayer
 
@@ -38,4 +38,5 @@ __all__ = [
     "layer_to_block",
     "make_layer",
     "python_call",
+    "show",
 ]

@@ -66,5 +66,6 @@ def blocks() -> list[BlockDef]:
             "activations",
             "Softmax along an axis: outputs sum to 1.",
             [axis(doc="The axis to normalize along (-1: the last).")],
+            ends_with="softmax",
         ),
     ]

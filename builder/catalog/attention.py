@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..macs import dot_product_attention, multi_head_attention
+from ..messages import query_value
 from .common import MAX_HEADS, MAX_UNITS, P, dense_like_weights, rate, use_bias
 from .specs import BlockDef, declare_block
 
@@ -50,6 +52,8 @@ def blocks() -> list[BlockDef]:
                 "bias_constraint",
                 "seed",
             ),
+            explain=query_value,
+            macs=multi_head_attention,
         ),
         declare_block(
             "Attention",
@@ -63,6 +67,8 @@ def blocks() -> list[BlockDef]:
             ],
             inputs=(2, 3),
             hidden=("seed",),
+            explain=query_value,
+            macs=dot_product_attention,
         ),
         declare_block(
             "AdditiveAttention",
@@ -74,5 +80,7 @@ def blocks() -> list[BlockDef]:
                 rate("dropout", "Dropout on the attention weights, 0 to 1."),
             ],
             inputs=(2, 3),
+            explain=query_value,
+            macs=dot_product_attention,
         ),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..macs import per_input_position, per_output_position
+from ..messages import BY_RANK
 from .common import (
     CONSTRAINTS,
     MAX_FILTERS,
@@ -76,6 +78,8 @@ def _conv(cls, rank: int) -> BlockDef:
             *dense_like_weights(),
         ],
         hidden=CONSTRAINTS,
+        layout=BY_RANK[rank],
+        macs=per_output_position,
     )
 
 
@@ -105,6 +109,8 @@ def _transpose(cls, rank: int) -> BlockDef:
             *dense_like_weights(),
         ],
         hidden=CONSTRAINTS,
+        layout=BY_RANK[rank],
+        macs=per_input_position,
     )
 
 
@@ -134,6 +140,8 @@ def _separable(cls, rank: int) -> BlockDef:
             regularizer("activity_regularizer", "Penalty on the layer's output."),
         ],
         hidden=("depthwise_constraint", "pointwise_constraint", "bias_constraint"),
+        layout=BY_RANK[rank],
+        macs=per_output_position,
     )
 
 
@@ -160,6 +168,8 @@ def _depthwise(cls, rank: int) -> BlockDef:
             regularizer("activity_regularizer", "Penalty on the layer's output."),
         ],
         hidden=("depthwise_constraint", "bias_constraint"),
+        layout=BY_RANK[rank],
+        macs=per_output_position,
     )
 
 

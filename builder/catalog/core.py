@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..macs import per_output_position
+from ..messages import VECTOR, fmt_shape, same_size
 from .common import (
     CONSTRAINTS,
     MAX_DIM,
@@ -20,13 +22,32 @@ from .common import (
     regularizer,
     use_bias,
 )
-from .specs import BlockDef, declare_block
+from .specs import BlockDef, Surroundings, declare_block
 
 
 def _check_permutation(dims: Any) -> str | None:
     if sorted(dims) != list(range(1, len(dims) + 1)):
         return f"must be an ordering of 1..{len(dims)} (each axis once, the batch axis excluded)"
     return None
+
+
+def _per_pixel(at: Surroundings) -> str | None:
+    first = at.inputs[0] if at.inputs else None
+    if first is None or len(first[0]) < 4:
+        return None
+    return (
+        f"Dense acts on the last axis only: on {fmt_shape(first[0])} it gives one vector per pixel. "
+        "Add a Flatten or GlobalAveragePooling2D before it to classify the whole image"
+    )
+
+
+def _float_ids(at: Surroundings) -> str | None:
+    first = at.inputs[0] if at.inputs else None
+    if first is None or "int" in first[1]:
+        return None
+    return (
+        f"Embedding looks up token ids, but '{at.sources[0]}' gives {first[1]} values: set the Input's dtype to int32"
+    )
 
 
 def blocks() -> list[BlockDef]:
@@ -45,6 +66,8 @@ def blocks() -> list[BlockDef]:
                 *dense_like_weights(),
             ],
             hidden=(*CONSTRAINTS, "lora_rank", "lora_alpha", "quantization_config"),
+            macs=per_output_position,
+            warnings=(_per_pixel,),
         ),
         declare_block(
             "Activation",
@@ -72,6 +95,7 @@ def blocks() -> list[BlockDef]:
                 ),
             ],
             hidden=("seed",),
+            not_last="it zeroes predictions at random while training; put it before the last layer instead",
         ),
         declare_block(
             "Flatten",
@@ -95,6 +119,7 @@ def blocks() -> list[BlockDef]:
                     minus_one=True,
                 ),
             ],
+            explain=same_size,
         ),
         declare_block(
             "Permute",
@@ -118,6 +143,7 @@ def blocks() -> list[BlockDef]:
             "core",
             "Repeats a 2-D input n times: (batch, features) -> (batch, n, features).",
             [P("n", "int", "Number of repetitions.", min=1, max=MAX_DIM)],
+            layout=VECTOR,
         ),
         declare_block(
             "Embedding",
@@ -132,5 +158,6 @@ def blocks() -> list[BlockDef]:
                 P("mask_zero", "bool", "Treat id 0 as padding and mask it for later layers."),
             ],
             hidden=("embeddings_constraint", "weights", "lora_rank", "lora_alpha", "quantization_config"),
+            warnings=(_float_ids,),
         ),
     ]

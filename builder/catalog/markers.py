@@ -50,11 +50,15 @@ METRICS = (
 
 INPUT_DTYPES = ("float32", "int32")
 
+# The markers' type names: the graph's ends are found by these.
+INPUT = "Input"
+OUTPUT = "Output"
+
 
 def blocks() -> list[BlockDef]:
     return [
         declare_block(
-            "Input",
+            INPUT,
             None,
             "io",
             "A model input; its id is the input's name, bound to the dataset field of that name.",
@@ -79,7 +83,7 @@ def blocks() -> list[BlockDef]:
             inputs=(0, 0),
         ),
         declare_block(
-            "Output",
+            OUTPUT,
             None,
             "io",
             "A model output; its id is the output's name, the key of its loss, metrics and dataset target.",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ..macs import elementwise_product
+from ..messages import along_axes, along_axis, same_shapes
 from .common import MAX_AXIS, P, axis, int_tuple
 from .specs import BlockDef, declare_block
 
 
 def _elementwise(cls, doc: str, inputs: tuple[int, int | None] = (2, None)) -> BlockDef:
-    return declare_block(cls.__name__, cls, "merging", doc, [], inputs=inputs)
+    return declare_block(cls.__name__, cls, "merging", doc, [], inputs=inputs, explain=same_shapes)
 
 
 def blocks() -> list[BlockDef]:
@@ -21,6 +23,7 @@ def blocks() -> list[BlockDef]:
             "Joins its inputs along `axis`; the other axes must match.",
             [axis(doc="The axis to join along (-1: the last).")],
             inputs=(2, None),
+            explain=along_axis,
         ),
         _elementwise(layers.Add, "Element-wise sum of its inputs (same shapes)."),
         _elementwise(layers.Subtract, "First input minus the second, element-wise.", (2, 2)),
@@ -44,5 +47,7 @@ def blocks() -> list[BlockDef]:
                 P("normalize", "bool", "L2-normalize both inputs first (gives the cosine similarity)."),
             ],
             inputs=(2, 2),
+            explain=along_axes,
+            macs=elementwise_product,
         ),
     ]

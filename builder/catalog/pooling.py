@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..messages import BY_RANK
 from .common import PADDINGS, P, data_format
 from .convolution import size
 from .specs import BlockDef, declare_block
@@ -34,6 +35,7 @@ def _pool(cls, rank: int, what: str) -> BlockDef:
             P("padding", "choice", '"valid": no padding; "same": pad to keep input / strides steps.', choices=PADDINGS),
             data_format(),
         ],
+        layout=BY_RANK[rank],
     )
 
 
@@ -47,6 +49,7 @@ def _global(cls, rank: int, what: str) -> BlockDef:
             data_format(),
             P("keepdims", "bool", "Keep the pooled axes with length 1."),
         ],
+        layout=BY_RANK[rank],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..messages import IMAGE
 from .common import AFFINE_INTERPOLATIONS, FILL_MODES, MAX_IMAGE_SIDE, RESIZE_INTERPOLATIONS, P, data_format
 from .specs import BlockDef, declare_block
 
@@ -73,7 +74,8 @@ def blocks() -> list[BlockDef]:
                 P("antialias", "bool", "Smooth when downsampling."),
                 data_format(),
             ],
-            hidden=("fill_mode",),  # Keras supports only "constant"
+            hidden=("fill_mode",),  # Keras supports only "constant",
+            layout=IMAGE,
         ),
         declare_block(
             "CenterCrop",
@@ -81,6 +83,7 @@ def blocks() -> list[BlockDef]:
             "preprocessing",
             "Crops the centre height x width of each image (resizes smaller ones).",
             [_side("height", "Output height in pixels."), _side("width", "Output width in pixels."), data_format()],
+            layout=IMAGE,
         ),
         declare_block(
             "RandomCrop",
@@ -89,6 +92,7 @@ def blocks() -> list[BlockDef]:
             "Crops a random height x width window while training, the centre at inference.",
             [_side("height", "Output height in pixels."), _side("width", "Output width in pixels."), data_format()],
             hidden=("seed",),
+            layout=IMAGE,
         ),
         declare_block(
             "RandomFlip",
@@ -105,6 +109,7 @@ def blocks() -> list[BlockDef]:
                 data_format(),
             ],
             hidden=("seed",),
+            layout=IMAGE,
         ),
         declare_block(
             "RandomRotation",
@@ -119,6 +124,7 @@ def blocks() -> list[BlockDef]:
                 *_affine_fill(),
             ],
             hidden=("seed",),
+            layout=IMAGE,
         ),
         declare_block(
             "RandomZoom",
@@ -138,6 +144,7 @@ def blocks() -> list[BlockDef]:
                 *_affine_fill(),
             ],
             hidden=("seed",),
+            layout=IMAGE,
         ),
         declare_block(
             "RandomTranslation",
@@ -150,6 +157,7 @@ def blocks() -> list[BlockDef]:
                 *_affine_fill(),
             ],
             hidden=("seed",),
+            layout=IMAGE,
         ),
         declare_block(
             "RandomContrast",

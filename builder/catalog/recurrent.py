@@ -3,6 +3,8 @@ TimeDistributed, whose `layer` parameter is a nested block."""
 
 from __future__ import annotations
 
+from ..macs import per_output_position, per_time_step
+from ..messages import SEQUENCE, TIMESTEPS
 from .common import MAX_UNITS, P, activation, initializer, rate, regularizer, use_bias
 from .specs import BlockDef, declare_block
 
@@ -88,6 +90,8 @@ def _rnn(cls, extra: list, doc: str) -> BlockDef:
             P("unroll", "bool", "Unroll the loop: faster for short fixed-length sequences, more memory."),
         ],
         hidden=RNN_HIDDEN if gated else tuple(h for h in RNN_HIDDEN if h != "use_cudnn"),
+        layout=SEQUENCE,
+        macs=per_time_step,
     )
 
 
@@ -121,6 +125,8 @@ def blocks() -> list[BlockDef]:
                 ),
             ],
             hidden=("weights", "backward_layer"),
+            layout=SEQUENCE,
+            macs=per_time_step,
         ),
         declare_block(
             "TimeDistributed",
@@ -128,5 +134,7 @@ def blocks() -> list[BlockDef]:
             "recurrent",
             "Applies a layer to every time step (axis 1) of the input.",
             [P("layer", "layer", "The layer applied at each step.", choices=TIME_DISTRIBUTABLE)],
+            layout=TIMESTEPS,
+            macs=per_output_position,
         ),
     ]

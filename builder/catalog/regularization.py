@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..messages import IMAGE, STEPS
 from .common import P, data_format, rate
 from .specs import BlockDef, declare_block
 
@@ -17,6 +18,7 @@ def blocks() -> list[BlockDef]:
             "Drops whole channels of a sequence (batch, steps, channels) during training.",
             [rate(doc="Fraction of the channels to drop, 0 to 1.")],
             hidden=("seed",),
+            layout=STEPS,
         ),
         declare_block(
             "SpatialDropout2D",
@@ -25,6 +27,7 @@ def blocks() -> list[BlockDef]:
             "Drops whole feature maps of an image during training.",
             [rate(doc="Fraction of the feature maps to drop, 0 to 1."), data_format()],
             hidden=("seed",),
+            layout=IMAGE,
         ),
         declare_block(
             "GaussianNoise",

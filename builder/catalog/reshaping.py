@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..messages import IMAGE, STEPS
 from .common import MAX_KERNEL, P, data_format, int_tuple
 from .specs import BlockDef, declare_block
 
@@ -32,6 +33,7 @@ def blocks() -> list[BlockDef]:
             "reshaping",
             "Adds zeros at the start and end of a sequence (axis 1).",
             [int_tuple("padding", 2, "Zeros to add: one integer for both ends, or [start, end].", lo=0), data_format()],
+            layout=STEPS,
         ),
         declare_block(
             "ZeroPadding2D",
@@ -48,6 +50,7 @@ def blocks() -> list[BlockDef]:
                 ),
                 data_format(),
             ],
+            layout=IMAGE,
         ),
         declare_block(
             "Cropping1D",
@@ -55,6 +58,7 @@ def blocks() -> list[BlockDef]:
             "reshaping",
             "Removes steps at the start and end of a sequence (axis 1).",
             [int_tuple("cropping", 2, "Steps to remove: one integer for both ends, or [start, end].", lo=0)],
+            layout=STEPS,
         ),
         declare_block(
             "Cropping2D",
@@ -73,6 +77,7 @@ def blocks() -> list[BlockDef]:
                 ),
                 data_format(),
             ],
+            layout=IMAGE,
         ),
         declare_block(
             "UpSampling1D",
@@ -80,6 +85,7 @@ def blocks() -> list[BlockDef]:
             "reshaping",
             "Repeats each step of a sequence `size` times.",
             [P("size", "int", "Repetitions of each step.", min=1, max=MAX_KERNEL)],
+            layout=STEPS,
         ),
         declare_block(
             "UpSampling2D",
@@ -96,5 +102,6 @@ def blocks() -> list[BlockDef]:
                     choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"),
                 ),
             ],
+            layout=IMAGE,
         ),
     ]

@@ -10,7 +10,7 @@ is recorded in `BlockDef.overrides` with its reason.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,8 +136,34 @@ class ParamDef:
     family: str = ""
 
 
+Shape = Sequence[int | None]
+Spec = tuple[Shape, str]  # a tensor's (shape, dtype), batch axis first
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What a block's warning rule sees of the checked graph."""
+
+    node_id: str
+    params: dict  # cleaned
+    sources: list[str]  # the ids of its inputs, by port
+    inputs: list[Spec | None]  # their output specs, None where unknown (after an error)
+
+
+# (layer, input shapes, output shape) -> multiply-adds; builder/macs.py holds the rules.
+MacsRule = Callable[[Any, list[Shape], Shape | None], int]
+# (shown name, params, Keras's exception, input shapes) -> a message, or None
+# to fall through to the generic one; builder/messages.py holds them.
+ExplainRule = Callable[[str, dict, BaseException, list[Shape]], str | None]
+# A lint on a sound block: a message, or None.
+WarningRule = Callable[[Surroundings], str | None]
+
+
 @dataclass(frozen=True)
 class BlockDef:
+    """A block as declared: its public spec and every fact the builder keeps
+    about it (so that renaming a block carries them all along)."""
+
     spec: BlockSpec
     defs: dict[str, ParamDef]
     overrides: dict[str, str] = field(default_factory=dict)  # param -> reason
@@ -145,6 +171,30 @@ class BlockDef:
     # How the built layer is called on its inputs: "single" (one tensor),
     # "list" (one list of tensors) or "positional" (one argument per port).
     call: str = "single"
+    # The input it expects, batch axis first, channels_last: "(batch, height,
+    # width, channels)"; quoted when Keras refuses the input's rank.
+    layout: str | None = None
+    # How its multiply-adds are counted; None: it has no matrix (0).
+    macs: MacsRule | None = None
+    # A message for its own kind of input mismatch.
+    explain: ExplainRule | None = None
+    # Lints run on it when the graph checks (builder/warnings.py).
+    warnings: tuple[WarningRule, ...] = ()
+    # The activation it always ends with (Softmax), for the loss lints.
+    ends_with: str | None = None
+    # Why it should not feed an Output directly (a lint on the Output), if so.
+    not_last: str | None = None
+
+    def final_activation(self, params: dict) -> tuple[str | None, bool]:
+        """The activation the block ends with ("linear" for none), or None when
+        it has no say, and whether that choice is the block's whole point (an
+        Activation, a Softmax) rather than an option left at its default."""
+        if self.ends_with is not None:
+            return self.ends_with, True
+        spec = self.spec.param("activation")
+        if spec is None:
+            return None, False
+        return params.get("activation", spec.default) or "linear", not spec.nullable
 
 
 def signature_defaults(cls: type) -> dict[str, Any]:
@@ -174,6 +224,12 @@ def declare_block(
     inputs: tuple[int, int | None] = (1, 1),
     hidden: tuple[str, ...] = (),
     call: str | None = None,
+    layout: str | None = None,
+    macs: MacsRule | None = None,
+    explain: ExplainRule | None = None,
+    warnings: tuple[WarningRule, ...] = (),
+    ends_with: str | None = None,
+    not_last: str | None = None,
 ) -> BlockDef:
     sig = signature_defaults(cls) if cls is not None else {}
     specs: list[ParamSpec] = []
@@ -220,6 +276,12 @@ def declare_block(
         overrides=overrides,
         hidden=frozenset(hidden),
         call=call,
+        layout=layout,
+        macs=macs,
+        explain=explain,
+        warnings=warnings,
+        ends_with=ends_with,
+        not_last=not_last,
     )
 
 

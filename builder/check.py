@@ -1,0 +1,187 @@
+"""infer: the checking walk. Every block's layer is made and called on
+symbolic inputs of its inputs' specs, in topological order, inside
+`keras.StatelessScope(initialize_variables=False)` (no weights allocated);
+an exception is caught on its node and rewritten by builder/messages.py.
+Nodes after a broken one are skipped without further errors.
+
+A block's outcome (output spec, parameter counts, MACs) depends only on its
+type, its params and its inputs' specs, so outcomes are memoised: checking a
+graph again after an edit re-makes only the blocks whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import keras
+from keras.src.backend.common import global_state
+
+from .build import Build, first_tensor
+from .catalog import apply_layer, make_layer
+from .catalog.registry import block_def, to_json
+from .document import Graph, Node, error
+from .macs import estimate_macs
+from .messages import explain_build_error, explain_call_error, explain_input_error, fmt_shape
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NodeInfo:
+    output_shape: tuple | None = None
+    params: int = 0
+    trainable_params: int = 0
+    macs: int = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A block's layer called on inputs of given specs: its output spec and
+    counts. A pure function of (type, params, input specs) under this Keras."""
+
+    shape: tuple
+    dtype: str
+    params: int
+    trainable_params: int
+    macs: int
+
+
+class _Outcomes:
+    """A bounded memo of Outcomes. Keyed by everything a layer's output
+    depends on, so an entry never goes stale; it spares re-making and
+    re-calling the unchanged blocks when a graph is checked after each edit."""
+
+    def __init__(self, size: int = 20_000):
+        self.size = size
+        self.data: OrderedDict[tuple, Outcome] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Outcome | None:
+        with self.lock:
+            found = self.data.get(key)
+            if found is not None:
+                self.data.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, outcome: Outcome) -> None:
+        with self.lock:
+            self.data[key] = outcome
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+OUTCOMES = _Outcomes()
+
+
+def _params_key(params: dict) -> str:
+    return json.dumps(to_json(params), sort_keys=True, allow_nan=True)
+
+
+def _shape(tensor: keras.KerasTensor) -> tuple:
+    return tuple(None if d is None else int(d) for d in tensor.shape)
+
+
+def _count(weights: list) -> int:
+    return int(sum(math.prod(w.shape) for w in weights))
+
+
+def infer(graph: Graph) -> Build:
+    """Output spec, parameter counts and MACs of every block that can be
+    reached through sound blocks; an error on each block Keras refuses."""
+    out = Build()
+    specs = out.specs
+    with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
+        for node_id in graph.order:
+            node = graph.nodes[node_id]
+            info = NodeInfo()
+            out.info[node_id] = info
+            if not node.sound:
+                continue
+            sources = graph.sources(node_id)
+            if any(s not in specs for s in sources):
+                continue  # after a broken block: no error of its own
+            inputs = [specs[s] for s in sources]
+            if node.is_input:
+                spec = ((None, *node.params["shape"]), node.params.get("dtype", "float32"))
+            elif node.is_output:
+                spec = inputs[0]
+            else:
+                outcome = _outcome(node, tuple(inputs), out)
+                if outcome is None:
+                    continue
+                spec = (outcome.shape, outcome.dtype)
+                info.params = outcome.params
+                info.trainable_params = outcome.trainable_params
+                info.macs = outcome.macs
+            specs[node_id] = spec
+            info.output_shape = spec[0]
+    return out
+
+
+@contextlib.contextmanager
+def _forget_deferred_variables() -> Iterator[None]:
+    """In a StatelessScope(initialize_variables=False) Keras registers every
+    variable it makes in a (thread-local) list, to initialise them later; ours
+    are never initialised, so they are dropped from that list afterwards, or
+    every check would keep all its layers alive."""
+    pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
+    mark = len(pending)
+    try:
+        yield
+    finally:
+        if global_state.get_global_attribute("uninitialized_variables") is pending:
+            del pending[mark:]
+
+
+def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
+    key = (node.type, _params_key(node.params), inputs)
+    found = OUTCOMES.get(key)
+    if found is not None:
+        return found
+    node_id, type_name = node.id, node.type
+    block = block_def(type_name)
+    if block is None:  # pragma: no cover - a sound node's type is in the catalog
+        raise AssertionError(f"{type_name} is not a block")
+    try:
+        # Bare symbolic tensors: a keras.Input would make an InputLayer each.
+        tensors = [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in inputs]
+    except Exception as exc:  # pragma: no cover - specs come from Keras tensors
+        out.errors.append(error(node_id, explain_input_error(exc)))
+        return None
+    try:
+        layer = make_layer(type_name, node.params, node_id)
+    except Exception as exc:
+        out.errors.append(error(node_id, explain_build_error(type_name, node.params, exc)))
+        return None
+    try:
+        tensor = first_tensor(apply_layer(type_name, layer, tensors))
+    except Exception as exc:
+        shapes = [shape for shape, _ in inputs]
+        try:
+            message = explain_call_error(block, node.params, exc, shapes)
+        except Exception:  # pragma: no cover - a message must never break validation
+            log.exception("could not explain an error of %s", type_name)
+            message = f"{type_name} cannot take inputs {', '.join(fmt_shape(s) for s in shapes)}: {exc}"
+        out.errors.append(error(node_id, message))
+        return None
+    shape = _shape(tensor)
+    outcome = Outcome(
+        shape=shape,
+        dtype=str(tensor.dtype),
+        params=_count(layer.weights),
+        trainable_params=_count(layer.trainable_weights),
+        macs=estimate_macs(block.macs, layer, [s for s, _ in inputs], shape),
+    )
+    OUTCOMES.put(key, outcome)
+    return outcome

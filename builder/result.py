@@ -1,0 +1,101 @@
+"""validate_graph's answer: parse, run the checking walk, then gather the
+errors, warnings, shapes and totals into one JSON object (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .build import Build, in_model
+from .check import NodeInfo, infer
+from .document import Graph, error, parse_graph
+from .warnings import warnings
+
+log = logging.getLogger(__name__)
+
+
+def errors_summary(errors: list[dict]) -> str:
+    """One line for a graph's errors: "the graph has N error(s); first:
+    <message> (block '<id>')". The one wording of it, for the API's 400s and
+    for GraphInvalid."""
+    first = errors[0] if errors else {"node": None, "message": "invalid graph"}
+    where = f" (block '{first['node']}')" if first.get("node") else ""
+    return f"the graph has {len(errors)} error(s); first: {first.get('message', 'invalid graph')}{where}"
+
+
+class GraphInvalid(Exception):
+    """The graph cannot become a model; `.result` is validate_graph's answer."""
+
+    def __init__(self, result: dict):
+        self.result = result
+        super().__init__(errors_summary(result.get("errors") or []))
+
+
+def shape_json(shape: Any) -> list | None:
+    if shape is None:
+        return None
+    return [None if d is None else int(d) for d in shape]
+
+
+def node_json(info: NodeInfo) -> dict:
+    return {
+        "output_shape": shape_json(info.output_shape),
+        "params": info.params,
+        "trainable_params": info.trainable_params,
+        "macs": info.macs,
+    }
+
+
+def empty_result(errors: list[dict]) -> dict:
+    return {
+        "valid": False,
+        "errors": errors,
+        "warnings": [],
+        "nodes": {},
+        "edges": [],
+        "total_params": 0,
+        "trainable_params": 0,
+        "total_macs": 0,
+    }
+
+
+def validate_graph(doc: Any) -> dict:
+    """Check a graph document (any JSON value); never raises."""
+    try:
+        return check_graph(doc)[0]
+    except Exception as exc:  # a bug here must not become a 500 on every edit
+        log.exception("validate_graph failed")
+        return empty_result(
+            [error(None, f"the graph could not be checked (an internal error: {type(exc).__name__}: {exc})")]
+        )
+
+
+def check_graph(doc: Any) -> tuple[dict, Graph, Build | None]:
+    """validate_graph's answer, with the parsed graph and the symbolic build."""
+    graph = parse_graph(doc)
+    if graph.too_big:
+        return empty_result(list(graph.errors)), graph, None
+    built = infer(graph)
+    errors = graph.errors + built.errors
+    kept = in_model(graph)
+    nodes = {}
+    total = trainable = macs = 0
+    for node_id in graph.nodes:
+        info = built.info.get(node_id) or NodeInfo()
+        nodes[node_id] = node_json(info)
+        if node_id in kept:
+            total += info.params
+            trainable += info.trainable_params
+            macs += info.macs
+    edges = [{"source": e.source, "target": e.target, "shape": nodes[e.source]["output_shape"]} for e in graph.edges]
+    result = {
+        "valid": not errors,
+        "errors": errors,
+        "warnings": warnings(graph, built),
+        "nodes": nodes,
+        "edges": edges,
+        "total_params": total,
+        "trainable_params": trainable,
+        "total_macs": macs,
+    }
+    return result, graph, built

@@ -81,7 +81,8 @@ def _match(name: str, fields: list[dict]) -> tuple[dict | None, str | None]:
     return (fields[0], "only") if len(fields) == 1 else (None, None)
 
 
-def _find(name: str, fields: list[dict]) -> dict | None:
+def find_field(name: str, fields: list[dict]) -> dict | None:
+    """The field a block named `name` is bound to: the one of that name, or the only one; None otherwise."""
     return _match(name, fields)[0]
 
 
@@ -120,7 +121,7 @@ def check_binding(inputs: list[dict], outputs: list[dict], info: dict) -> list[d
     fields = info.get("inputs", [])
     for block in inputs:
         name = block["name"]
-        field = _find(name, fields)
+        field = find_field(name, fields)
         if field is None:
             errors.append(
                 {
@@ -164,7 +165,7 @@ def check_binding(inputs: list[dict], outputs: list[dict], info: dict) -> list[d
     targets = info.get("targets", [])
     for block in outputs:
         name = block["name"]
-        target = _find(name, targets)
+        target = find_field(name, targets)
         if target is None:
             errors.append(
                 {
@@ -275,14 +276,21 @@ def prepare(inputs: list[dict], outputs: list[dict], ds, split: str = "train") -
     info = ds.info
     x = {}
     for block in inputs:
-        field = _find(block["name"], info["inputs"])
+        field = _bound(block, info["inputs"])
         array = xs[field["name"]]
         x[block["name"]] = _reshape(array, _shape(block.get("shape"))).astype(_dtype(block), copy=False)
     y = {}
     for block in outputs:
-        target = _find(block["name"], info["targets"])
+        target = _bound(block, info["targets"])
         y[block["name"]] = _target(block, target, ys[target["name"]])
     return x, y
+
+
+def _bound(block: dict, fields: list[dict]) -> dict:
+    field = find_field(block["name"], fields)
+    if field is None:
+        raise BindingError([{"node": block["name"], "message": f"no dataset field for block '{block['name']}'"}])
+    return field
 
 
 def _target(block: dict, target: dict, array: np.ndarray) -> np.ndarray:

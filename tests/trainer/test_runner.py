@@ -245,3 +245,34 @@ def test_multi_output_with_one_hot_and_binary_targets(tmp_path):
     assert "val_y_income_accuracy" in result.history[-1]["metrics"]
     assert result.confusion["output"] == "y_income" and len(result.confusion["matrix"]) == 3
     assert result.samples[0]["image"] is None
+
+
+def test_png_data_url_scales_each_kind_of_image():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from trainer.figures import png_data_url
+
+    def pixels(array):
+        url = png_data_url(array)
+        assert url.startswith("data:image/png;base64,")
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+
+    unit = np.array([[0.0, 0.5], [1.0, 0.25]], np.float32)  # the datasets' floats in [0, 1]
+    assert pixels(unit).tolist() == [[0, 128], [255, 64]]
+    assert pixels(unit[..., None]).shape == (2, 2)  # (h, w, 1) drawn as grey
+    eight_bit = np.array([[0, 10], [200, 255]], np.uint8)
+    assert pixels(eight_bit).tolist() == eight_bit.tolist()
+    assert pixels(eight_bit.astype(np.float32)).tolist() == eight_bit.tolist()  # whole numbers in [0, 255]
+    standardised = np.array([[-2.0, 0.0], [2.0, 1.0]])
+    assert pixels(standardised).tolist() == [[0, 128], [255, 191]]  # stretched over its own range
+    sixteen_bit = np.array([[0, 1000], [4000, 65535]], np.uint16)
+    assert pixels(sixteen_bit).tolist() == [[0, 4], [16, 255]]
+    with_nan = np.array([[np.nan, 0.5], [1.0, 0.0]])
+    assert pixels(with_nan).tolist() == [[0, 128], [255, 0]]
+    rgb = np.zeros((3, 3, 3), np.float32)
+    rgb[..., 0] = 1.0
+    assert pixels(rgb)[0, 0].tolist() == [255, 0, 0]
+    assert pixels(np.full((2, 2), 7.5)).tolist() == [[0, 0], [0, 0]]  # constant, out of [0, 1]: black

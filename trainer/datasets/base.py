@@ -149,11 +149,11 @@ def _stratified(
             if short > 0 and take[c] < most[c]:
                 take[c] += 1
                 short -= 1
-    picked = []
+    per_class: list[np.ndarray] = []
     for c in range(len(classes)):
         members = np.flatnonzero(inverse == c)
-        picked.append(rng.permutation(members)[: take[c]])
-    picked = np.sort(np.concatenate(picked))
+        per_class.append(rng.permutation(members)[: take[c]])
+    picked = np.sort(np.concatenate(per_class))
     mask = np.ones(len(labels), dtype=bool)
     mask[picked] = False
     return np.flatnonzero(mask), picked

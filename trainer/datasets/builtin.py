@@ -12,6 +12,7 @@ import os
 import struct
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -136,6 +137,7 @@ def _fashion_info() -> dict:
 def _sklearn_info(name: str) -> dict:
     title, _, n, features, classes, description = SKLEARN_SETS[name]
     n_test = _test_size(n)
+    target: dict[str, Any]
     if classes is None:
         target = {
             "name": "target",

@@ -155,8 +155,8 @@ def _decode(data: bytes, name: str, height: int, width: int, color: str, limits:
                         f"image {name!r} is {w}x{h}, more than the limit of {limits.max_image_pixels:,} pixels", "file"
                     )
                 img.draft(mode, (width, height))  # JPEG: decode at a reduced scale when it can
-                img = img.convert(mode).resize((width, height), Image.Resampling.BILINEAR)
-                pixels = np.asarray(img, dtype=np.float32) / np.float32(255)
+                resized = img.convert(mode).resize((width, height), Image.Resampling.BILINEAR)
+                pixels = np.asarray(resized, dtype=np.float32) / np.float32(255)
     except UploadError:
         raise
     except (

@@ -249,8 +249,9 @@ def _target_arrays(base: str, parts: dict[str, np.ndarray], limits: UploadLimits
         _check_classes(base, len(class_names), limits)
         return out, class_names
     if kind in "iub":
-        flat = {p: _class_ids(base, a) for p, a in parts.items()}
-        if all(v is not None for v in flat.values()):
+        ids = {p: _class_ids(base, a) for p, a in parts.items()}
+        flat = {p: v for p, v in ids.items() if v is not None}
+        if len(flat) == len(ids):
             top = max(int(v.max()) for v in flat.values() if v.size)
             _check_classes(base, top + 1, limits)
             return flat, [str(i) for i in range(top + 1)]

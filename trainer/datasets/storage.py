@@ -18,14 +18,14 @@ def dataset_to_npz(ds: Dataset, fileobj) -> None:
     for part in PARTS:
         for name, array in getattr(ds, part).items():
             arrays[f"{part}/{name}"] = np.ascontiguousarray(array)
-    np.savez(fileobj, **arrays)
+    np.savez(fileobj, allow_pickle=False, **arrays)
 
 
 def dataset_from_npz(fileobj) -> Dataset:
     try:
         with np.load(fileobj, allow_pickle=False) as npz:
             meta = json.loads(str(npz[INFO_KEY]))
-            parts = {part: {} for part in PARTS}
+            parts: dict[str, dict[str, np.ndarray]] = {part: {} for part in PARTS}
             for key in npz.files:
                 if key == INFO_KEY:
                     continue

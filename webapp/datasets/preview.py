@@ -1,14 +1,13 @@
 """A few samples of a dataset for a person to look at: images as PNG data URLs, or table rows.
 
-Plain numpy + Pillow; no Django.
+Plain numpy + Pillow (trainer.figures.png_data_url); no Django.
 """
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
+
+from trainer.figures import png_data_url
 
 MAX_IMAGES = 12
 MAX_ROWS = 10
@@ -83,21 +82,3 @@ def _targets(ds, targets: list[dict], i: int) -> dict:
 def _cell(v):
     v = np.asarray(v).item()
     return round(v, 4) if isinstance(v, float) else v
-
-
-def png_data_url(image: np.ndarray) -> str:
-    """One image (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), any numeric range, as a PNG data URL."""
-    from PIL import Image
-
-    a = np.asarray(image, dtype=np.float64)
-    if a.ndim == 3 and a.shape[-1] == 1:
-        a = a[..., 0]
-    lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
-    if lo >= 0 and hi <= 1.0:
-        a = a * 255.0
-    elif hi > 255 or lo < 0:
-        a = (a - lo) / max(hi - lo, 1e-12) * 255.0
-    a = np.nan_to_num(a).clip(0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(a).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

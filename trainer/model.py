@@ -1,0 +1,65 @@
+"""The Keras model of a run: built in a fresh, seeded Keras session, so the same graph and seed give the same
+initial weights in any process, whatever it built before.
+
+What a warm process carries from one run to the next, and what resets it here:
+builder's check memo (builder.validate.OUTCOMES) makes throwaway layers only for blocks it has not seen, and
+each of their initializers draws a seed from Python's `random`; Keras's name counters, global SeedGenerator
+and dtype policy live in its global state; TensorFlow keeps a global seed and an op seed counter. So the
+session is cleared, the graph checked, and only then are all seeds set, right before the layers are made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .device import configure_device
+
+
+def fresh_session() -> dict:
+    """Forget every model, layer name and seed generator this process made, set the device's dtype policy
+    again (clear_session resets it) and make TensorFlow's ops deterministic
+    (tf.config.experimental.enable_op_determinism: process-wide, and there is no public way back).
+    Returns configure_device()'s answer."""
+    import keras
+    import tensorflow as tf
+
+    keras.backend.clear_session()
+    tf.config.experimental.enable_op_determinism()
+    return configure_device()
+
+
+def build_model(graph: dict, seed: int) -> Any:
+    """builder's CompiledGraph for `graph` (builder.GraphInvalid if it is not valid), its layers made right
+    after keras.utils.set_random_seed(seed): the initial weights depend on the graph and the seed only.
+    Call fresh_session() first for the layer names and seed generators of a first build."""
+    import keras
+
+    from builder.compile import checked_graph, model_from_graph
+
+    checked = checked_graph(graph)  # may make memoised throwaway layers: before the seed, never after
+    keras.utils.set_random_seed(seed)
+    return model_from_graph(checked)
+
+
+def float32_outputs(model: Any) -> Any:
+    """Under mixed precision: the same model with every float16 output cast to float32
+    (a linear Activation in float32), so losses and softmax outputs stay numerically stable."""
+    import keras
+
+    outputs = model.output
+    single = not isinstance(outputs, dict)
+    named = {"output": outputs} if single else dict(outputs)
+    if all(str(t.dtype) == "float32" for t in named.values()):
+        return model
+    taken = {layer.name for layer in model.layers}
+    cast = {}
+    for name, tensor in named.items():
+        if str(tensor.dtype) == "float32":
+            cast[name] = tensor
+            continue
+        layer_name = f"{name}_float32"
+        while layer_name in taken:
+            layer_name += "_"
+        taken.add(layer_name)
+        cast[name] = keras.layers.Activation("linear", dtype="float32", name=layer_name)(tensor)
+    return keras.Model(model.input, cast["output"] if single else cast, name=model.name)

@@ -1,4 +1,5 @@
 import io
+import json
 
 import numpy as np
 import pytest
@@ -141,3 +142,42 @@ def test_column_limit():
     text = header + "\n" + ",".join(["1"] * 31) + "\n"
     with pytest.raises(UploadError, match="31 columns, more than the limit of 20"):
         parse(text, limits=UploadLimits(max_columns=20))
+
+
+def test_the_info_keeps_what_scales_and_encodes_a_raw_row():
+    from trainer.datasets.base import split_indices
+    from trainer.datasets.csv_upload import OOV, standardise_values, tokenize
+
+    text = make_csv()
+    ds = parse(text)
+    info = json.loads(json.dumps(ds.info))  # what storage and the database keep
+    assert info["source"]["columns"] == ["age", "city", "review", "price", "label"]
+    assert info["targets"][0]["column"] == "label"
+    age, city, price = info["inputs"][0]["columns"]
+    assert city["categories"] == ["oslo", "paris", "rome"] and price["std"] > 0
+    rows = [line.split(",") for line in text.splitlines()[1:]]
+    train, test = split_indices(len(rows), np.array([r[4] == "yes" for r in rows], dtype=np.int32))
+    for entry, cell, feature in ((age, 0, 0), (price, 3, 4)):  # csv column, features column (city is 1 to 3)
+        scaled = standardise_values(np.array([float(r[cell]) for r in rows]), entry["mean"], entry["std"])
+        assert np.array_equal(scaled[train], ds.x_train["features"][:, feature])
+        assert np.array_equal(scaled[test], ds.x_test["features"][:, feature])
+
+    review = info["inputs"][1]
+    assert review["vocab_size"] == len(review["vocabulary"]) + 2
+    ids = {word: i + 2 for i, word in enumerate(review["vocabulary"])}
+    length = review["sequence_length"]
+    for k, row in enumerate(test):
+        tokens = [ids.get(w, OOV) for w in tokenize(rows[row][2])][:length]
+        assert ds.x_test["review"][k].tolist() == tokens + [0] * (length - len(tokens))
+
+
+def test_integer_coded_values_are_kept_up_to_a_limit(monkeypatch):
+    from trainer.datasets import csv_upload
+
+    text = "shop,label\n" + "\n".join(f"s{i % 40},{i % 2}" for i in range(100))
+    entry = parse(text, {"targets": ["label"], "class_targets": ["label"]}).info["inputs"][0]["columns"][0]
+    assert entry["encoding"] == "integer" and entry["categories"] == 40
+    assert entry["values"][:3] == ["s0", "s1", "s10"] and len(entry["values"]) == 40 and entry["std"] > 0
+    monkeypatch.setattr(csv_upload, "MAX_STORED_VALUES", 10)
+    entry = parse(text, {"targets": ["label"], "class_targets": ["label"]}).info["inputs"][0]["columns"][0]
+    assert "values" not in entry and entry["categories"] == 40  # too many to keep in the info

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from .common import MAX_RANK
-from .registry import block_def
+from .registry import block_def, to_json
 from .specs import BlockDef, ParamDef, ParamProblem, ParamSpec
 
 
@@ -132,7 +132,7 @@ def _check_value(spec: ParamSpec, d: ParamDef | None, v: Any, path: str, problem
         return v
     if kind == "int_tuple":
         if _is_int(v):
-            v = [v] * spec.length
+            v = [v] * (spec.length or 0)
         if not isinstance(v, list | tuple) or len(v) != spec.length:
             raise _Bad
         if not all(_is_int(x) and _in_bounds(spec, x) for x in v):
@@ -207,6 +207,31 @@ def _check_nested(spec: ParamSpec, v: Any, path: str, problems: list[ParamProble
     return {"type": inner_type, "params": cleaned}
 
 
+def param_rules(spec: ParamSpec, d: ParamDef | None) -> dict:
+    """What check_param asks of a value, as JSON: the catalog's `rules` on a
+    parameter, which frontend/src/blocks/form.ts interprets to give the same
+    answer (and the same message) before anything is sent."""
+    rules: dict[str, Any] = {
+        "kind": spec.kind,
+        "expect": expectation(spec, d),
+        "required": spec.required,
+        "nullable": spec.nullable or (spec.kind == "choice" and None in (spec.choices or ())),
+        "min": spec.min,
+        "max": spec.max,
+        "length": spec.length,
+        "choices": to_json(spec.choices),
+        "check": d.check.name if d is not None and d.check is not None else None,
+    }
+    if spec.kind == "shape":
+        rules["entries"] = {
+            "null": bool(d is not None and d.null_entries),
+            "minus_one": bool(d is not None and d.minus_one),
+            "min_count": 1,
+            "max_count": MAX_RANK,
+        }
+    return rules
+
+
 def check_param(d: BlockDef, pspec: ParamSpec, value: Any, prefix: str = "") -> tuple[Any, list[ParamProblem]]:
     """One parameter's cleaned value, or its problems."""
     path = prefix + pspec.name
@@ -219,7 +244,7 @@ def check_param(d: BlockDef, pspec: ParamSpec, value: Any, prefix: str = "") -> 
     if nested:
         return None, nested
     if out is not None and pdef is not None and pdef.check is not None:
-        tail = pdef.check(out)
+        tail = pdef.check.test(out)
         if tail:
             return None, [ParamProblem(path, f"{path} {tail}; got {show(value)}")]
     return out, []

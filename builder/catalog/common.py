@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .specs import ParamDef
+from .specs import ParamDef, ValueCheck
 
 # Bounds that refuse absurd sizes before Keras ever sees them.
 MAX_UNITS = 1_000_000
@@ -66,6 +66,26 @@ PADDINGS: tuple = ("valid", "same")
 FILL_MODES: tuple = ("reflect", "wrap", "constant", "nearest")
 AFFINE_INTERPOLATIONS: tuple = ("bilinear", "nearest")
 RESIZE_INTERPOLATIONS: tuple = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
+
+
+def _permutation(dims: Any) -> str | None:
+    if sorted(dims) != list(range(1, len(dims) + 1)):
+        return f"must be an ordering of 1..{len(dims)} (each axis once, the batch axis excluded)"
+    return None
+
+
+def _increasing(value: Any) -> str | None:
+    if not isinstance(value, tuple):
+        return "must be a list of two numbers [low, high]"
+    if value[0] >= value[1]:
+        return "must be [low, high] with low < high"
+    return None
+
+
+# The value checks a parameter may name; frontend/src/blocks/form.ts has the same ones.
+PERMUTATION = ValueCheck("permutation", _permutation)
+INCREASING = ValueCheck("increasing", _increasing)
+VALUE_CHECKS = {c.name: c for c in (PERMUTATION, INCREASING)}
 
 
 def P(name: str, kind: str, doc: str, **kw: Any) -> ParamDef:

@@ -3,8 +3,6 @@ RepeatVector) and Embedding."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..macs import per_output_position
 from ..messages import VECTOR, fmt_shape, same_size
 from .common import (
@@ -13,6 +11,7 @@ from .common import (
     MAX_RANK,
     MAX_UNITS,
     MAX_VOCAB,
+    PERMUTATION,
     P,
     activation,
     data_format,
@@ -23,12 +22,6 @@ from .common import (
     use_bias,
 )
 from .specs import BlockDef, Surroundings, declare_block
-
-
-def _check_permutation(dims: Any) -> str | None:
-    if sorted(dims) != list(range(1, len(dims) + 1)):
-        return f"must be an ordering of 1..{len(dims)} (each axis once, the batch axis excluded)"
-    return None
 
 
 def _per_pixel(at: Surroundings) -> str | None:
@@ -133,7 +126,7 @@ def blocks() -> list[BlockDef]:
                     "The new order of the axes, counted from 1, e.g. [2, 1].",
                     min=1,
                     max=MAX_RANK,
-                    check=_check_permutation,
+                    check=PERMUTATION,
                 ),
             ],
         ),

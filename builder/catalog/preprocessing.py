@@ -6,16 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..messages import IMAGE
-from .common import AFFINE_INTERPOLATIONS, FILL_MODES, MAX_IMAGE_SIDE, RESIZE_INTERPOLATIONS, P, data_format
+from .common import AFFINE_INTERPOLATIONS, FILL_MODES, INCREASING, MAX_IMAGE_SIDE, RESIZE_INTERPOLATIONS, P, data_format
 from .specs import BlockDef, declare_block
-
-
-def _check_value_range(value: Any) -> str | None:
-    if not isinstance(value, tuple):
-        return "must be a list of two numbers [low, high]"
-    if value[0] >= value[1]:
-        return "must be [low, high] with low < high"
-    return None
 
 
 def _side(name: str, doc: str) -> Any:
@@ -41,7 +33,7 @@ def _value_range() -> Any:
         "float_or_tuple",
         "[low, high] range of the pixel values, e.g. [0, 255] or [0, 1].",
         length=2,
-        check=_check_value_range,
+        check=INCREASING,
     )
 
 

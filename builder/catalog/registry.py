@@ -92,8 +92,14 @@ def to_json(value: Any) -> Any:
 
 @functools.cache
 def catalog_json() -> dict:
-    """The GET /api/layers answer. Computed once and shared: do not mutate it."""
+    """The GET /api/layers answer. Computed once and shared: do not mutate it.
+
+    Each parameter carries `rules` (what the server's checker asks of it, see
+    checking.param_rules) and each layer `facts` (what the builder knows of it
+    beyond its parameters)."""
     import keras
+
+    from .checking import param_rules  # checking looks blocks up here
 
     return {
         "keras_version": keras.__version__,
@@ -116,10 +122,16 @@ def catalog_json() -> dict:
                         "max": p.max,
                         "length": p.length,
                         "doc": p.doc,
+                        "rules": param_rules(p, d.defs.get(p.name)),
                     }
                     for p in spec.params
                 ],
+                "facts": {
+                    "layout": d.layout,
+                    "counts_macs": d.macs is not None,
+                },
             }
-            for spec in all_specs()
+            for d in block_defs().values()
+            for spec in [d.spec]
         ],
     }

@@ -108,6 +108,16 @@ MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True)
+class ValueCheck:
+    """A check beyond kind and bounds, by name: the catalog JSON names it
+    (`rules.check`) and the front end runs its own copy of the same rule."""
+
+    name: str
+    # The cleaned value -> a message tail ("must be ...") or None.
+    test: Callable[[Any], str | None]
+
+
+@dataclass(frozen=True)
 class ParamDef:
     """A parameter as declared, before the signature fills in its default."""
 
@@ -126,8 +136,8 @@ class ParamDef:
     # -1 (Reshape's "whatever is left").
     null_entries: bool = False
     minus_one: bool = False
-    # Extra check on the converted value; returns a message tail or None.
-    check: Callable[[Any], str | None] | None = None
+    # Extra check on the converted value (common.PERMUTATION, INCREASING).
+    check: ValueCheck | None = None
     # Cleaned value -> the object Keras's constructor gets.
     to_keras: Callable[[Any], Any] | None = None
     # (config value, whole config) -> JSON param value, for import.
@@ -245,6 +255,8 @@ def declare_block(
                 if not d.override:
                     raise TypeError(f"{type_name}.{d.name}: a hand-written default needs an override reason")
                 overrides[d.name] = d.override
+        if d.kind in ("int_tuple", "float_or_tuple") and d.length is None:
+            raise TypeError(f"{type_name}.{d.name}: a {d.kind} needs a length")
         required = d.required if d.required is not None else default is MISSING
         if default is MISSING:
             default = None

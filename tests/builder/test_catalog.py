@@ -302,7 +302,8 @@ def test_catalog_json():
     assert set(layers) == {s.type for s in catalog.all_specs()}
     dense = layers["Dense"]
     assert dense["category"] == "core" and dense["inputs"] == {"min": 1, "max": 1}
-    units = dense["params"][0]
+    units = dict(dense["params"][0])
+    rules = units.pop("rules")
     assert units == {
         "name": "units",
         "kind": "int",
@@ -315,6 +316,23 @@ def test_catalog_json():
         "length": None,
         "doc": units["doc"],
     }
+    assert rules == {
+        "kind": "int",
+        "expect": "an integer between 1 and 1000000",
+        "required": True,
+        "nullable": False,
+        "min": 1,
+        "max": 1_000_000,
+        "length": None,
+        "choices": None,
+        "check": None,
+    }
+    assert dense["facts"] == {"layout": None, "counts_macs": True}
+    assert layers["Conv2D"]["facts"]["layout"] == "(batch, height, width, channels)"
+    shape = layers["Reshape"]["params"][0]["rules"]
+    assert shape["entries"] == {"null": False, "minus_one": True, "min_count": 1, "max_count": 8}
+    assert layers["Input"]["params"][0]["rules"]["entries"]["null"] is True
+    assert layers["Permute"]["params"][0]["rules"]["check"] == "permutation"
     strides = next(p for p in layers["Conv2D"]["params"] if p["name"] == "strides")
     assert strides["default"] == [1, 1] and strides["kind"] == "int_tuple" and strides["length"] == 2
     assert layers["Concatenate"]["inputs"] == {"min": 2, "max": None}

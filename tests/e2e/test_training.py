@@ -57,9 +57,9 @@ def open_train_panel(page: Page, epochs: int, max_samples: int = 512, batch_size
     dataset = page.get_by_test_id("train-dataset")
     expect(dataset).to_be_enabled(timeout=20_000)
     dataset.select_option("fashion_mnist")
-    page.get_by_test_id("train-max-samples").fill(str(max_samples))
-    page.get_by_test_id("train-epochs").fill(str(epochs))
-    page.get_by_test_id("train-batch-size").fill(str(batch_size))
+    page.get_by_test_id("field-train.max_samples").fill(str(max_samples))
+    page.get_by_test_id("field-train.epochs").fill(str(epochs))
+    page.get_by_test_id("field-train.batch_size").fill(str(batch_size))
     return panel
 
 

@@ -37,6 +37,10 @@ export interface FieldProps {
   path: string;
   specs: SpecMap;
   onChange(value: unknown): void;
+  /** Shown instead of the param's name (the Train panel's settings). */
+  label?: string;
+  /** Told when the text being typed stops or starts parsing (the value sent stays the last good one). */
+  onDraftError?(error: string | null): void;
 }
 
 function describeDefault(param: ParamSpec): string {
@@ -59,9 +63,11 @@ export function Field(props: FieldProps) {
   const apply = (parsed: Parsed) => {
     if (parsed.ok) {
       setDraftError(null);
+      props.onDraftError?.(null);
       props.onChange(parsed.value);
     } else {
       setDraftError(parsed.error);
+      props.onDraftError?.(parsed.error);
     }
   };
 
@@ -200,7 +206,7 @@ export function Field(props: FieldProps) {
   return (
     <div className={`field field-${widget}${error ? " field-invalid" : ""}`}>
       <label htmlFor={inputId} title={param.doc}>
-        <span className="field-name">{param.name}</span>
+        <span className="field-name">{props.label ?? param.name}</span>
         {param.required && (
           <span className="field-required" title="required">
             *

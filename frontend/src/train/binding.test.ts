@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ValidationResult } from "../api/types";
 import type { BlockNode, GraphEdge } from "../graph/types";
-import { formatShape, graphBlocks } from "./binding";
+import { formatShape } from "../blocks/format";
+import { graphBlocks } from "./binding";
 
 function node(id: string, type: string, params: Record<string, unknown> = {}): BlockNode {
   return { id, type: "block", position: { x: 0, y: 0 }, data: { type, params } };
@@ -36,7 +37,7 @@ describe("the graph's Input and Output blocks", () => {
     expect(graphBlocks(nodes, edges, null)[1].shape).toBeNull();
   });
 
-  it("formats shapes as Python tuples", () => {
+  it("shows shapes as Python tuples, with the editor's formatShape", () => {
     expect(formatShape([784])).toBe("(784,)");
     expect(formatShape([28, 28, null])).toBe("(28, 28, None)");
     expect(formatShape(null)).toBe("?");

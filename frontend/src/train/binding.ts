@@ -41,9 +41,3 @@ export function graphBlocks(
   }
   return [...inputs, ...outputs];
 }
-
-export function formatShape(shape: Dim[] | null | undefined): string {
-  if (!shape) return "?";
-  const dims = shape.map((d) => (d === null ? "None" : String(d)));
-  return `(${dims.join(", ")}${dims.length === 1 ? "," : ""})`;
-}

@@ -8,7 +8,7 @@ import { runsApi, type RunBody, type RunRefusal, type TrainingSettings } from ".
 import { useSession } from "../auth/session";
 import { toDocument } from "../graph/serialise";
 import { useGraph, type GraphState } from "../graph/store";
-import { validateSettings } from "./settings";
+import { useSettingsCheck } from "./panel/useSettings";
 import { isRunProblem, useTrain } from "./store";
 
 export const CHECK_DELAY_MS = 300;
@@ -43,10 +43,9 @@ export function useRunCheck(): void {
   const validation = useGraph((s) => s.validation);
   const failure = useGraph((s) => s.validationFailure);
   const dataset = useTrain((s) => s.dataset);
-  const form = useTrain((s) => s.form);
   // Only a graph the editor's validation passed (the server's refusals on the blocks aside) is sent.
   const graphValid = !!validation && !failure && !validation.errors.some((e) => !isRunProblem(e));
-  const settings = useMemo(() => validateSettings(form).settings, [form]);
+  const settings = useSettingsCheck()?.settings ?? null;
   const key = useMemo(() => {
     if (!username || !graphValid || !nodes.length || !dataset || !settings) return null;
     return JSON.stringify(

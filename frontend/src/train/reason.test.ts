@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ValidationResult } from "../api/types";
 import { disabledReason, type ReasonInput } from "./reason";
-import { defaultForm } from "./settings";
+import declarationJson from "../test-fixtures/training-settings.json";
+import { validateSettings } from "./settings";
+import type { SettingValues, SettingsDeclaration } from "./settingsSchema";
+
+const declaration = declarationJson as SettingsDeclaration;
+const errorsOf = (values: SettingValues) => validateSettings(declaration, values).errors;
+const epochs = declaration.fields.find((f) => f.name === "epochs")!;
 
 const valid: ValidationResult = {
   valid: true,
@@ -23,7 +29,7 @@ function input(patch: Partial<ReasonInput> = {}): ReasonInput {
     validating: false,
     failure: null,
     dataset: "fashion_mnist",
-    form: defaultForm(),
+    settingsErrors: errorsOf({}),
     submitting: false,
     check: ok,
     ...patch,
@@ -53,12 +59,15 @@ describe("why Train is disabled", () => {
       "The graph has 2 errors: probs: needs an input",
     );
     expect(disabledReason(input({ dataset: null }))).toBe("Choose a dataset.");
-    expect(disabledReason(input({ form: { ...defaultForm(), epochs: "0" } }))).toMatch(
-      /^Fix the settings: epochs from 1 to 1000/,
+    expect(disabledReason(input({ settingsErrors: errorsOf({ epochs: epochs.max! + 1 }) }))).toMatch(
+      new RegExp(`^Fix the settings: epochs from ${epochs.min} to ${epochs.max}`),
     );
+    expect(disabledReason(input({ settingsErrors: null }))).toMatch(/Loading the training settings/);
     expect(
       disabledReason(
-        input({ form: { ...defaultForm(), reduce_lr: { enabled: true, factor: "2", patience: "1" } } }),
+        input({
+          settingsErrors: errorsOf({ "callbacks.reduce_lr.enabled": true, "callbacks.reduce_lr.factor": 2 }),
+        }),
       ),
     ).toMatch(/^Fix the settings: reduce lr\.factor/);
     expect(disabledReason(input({ submitting: true }))).toMatch(/Starting/);

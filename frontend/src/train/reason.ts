@@ -1,6 +1,6 @@
 // Why the Train button cannot be pressed, in the order a person would fix things; null when it can.
 import type { ValidationResult } from "../api/types";
-import { validateSettings, type SettingsForm } from "./settings";
+import type { SettingsErrors } from "./settings";
 import { isRunProblem, type RunCheckState } from "./store";
 
 export interface ReasonInput {
@@ -11,7 +11,8 @@ export interface ReasonInput {
   validating: boolean;
   failure: string | null;
   dataset: string | null;
-  form: SettingsForm;
+  /** the settings' errors (settings.ts validateSettings); null while their declaration loads */
+  settingsErrors: SettingsErrors | null;
   submitting: boolean;
   /** the server's answer to POST /api/runs/check for the current request */
   check: RunCheckState | null;
@@ -31,7 +32,8 @@ export function disabledReason(s: ReasonInput): string | null {
   }
   if (s.validating) return "Checking the graph…";
   if (!s.dataset) return "Choose a dataset.";
-  const settingsErrors = Object.entries(validateSettings(s.form).errors);
+  if (!s.settingsErrors) return "Loading the training settings…";
+  const settingsErrors = Object.entries(s.settingsErrors);
   if (settingsErrors.length) {
     const [field, message] = settingsErrors[0];
     return `Fix the settings: ${field.replace(/^callbacks\./, "").replace(/_/g, " ")} ${message}.`;

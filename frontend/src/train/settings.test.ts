@@ -1,151 +1,167 @@
+// The settings form against the real declaration: test-fixtures/training-settings.json is what
+// GET /api/training/settings answers (`make fixtures` writes it from trainer/settings.py), so no
+// default, bound or choice is copied here.
 import { describe, expect, it } from "vitest";
-import { defaultForm, restoreForm, settingsField, summariseSettings, validateSettings } from "./settings";
+import declarationJson from "../test-fixtures/training-settings.json";
+import { restoreValues, settingsField, summariseSettings, validateSettings } from "./settings";
+import {
+  applies,
+  nest,
+  toParamSpec,
+  valueOf,
+  type SettingDecl,
+  type SettingValues,
+  type SettingsDeclaration,
+} from "./settingsSchema";
+
+const declaration = declarationJson as SettingsDeclaration;
+const fields = declaration.fields;
+const numeric = fields.filter((f) => f.kind === "int" || f.kind === "float");
+const defaults = () => nest(Object.fromEntries(fields.map((f) => [f.name, f.default])));
+const field = (name: string) => {
+  const found = fields.find((f) => f.name === name);
+  if (!found) throw new Error(`no ${name} in the declaration`);
+  return found;
+};
+
+/** The values that make `decl` apply (its `applies_when`), plus `extra`. */
+function applying(decl: SettingDecl, extra: SettingValues = {}): SettingValues {
+  return { ...(decl.applies_when ?? {}), ...extra };
+}
+
+function leaf(settings: unknown, name: string): unknown {
+  return name.split(".").reduce((node, key) => (node as Record<string, unknown>)[key], settings);
+}
+
+describe("the declaration", () => {
+  it("has groups for every setting and conditions on declared settings", () => {
+    const groups = new Set(declaration.groups.map((g) => g.name));
+    expect(fields.length).toBeGreaterThan(0);
+    for (const f of fields) {
+      expect(groups.has(f.group)).toBe(true);
+      for (const name of Object.keys(f.applies_when ?? {})) expect(field(name).name).toBe(name);
+    }
+  });
+
+  it("gives the field widgets a block param", () => {
+    for (const f of fields) {
+      const param = toParamSpec(f);
+      expect(param).toMatchObject({ name: f.name, kind: f.kind, default: f.default, required: false });
+      expect([param.min, param.max, param.choices]).toEqual([f.min, f.max, f.choices]);
+    }
+  });
+});
 
 describe("training settings form", () => {
-  it("defaults to trainer/settings.py DEFAULTS", () => {
-    const { settings, errors } = validateSettings(defaultForm());
+  it("sends the declared defaults when nothing is set", () => {
+    const { settings, errors } = validateSettings(declaration, {});
     expect(errors).toEqual({});
-    expect(settings).toEqual({
-      optimizer: "adam",
-      learning_rate: 0.001,
-      batch_size: 32,
-      epochs: 5,
-      validation_split: 0.1,
-      max_samples: null,
-      seed: 0,
-      callbacks: {
-        early_stopping: { enabled: false, monitor: "val_loss", patience: 3 },
-        reduce_lr: { enabled: false, factor: 0.5, patience: 2 },
-        checkpoint_best: { enabled: false, monitor: "val_loss" },
-        lr_schedule: { enabled: false, kind: "cosine", step_size: 10, gamma: 0.5 },
-        terminate_on_nan: true,
-        tensorboard: true,
-      },
-    });
+    expect(settings).toEqual(defaults());
+    for (const f of fields) expect(leaf(settings, f.name)).toEqual(f.default);
   });
 
-  it("parses typed numbers and a sample limit", () => {
-    const form = {
-      ...defaultForm(),
-      learning_rate: " 3e-4 ",
-      batch_size: "64",
-      epochs: "2",
-      max_samples: "512",
-      seed: "42",
-      validation_split: "0",
-    };
-    const { settings } = validateSettings(form);
-    expect(settings).toMatchObject({
-      learning_rate: 0.0003,
-      batch_size: 64,
-      epochs: 2,
-      max_samples: 512,
-      seed: 42,
-      validation_split: 0,
-    });
+  it.each(numeric.map((f) => [f.name, f] as const))("checks %s against its declared bounds", (_, f) => {
+    const step = f.kind === "int" ? 1 : 1e-6;
+    const low = f.min_open ? f.min! + step : f.min!;
+    const high = f.max_open ? f.max! - step : f.max!;
+    for (const value of [low, high]) {
+      const { settings, errors } = validateSettings(declaration, applying(f, { [f.name]: value }));
+      expect(errors).toEqual({});
+      expect(leaf(settings, f.name)).toBe(value);
+    }
+    for (const value of [f.min_open ? f.min! : f.min! - step, f.max_open ? f.max! : f.max! + step]) {
+      const { settings, errors } = validateSettings(declaration, applying(f, { [f.name]: value }));
+      expect(settings).toBeNull();
+      expect(Object.keys(errors)).toEqual([f.name]);
+      expect(errors[f.name]).toContain(String(f.min));
+    }
   });
 
-  it.each([
-    ["learning_rate", "0"],
-    ["learning_rate", "11"],
-    ["learning_rate", "fast"],
-    ["batch_size", "0"],
-    ["batch_size", "2.5"],
-    ["batch_size", "65537"],
-    ["epochs", "1001"],
-    ["epochs", ""],
-    ["validation_split", "0.6"],
-    ["validation_split", "-0.1"],
-    ["max_samples", "0"],
-    ["seed", "-1"],
-    ["seed", String(2 ** 31)],
-  ] as const)("refuses %s = %j with a message at that field", (field, value) => {
-    const { settings, errors } = validateSettings({ ...defaultForm(), [field]: value });
-    expect(settings).toBeNull();
-    expect(Object.keys(errors)).toEqual([field]);
-    expect(errors[field]).toMatch(/from|in|number/);
+  it("refuses a fraction for a whole number and a choice not declared", () => {
+    for (const f of fields.filter((f) => f.kind === "int")) {
+      expect(validateSettings(declaration, applying(f, { [f.name]: f.min! + 0.5 })).errors[f.name]).toMatch(
+        /whole number/,
+      );
+    }
+    for (const f of fields.filter((f) => f.kind === "choice")) {
+      expect(f.choices!.length).toBeGreaterThan(1);
+      for (const choice of f.choices!) {
+        expect(validateSettings(declaration, applying(f, { [f.name]: choice })).errors).toEqual({});
+      }
+      expect(validateSettings(declaration, applying(f, { [f.name]: "nope" })).errors[f.name]).toContain(
+        f.choices!.join(", "),
+      );
+    }
   });
 
-  it("accepts the bounds themselves", () => {
-    const { errors } = validateSettings({
-      ...defaultForm(),
-      learning_rate: "1e-7",
-      batch_size: "65536",
-      epochs: "1000",
-      validation_split: "0.5",
-      seed: String(2 ** 31 - 1),
-    });
-    expect(errors).toEqual({});
+  it("checks a string against its declared pattern", () => {
+    const patterned = fields.filter((f) => f.pattern);
+    expect(patterned.length).toBeGreaterThan(0);
+    for (const f of patterned) {
+      expect(validateSettings(declaration, applying(f, { [f.name]: "val loss!" })).errors[f.name]).toBe(
+        f.pattern_hint,
+      );
+      expect(validateSettings(declaration, applying(f, { [f.name]: f.default })).errors).toEqual({});
+    }
   });
 
-  it("checks a callback only when it is switched on", () => {
-    const off = { ...defaultForm(), reduce_lr: { enabled: false, factor: "2", patience: "x" } };
-    expect(validateSettings(off).errors).toEqual({});
-    const on = { ...off, reduce_lr: { enabled: true, factor: "1", patience: "-1" } };
-    expect(validateSettings(on).errors).toEqual({
-      "callbacks.reduce_lr.factor": expect.stringContaining("(0, 1)"),
-      "callbacks.reduce_lr.patience": expect.any(String),
-    });
-    const good = { ...off, reduce_lr: { enabled: true, factor: "0.2", patience: "4" } };
-    expect(validateSettings(good).settings?.callbacks.reduce_lr).toEqual({
-      enabled: true,
-      factor: 0.2,
-      patience: 4,
-    });
+  it("lets null through only where the declaration says so", () => {
+    for (const f of fields) {
+      const errors = validateSettings(declaration, applying(f, { [f.name]: null })).errors;
+      expect(Object.keys(errors)).toEqual(f.nullable ? [] : [f.name]);
+    }
   });
 
-  it("checks monitors and step schedules", () => {
-    const form = {
-      ...defaultForm(),
-      early_stopping: { enabled: true, monitor: "val loss", patience: "3" },
-      lr_schedule: { enabled: true, kind: "step" as const, step_size: "0", gamma: "0" },
-    };
-    const { errors } = validateSettings(form);
-    expect(Object.keys(errors).sort()).toEqual([
-      "callbacks.early_stopping.monitor",
-      "callbacks.lr_schedule.gamma",
-      "callbacks.lr_schedule.step_size",
-    ]);
+  it("checks and sends a setting only while its applies_when holds", () => {
+    const conditional = fields.filter((f) => f.applies_when && (f.kind === "int" || f.kind === "float"));
+    expect(conditional.length).toBeGreaterThan(0);
+    for (const f of conditional) {
+      const bad = { [f.name]: f.max! + 1 };
+      expect(applies(declaration, f, {})).toBe(
+        Object.entries(f.applies_when!).every(([n, v]) => field(n).default === v),
+      );
+      const off = validateSettings(declaration, bad);
+      if (!applies(declaration, f, bad)) {
+        expect(off.errors).toEqual({});
+        expect(leaf(off.settings, f.name)).toEqual(f.default);
+      }
+      const on = validateSettings(declaration, applying(f, bad));
+      expect(Object.keys(on.errors)).toEqual([f.name]);
+      const quarter = f.min! + (f.max! - f.min!) / 4;
+      const inside = f.kind === "int" ? Math.round(quarter) : quarter;
+      const good = validateSettings(declaration, applying(f, { [f.name]: inside }));
+      expect(leaf(good.settings, f.name)).toBe(inside);
+    }
   });
 
-  it("needs validation data for a val_ monitor", () => {
-    const form = {
-      ...defaultForm(),
-      validation_split: "0",
-      checkpoint_best: { enabled: true, monitor: "val_accuracy" },
-    };
-    expect(validateSettings(form).errors["callbacks.checkpoint_best.monitor"]).toMatch(
-      /validation split.*'accuracy'/,
+  it("counts text that does not parse as an error, only where the setting applies", () => {
+    const f = fields.find((f) => f.applies_when)!;
+    const drafts = { [f.name]: "not a number", epochs: "not an integer" };
+    expect(Object.keys(validateSettings(declaration, {}, drafts).errors)).toEqual(["epochs"]);
+    expect(Object.keys(validateSettings(declaration, applying(f), drafts).errors).sort()).toEqual(
+      ["epochs", f.name].sort(),
     );
-    expect(
-      validateSettings({ ...form, checkpoint_best: { enabled: true, monitor: "accuracy" } }).errors,
-    ).toEqual({});
   });
 
-  it("restores a stored form over the defaults, dropping what is odd", () => {
-    expect(restoreForm(null)).toEqual(defaultForm());
-    const restored = restoreForm({
-      epochs: 7,
-      optimizer: "sgd",
-      early_stopping: { enabled: true, patience: "9" },
-      lr_schedule: { kind: "weird" },
-      tensorboard: "yes",
-    });
-    expect(restored.epochs).toBe("7");
-    expect(restored.optimizer).toBe("sgd");
-    expect(restored.early_stopping).toEqual({ enabled: true, monitor: "val_loss", patience: "9" });
-    expect(restored.lr_schedule.kind).toBe("cosine");
-    expect(restored.tensorboard).toBe(true);
+  it("restores stored values, dropping what is odd", () => {
+    expect(restoreValues(null)).toEqual({});
+    expect(restoreValues([1])).toEqual({});
+    const restored = restoreValues({ epochs: 7, optimizer: "sgd", max_samples: null, weird: { a: 1 } });
+    expect(restored).toEqual({ epochs: 7, optimizer: "sgd", max_samples: null });
+    expect(valueOf(field("epochs"), restored)).toBe(7);
+    expect(valueOf(field("seed"), restored)).toBe(field("seed").default);
   });
 
   it("maps server fields to form fields and summarises settings", () => {
     expect(settingsField("training.callbacks.reduce_lr.factor")).toBe("callbacks.reduce_lr.factor");
     expect(settingsField("dataset")).toBeNull();
-    const { settings } = validateSettings({
-      ...defaultForm(),
-      max_samples: "512",
-      early_stopping: { enabled: true, monitor: "val_loss", patience: "3" },
+    const { settings } = validateSettings(declaration, {
+      max_samples: 512,
+      "callbacks.early_stopping.enabled": true,
     });
-    expect(summariseSettings(settings)).toBe("adam 0.001 · bs 32 · 5 ep · 512 samples · early stop");
+    const d = defaults() as { optimizer: string; learning_rate: number; batch_size: number; epochs: number };
+    expect(summariseSettings(settings)).toBe(
+      `${d.optimizer} ${d.learning_rate} · bs ${d.batch_size} · ${d.epochs} ep · 512 samples · early stop`,
+    );
   });
 });

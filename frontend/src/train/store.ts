@@ -1,5 +1,5 @@
-// The Train panel's state: open or not, the chosen dataset, the settings form (all kept in
-// localStorage), the server's answer to the latest run check, and its last refusal of a run. A refusal's per-node errors are also shown
+// The Train panel's state: open or not, the chosen dataset, the settings set (all kept in
+// localStorage), the settings' declaration once fetched, the server's answer to the latest run check, and its last refusal of a run. A refusal's per-node errors are also shown
 // on the blocks: they join the editor's validation errors, tagged, until the graph changes (the next
 // live validation replaces them) or another dataset is chosen.
 import { create } from "zustand";
@@ -8,7 +8,8 @@ import type { Problem } from "../api/types";
 import { useEditorUi } from "../editor/ui";
 import { graphStore } from "../graph/store";
 import { meaningKey } from "../graph/validation";
-import { defaultForm, restoreForm, type SettingsForm } from "./settings";
+import { restoreValues, type SettingsErrors } from "./settings";
+import type { SettingValues, SettingsDeclaration } from "./settingsSchema";
 
 const STORAGE_KEY = "keras-canvas-train";
 
@@ -31,7 +32,15 @@ interface TrainState {
   open: boolean;
   /** a built-in's name or an upload's id, as a string (select values) */
   dataset: string | null;
-  form: SettingsForm;
+  /** the settings set, by dotted name (the others take the declaration's defaults) */
+  values: SettingValues;
+  /** the settings whose typed text does not parse: name -> why */
+  drafts: SettingsErrors;
+  /** bumped by "Defaults": the fields start again from the values */
+  formKey: number;
+  /** GET /api/training/settings, once fetched (panel/useSettings.ts) */
+  declaration: SettingsDeclaration | null;
+  declarationError: string | null;
   refusal: RunRefusal | null;
   check: RunCheckState | null;
   datasets: DatasetInfo[] | null;
@@ -40,13 +49,15 @@ interface TrainState {
   setOpen(open: boolean): void;
   toggle(): void;
   setDataset(ref: string | null): void;
-  setForm(form: SettingsForm): void;
+  setValue(name: string, value: unknown): void;
+  setDraft(name: string, error: string | null): void;
   resetForm(): void;
+  setDeclaration(declaration: SettingsDeclaration | null, error?: string | null): void;
   setRefusal(refusal: RunRefusal | null): void;
   setCheck(check: RunCheckState | null): void;
 }
 
-function readStored(): { open?: boolean; dataset?: string | null; form?: unknown } {
+function readStored(): { open?: boolean; dataset?: string | null; settings?: unknown } {
   try {
     const text = typeof localStorage === "undefined" ? null : localStorage.getItem(STORAGE_KEY);
     return text ? JSON.parse(text) : {};
@@ -55,11 +66,11 @@ function readStored(): { open?: boolean; dataset?: string | null; form?: unknown
   }
 }
 
-function writeStored(state: Pick<TrainState, "open" | "dataset" | "form">) {
+function writeStored(state: Pick<TrainState, "open" | "dataset" | "values">) {
   try {
     localStorage.setItem(
       STORAGE_KEY,
-      JSON.stringify({ open: state.open, dataset: state.dataset, form: state.form }),
+      JSON.stringify({ open: state.open, dataset: state.dataset, settings: state.values }),
     );
   } catch {
     // private mode or full: the panel still works
@@ -71,7 +82,11 @@ const stored = readStored();
 export const useTrain = create<TrainState>()((set, get) => ({
   open: stored.open === true,
   dataset: typeof stored.dataset === "string" ? stored.dataset : null,
-  form: restoreForm(stored.form),
+  values: restoreValues(stored.settings),
+  drafts: {},
+  formKey: 0,
+  declaration: null,
+  declarationError: null,
   refusal: null,
   check: null,
   datasets: null,
@@ -99,13 +114,27 @@ export const useTrain = create<TrainState>()((set, get) => ({
     clearRunErrors();
     writeStored(get());
   },
-  setForm(form) {
-    set({ form });
+  setValue(name, value) {
+    const values = { ...get().values };
+    if (value === undefined) delete values[name];
+    else values[name] = value;
+    set({ values });
     writeStored(get());
   },
+  setDraft(name, error) {
+    const drafts = get().drafts;
+    if ((drafts[name] ?? null) === error) return;
+    const next = { ...drafts };
+    if (error === null) delete next[name];
+    else next[name] = error;
+    set({ drafts: next });
+  },
   resetForm() {
-    set({ form: defaultForm() });
+    set({ values: {}, drafts: {}, formKey: get().formKey + 1 });
     writeStored(get());
+  },
+  setDeclaration(declaration, error = null) {
+    set({ declaration, declarationError: error });
   },
   setCheck(check) {
     set({ check });

@@ -12,7 +12,14 @@ from PIL import Image
 from trainer.datasets import dataset_from_npz, dataset_to_npz, load_builtin, parse_upload
 from trainer.datasets.base import split_indices
 from trainer.datasets.builtin import FASHION_CLASSES
-from trainer.predict import ModelCache, PredictError, Predictor, rows_to_input, sample_from_test
+from trainer.predict import (
+    ModelCache,
+    PredictError,
+    Predictor,
+    images_to_input,
+    rows_to_input,
+    sample_from_test,
+)
 from trainer.runner import train
 
 QUICK = {"epochs": 1, "batch_size": 32, "callbacks": {"tensorboard": False}}
@@ -104,6 +111,36 @@ def test_a_larger_or_colour_png_is_converted_like_the_dataset(fashion, fashion_p
     Image.fromarray(grey).resize((56, 56), Image.Resampling.NEAREST).save(big, "PNG")
     resized = fashion_predictor.predict_images([big.getvalue()])["outputs"]["label"]
     assert len(resized["values"][0]) == 10 and len(resized["top"][0]) == 5
+
+
+def test_image_zip_files_are_converted_as_the_upload_was():
+    import zipfile
+
+    rng = np.random.default_rng(0)
+    members = {}
+    for i in range(8):
+        pixels = rng.integers(0, 256, (30 + i, 20 + 2 * i, 3), dtype=np.uint8)
+        out = io.BytesIO()
+        Image.fromarray(pixels).save(out, "JPEG" if i % 2 else "PNG")
+        members[f"{['cats', 'dogs'][i % 2]}/{i}.{'jpg' if i % 2 else 'png'}"] = out.getvalue()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    names = sorted(members)  # the parser's order
+    labels = np.array([0 if n.startswith("cats") else 1 for n in names])
+    train_rows, test_rows = split_indices(len(names), labels)
+    for color, size in (("rgb", [12, 10]), ("grayscale", [9, 9])):
+        buffer.seek(0)
+        ds = parse_upload(buffer, "pets.zip", {"image_size": size, "color": color})
+        field = ds.field("image")
+        converted = images_to_input([members[n] for n in names], field)
+        assert converted.shape == (len(names), *field["shape"])
+        assert np.array_equal(converted[train_rows], ds.x_train["image"])
+        assert np.array_equal(converted[test_rows], ds.x_test["image"])
+    with pytest.raises(PredictError, match="takes no image files") as e:
+        images_to_input([members[names[0]]], load_builtin("iris").field("features"))
+    assert field_of(e) == "files"
 
 
 def test_the_model_never_trains(fashion, fashion_predictor):

@@ -261,6 +261,7 @@ def _parse_edges(graph: Graph, raw_edges: list) -> None:
                 )
             )
             continue
+        source, target = known_source, known_target
         if port is not None and not (_is_int(port) and 0 <= port <= MAX_PORT):
             errors.append(
                 error(

@@ -11,7 +11,7 @@ import re
 import tempfile
 from typing import Any
 
-from .catalog import call_style, check_params, get_spec, python_call
+from .catalog import call_style, check_params, python_call, require_spec
 from .catalog.registry import to_json
 from .compile import checked_graph, compile_graph, model_name
 from .document import Graph
@@ -29,8 +29,7 @@ OPTIMIZER = "adam"
 @functools.cache
 def _cleaned_default(type_name: str, param: str) -> Any:
     """A param's default as check_params cleans it (3 -> (3, 3) for a 2-D kernel)."""
-    spec = get_spec(type_name)
-    default = spec.param(param).default
+    default = require_spec(type_name).require(param).default
     cleaned, problems = check_params(type_name, {param: default})
     return to_json(cleaned[param]) if not problems and param in cleaned else to_json(default)
 
@@ -38,7 +37,7 @@ def _cleaned_default(type_name: str, param: str) -> Any:
 def non_default(type_name: str, params: dict) -> dict:
     """The cleaned params that differ from the catalog's defaults; a wrapper's
     inner block is kept, with its own defaults left out."""
-    spec = get_spec(type_name)
+    spec = require_spec(type_name)
     out = {}
     for key, value in params.items():
         pspec = spec.param(key)
@@ -121,7 +120,8 @@ def _keyword_lines(prefix: str, kwargs: list[tuple[str, str]], indent: str) -> l
             assert isinstance(entries, ast.Dict)
             lines.append(f"{inner}{k}={{")
             for key, value in zip(entries.keys, entries.values, strict=False):
-                lines.append(f"{inner}{INDENT}{ast.unparse(key)}: {ast.unparse(value)},")
+                entry = f"**{ast.unparse(value)}" if key is None else f"{ast.unparse(key)}: {ast.unparse(value)}"
+                lines.append(f"{inner}{INDENT}{entry},")
             lines.append(f"{inner}}},")
         else:
             lines.append(line)

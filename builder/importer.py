@@ -21,7 +21,8 @@ from typing import Any
 
 import keras
 
-from .catalog import UnsupportedLayer, all_specs, check_params, get_spec, layer_to_block
+from .catalog import UnsupportedLayer, all_specs, check_params, get_spec, layer_to_block, require_spec
+from .catalog.markers import INPUT, OUTPUT
 from .layout import layout
 from .messages import clean_keras_message
 
@@ -283,6 +284,8 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
                 }
             )
             previous = name
+        if previous is None:  # pragma: no cover - an InputLayer was put first above
+            raise ModelImportError("the Sequential model has no layers")
         return entries, [(previous, previous)], config.get("name") or "model"
     for entry in layers:
         name = entry.get("name") or entry["config"]["name"]
@@ -344,11 +347,12 @@ def _per_output(value: Any, names: list[str], index: int, name: str) -> Any:
 
 
 def _output_params(compile_config: Any, names: list[str], index: int, name: str, fallback_loss: str) -> dict:
-    loss_choices = get_spec("Output").param("loss").choices
-    metric_choices = get_spec("Output").param("metrics").choices
+    output = require_spec(OUTPUT)
+    loss_choices = output.require("loss").choices or ()
+    metric_choices = output.require("metrics").choices or ()
     cc = compile_config if isinstance(compile_config, dict) else {}
     loss = _object_name(_per_output(cc.get("loss"), names, index, name))
-    loss = LOSS_ALIASES.get(loss, loss)
+    loss = LOSS_ALIASES.get(loss, loss) if loss is not None else None
     params: dict = {"loss": loss if loss in loss_choices else fallback_loss}
     weight = _per_output(cc.get("loss_weights"), names, index, name)
     if isinstance(weight, int | float) and not isinstance(weight, bool) and weight != 1:
@@ -359,6 +363,8 @@ def _output_params(compile_config: Any, names: list[str], index: int, name: str,
     chosen = []
     for m in metrics or []:
         m_name = _object_name(m)
+        if m_name is None:
+            continue
         m_name = METRIC_ALIASES.get(m_name, m_name)
         if m_name in metric_choices and m_name not in chosen:
             chosen.append(m_name)
@@ -407,7 +413,7 @@ def _graph_from_model(model: Any, compile_config: Any) -> dict:
             if not isinstance(shape, list | tuple) or len(shape) < 2:
                 raise ModelImportError(f"input '{entry['name']}' has no usable shape: {shape}")
             params = {"shape": list(shape[1:]), "dtype": _dtype(cfg.get("dtype"), entry["name"])}
-            nodes.append({"id": node_id, "type": "Input", "params": params})
+            nodes.append({"id": node_id, "type": INPUT, "params": params})
             continue
         try:
             layer = model.get_layer(entry["name"])
@@ -433,15 +439,15 @@ def _graph_from_model(model: Any, compile_config: Any) -> dict:
         params = _output_params(
             compile_config, [o for o, _ in outputs], index, out_name, _default_loss(blocks.get(source))
         )
-        _, problems = check_params("Output", params)
+        _, problems = check_params(OUTPUT, params)
         if problems:  # pragma: no cover - _output_params only picks the catalog's choices
             params = {"loss": "mse", "metrics": []}
-        nodes.append({"id": oid, "type": "Output", "params": params})
+        nodes.append({"id": oid, "type": OUTPUT, "params": params})
         edges.append({"source": source, "target": oid})
 
     positions = layout([n["id"] for n in nodes], [(e["source"], e["target"]) for e in edges])
-    for n in nodes:
-        n["position"] = positions[n["id"]]
+    for node in nodes:
+        node["position"] = positions[node["id"]]
     graph = {"version": 1, "name": str(model_name)[:200], "nodes": nodes, "edges": edges}
 
     from .validate import validate_graph

@@ -85,7 +85,8 @@ def _collapse(shape: Shape, keep: int) -> list:
     """shape (batch excluded) merged to `keep` axes, the trailing ones
     multiplied together (-1 where a size is unknown)."""
     head, tail = list(shape[: keep - 1]), list(shape[keep - 1 :])
-    tail_size = -1 if any(d is None for d in tail) else math.prod(tail)
+    known = [d for d in tail if d is not None]
+    tail_size = math.prod(known) if len(known) == len(tail) else -1
     head = [-1 if d is None else d for d in head]
     if tail_size == -1 and -1 in head:
         return []
@@ -224,8 +225,8 @@ def same_size(shown: str, params: dict, exc: BaseException, input_shapes: list[S
     if "total size" not in str(exc) or first is None:
         return None
     target = params.get("target_shape")
-    sample = list(first[1:])
-    size = None if any(d is None for d in sample) else math.prod(sample)
+    sample = [d for d in first[1:] if d is not None]
+    size = math.prod(sample) if len(sample) == len(first) - 1 else None
     have = f"has {size} values per sample" if size is not None else f"is {fmt_shape(first)}"
     return (
         f"{shown} to {fmt_shape(target) if target is not None else 'its target_shape'} must keep the number of values, "

@@ -17,7 +17,7 @@ from .bridge import (
     python_call,
 )
 from .checking import check_params, show
-from .registry import all_specs, catalog_json, get_spec
+from .registry import all_specs, catalog_json, get_spec, require_spec
 from .specs import CATEGORIES, KINDS, BlockSpec, ParamProblem, ParamSpec, UnsupportedLayer
 
 __all__ = [
@@ -38,5 +38,6 @@ __all__ = [
     "layer_to_block",
     "make_layer",
     "python_call",
+    "require_spec",
     "show",
 ]

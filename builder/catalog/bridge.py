@@ -48,6 +48,13 @@ def _layer_def(type_name: str) -> BlockDef:
     return d
 
 
+def _layer_class(type_name: str) -> type:
+    cls = _layer_def(type_name).spec.cls
+    if cls is None:  # pragma: no cover - _layer_def refuses the markers
+        raise ValueError(f"{type_name} is a marker, not a layer")
+    return cls
+
+
 def keras_kwargs(type_name: str, params: dict, name: str) -> dict:
     """The constructor's keyword arguments for a block (checked again here,
     so raw JSON params work too): `name`, inner layers built, "l1_l2"
@@ -71,8 +78,7 @@ def make_layer(type_name: str, params: dict, name: str):
     """Build the block's Keras layer: cls(name=name, **params). A wrapper's
     inner layer is named f"{name}_inner". Keras's own ValueErrors propagate;
     params that check_params refuses raise ParamsError (a ValueError)."""
-    d = _layer_def(type_name)
-    return d.spec.cls(**keras_kwargs(type_name, params, name))
+    return _layer_class(type_name)(**keras_kwargs(type_name, params, name))
 
 
 def call_style(type_name: str) -> str:
@@ -114,7 +120,7 @@ def python_call(type_name: str, params: dict, name: str) -> str:
             source = repr(value)
         args.append(f"{key}={source}")
     args.append(f"name={name!r}")
-    return f"keras.layers.{d.spec.cls.__name__}({', '.join(args)})"
+    return f"keras.layers.{_layer_class(type_name).__name__}({', '.join(args)})"
 
 
 # ---------------------------------------------------------------- import
@@ -180,7 +186,7 @@ def _from_family(pspec: ParamSpec, pdef: ParamDef, raw: Any) -> Any:
     except Exception as exc:  # Keras cannot read it: custom or malformed
         raise ValueError(f"= {show(raw)} is not one the catalog offers ({exc})") from None
     target = to_json(target)
-    matches = [c for c in pspec.choices if to_json(_canonical(pdef.family, c, is_choice=True)) == target]
+    matches = [c for c in pspec.choices or () if to_json(_canonical(pdef.family, c, is_choice=True)) == target]
     if not matches:
         raise ValueError(f"= {show(raw)} is not one of the choices the catalog offers")
     if any(c == pspec.default for c in matches):
@@ -211,9 +217,10 @@ def _param_from_config(pspec: ParamSpec, pdef: ParamDef, raw: Any, config: dict,
             block = _to_block(layer.forward_layer, ignore=frozenset({"zero_output_for_mask"}))
         else:
             block = _to_block(layer.layer, ignore=frozenset())
-        if block["type"] not in pspec.choices:
+        choices = pspec.choices or ()
+        if block["type"] not in choices:
             raise ValueError(
-                f"is a {block['type']}, which this wrapper does not take here; it takes {', '.join(pspec.choices)}"
+                f"is a {block['type']}, which this wrapper does not take here; it takes {', '.join(choices)}"
             )
         return block
     if kind == "int" and isinstance(raw, list | tuple) and len(raw) == 1:

@@ -77,6 +77,14 @@ def get_spec(type_name: str) -> BlockSpec | None:
     return d.spec if d is not None else None
 
 
+def require_spec(type_name: str) -> BlockSpec:
+    """The spec of a block the caller knows is in the catalog (a checked node's type)."""
+    spec = get_spec(type_name)
+    if spec is None:
+        raise KeyError(f"{type_name} is not in the catalog")
+    return spec
+
+
 def all_specs() -> list[BlockSpec]:
     return [d.spec for d in block_defs().values()]
 

@@ -9,6 +9,7 @@ is recorded in `BlockDef.overrides` with its reason.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class BlockSpec:
     type: str
     category: str
     doc: str
-    cls: type | None  # None for the Input/Output markers
+    cls: builtins.type | None  # None for the Input/Output markers (`type` is a field here)
     min_inputs: int
     max_inputs: int | None
     params: tuple[ParamSpec, ...]
@@ -58,6 +59,13 @@ class BlockSpec:
             if spec.name == name:
                 return spec
         return None
+
+    def require(self, name: str) -> ParamSpec:
+        """The parameter `name`, which the caller knows the block has."""
+        spec = self.param(name)
+        if spec is None:
+            raise KeyError(f"{self.type} has no parameter {name!r}")
+        return spec
 
 
 @dataclass(frozen=True)
@@ -210,7 +218,8 @@ class BlockDef:
 def signature_defaults(cls: type) -> dict[str, Any]:
     """Constructor parameter -> default (MISSING when it has none)."""
     out: dict[str, Any] = {}
-    for name, p in inspect.signature(cls.__init__).parameters.items():
+    constructor: Any = cls  # the class's own __init__, not an instance's
+    for name, p in inspect.signature(constructor.__init__).parameters.items():
         if name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         out[name] = MISSING if p.default is inspect.Parameter.empty else p.default
@@ -261,8 +270,8 @@ def declare_block(
         if default is MISSING:
             default = None
         choices = d.choices
-        if d.family == "initializer" and default is not None and default not in choices:
-            choices = (*tuple(choices), default)
+        if d.family == "initializer" and default is not None and choices is not None and default not in choices:
+            choices = (*choices, default)
         nullable = d.nullable or (choices is not None and None in choices and d.kind == "choice")
         specs.append(
             ParamSpec(

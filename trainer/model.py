@@ -6,10 +6,16 @@ builder's check memo (builder.validate.OUTCOMES) makes throwaway layers only for
 each of their initializers draws a seed from Python's `random`; Keras's name counters, global SeedGenerator
 and dtype policy live in its global state; TensorFlow keeps a global seed and an op seed counter. So the
 session is cleared, the graph checked, and only then are all seeds set, right before the layers are made.
+Python's global `random` is shared with other threads too (in the worker, channels_redis draws a random
+prefix for every event it sends), so Keras draws the layers' seeds from a private generator seeded alike.
 """
 
 from __future__ import annotations
 
+import contextlib
+import random
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from .device import configure_device
@@ -38,7 +44,30 @@ def build_model(graph: dict, seed: int) -> Any:
 
     checked = checked_graph(graph)  # may make memoised throwaway layers: before the seed, never after
     keras.utils.set_random_seed(seed)
-    return model_from_graph(checked)
+    with layer_seeds(seed):
+        return model_from_graph(checked)
+
+
+_layer_seeds_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def layer_seeds(seed: int) -> Iterator[None]:
+    """While the layers are made, Keras's default seeds (each unseeded initializer's and SeedGenerator's,
+    keras.src.random.seed_generator.make_default_seed) come from random.Random(seed), not from Python's
+    global generator: the same numbers as right after random.seed(seed), whatever other threads draw."""
+    from keras.src.random import seed_generator
+
+    with _layer_seeds_lock:
+        shared = getattr(seed_generator, "python_random", None)
+        if shared is not random:  # a Keras that draws them elsewhere: the global seeding is all there is
+            yield
+            return
+        seed_generator.python_random = random.Random(seed)  # has the randint() Keras calls
+        try:
+            yield
+        finally:
+            seed_generator.python_random = shared
 
 
 def float32_outputs(model: Any) -> Any:

@@ -365,14 +365,20 @@ def _data_step(plan: _Plan) -> _Step:
     for name, array in {{**x_train, **y_train}}.items():
         print(name, array.shape, array.dtype)
     """
-    described = ", ".join(f"`{f['name']}` {tuple(f['shape'])}" for f in info["inputs"])
-    goals = ", ".join(f"`{f['name']}` {tuple(f['shape'])}" for f in info["targets"])
+    described = ", ".join(
+        f"`{f['name']}` {_fmt(_shape(f['shape'])) if f['shape'] else 'one value'}" for f in info["inputs"]
+    )
+    goals = ", ".join(f"`{f['name']}` ({_target_kind(f)})" for f in info["targets"])
     text = (
         f"The uploaded dataset *{info.get('title') or info.get('name')}*, as Keras Canvas parsed it (encoded, "
         f"standardised and split 80/20 into train and test): inputs {described}; targets {goals}. "
         f"Its arrays are in `{plan.data_path}`, downloaded with this file."
     )
     return _Step("The data", text, _code(code))
+
+
+def _target_kind(target: dict) -> str:
+    return f"{target['classes']} classes" if target.get("classes") else "a regression target"
 
 
 STRATIFIED = '''
@@ -475,7 +481,7 @@ def _target_line(block: dict, target: dict) -> tuple[str, str]:
     expr = f"y[{_q(target['name'])}]"
     if classes and kind == "categorical":
         expr = f"keras.utils.to_categorical({expr}, {classes})"
-        note = f"class ids as one-hot rows of {classes}, as {loss_name(block.get('loss'))} wants"
+        note = f"class ids as one-hot rows, for {loss_name(block.get('loss'))}"
     elif classes and kind == "sparse":
         if str(target.get("dtype")) != "int32":
             expr += '.astype("int32")'
@@ -803,7 +809,8 @@ def _summary(plan: _Plan) -> str:
 
 
 def _comment(text: str, width: int = 79) -> list[str]:
-    return [f"# {line}" for line in textwrap.wrap(" ".join(text.replace("`", "").split()), width - 2)]
+    plain = text.replace("`", "").replace("*", "")
+    return [f"# {line}" for line in textwrap.wrap(" ".join(plain.split()), width - 2)]
 
 
 def _script(plan: _Plan, filename: str) -> str:
@@ -849,7 +856,7 @@ def _script(plan: _Plan, filename: str) -> str:
         *parser,
     ]
     if stratified:
-        lines += ["", "", STRATIFIED.strip("\n")]
+        lines += ["", "", "# A helper of the data steps below.", STRATIFIED.strip("\n")]
     for number, step in enumerate(_steps(plan, notebook=False), 1):
         banner = "# " + "-" * 77
         lines += ["", "", banner, f"# {number}. {step.title}", *_comment(step.text), banner, step.code]

@@ -23,10 +23,14 @@ describe("inspector fields", () => {
     expect(onChange).toHaveBeenLastCalledWith(64);
     fireEvent.change(input, { target: { value: "0" } });
     expect(onChange).toHaveBeenCalledTimes(1);
-    expect(screen.getByTestId("field-error-units").textContent).toBe("must be at least 1");
+    expect(screen.getByTestId("field-error-units").textContent).toBe(
+      "units must be an integer between 1 and 1000000; got 0",
+    );
     expect(input.getAttribute("aria-invalid")).toBe("true");
     fireEvent.change(input, { target: { value: "1.5" } });
-    expect(screen.getByTestId("field-error-units").textContent).toBe("not an integer");
+    expect(screen.getByTestId("field-error-units").textContent).toBe(
+      "units must be an integer between 1 and 1000000; got 1.5",
+    );
   });
 
   it("renders int tuples as one small field per axis", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ParamSpec } from "../api/types";
-import { param, spec, catalog } from "../test-fixtures";
+import { examples, param, paramChecks, spec, specs, catalog } from "../test-fixtures";
 import {
   checkParams,
   formFor,
@@ -13,10 +13,13 @@ import {
   parseTuple,
   setParam,
   tupleValues,
+  show,
   validateValue,
   widgetFor,
   NONE_OPTION,
 } from "./form";
+
+const UNITS = "units must be an integer between 1 and 1000000";
 
 const base: ParamSpec = {
   name: "p",
@@ -56,7 +59,12 @@ describe("form generation", () => {
     const fields = formFor(spec("Dense"), { activation: "relu" });
     expect(fields.map((f) => f.param.name)).toEqual(spec("Dense").params.map((p) => p.name));
     const units = fields.find((f) => f.param.name === "units")!;
-    expect(units).toMatchObject({ widget: "number", isSet: false, value: null, error: "required" });
+    expect(units).toMatchObject({
+      widget: "number",
+      isSet: false,
+      value: null,
+      error: "Dense needs units: an integer between 1 and 1000000; it has no default",
+    });
     const activation = fields.find((f) => f.param.name === "activation")!;
     expect(activation).toMatchObject({ isSet: true, value: "relu", error: null });
     const useBias = fields.find((f) => f.param.name === "use_bias")!;
@@ -64,16 +72,21 @@ describe("form generation", () => {
   });
 
   it("reports every wrong field of a node", () => {
-    expect(checkParams(spec("Dense"), { units: 0 })).toEqual({ units: "must be at least 1" });
-    expect(checkParams(spec("Dense"), { units: 2.5 })).toEqual({ units: "not an integer" });
-    expect(checkParams(spec("Dense"), {})).toEqual({ units: "required" });
+    expect(checkParams(spec("Dense"), { units: 0 })).toEqual({ units: `${UNITS}; got 0` });
+    expect(checkParams(spec("Dense"), { units: 2.5 })).toEqual({ units: `${UNITS}; got 2.5` });
+    expect(checkParams(spec("Dense"), {})).toEqual({
+      units: "Dense needs units: an integer between 1 and 1000000; it has no default",
+    });
     expect(checkParams(spec("Dense"), { units: 10, activation: "nope" })).toHaveProperty("activation");
     expect(checkParams(spec("Conv2D"), { filters: 8, kernel_size: [3, 3, 3] })).toEqual({
-      kernel_size: "needs 2 values",
+      kernel_size:
+        "kernel_size must be an integer or a list of 2 integers, each between 1 and 1024; got [3, 3, 3]",
     });
     expect(checkParams(spec("Conv2D"), { filters: 8, kernel_size: 3 })).toEqual({});
     expect(checkParams(spec("Output"), { loss: "mse", metrics: ["accuracy", "bogus"] })).toEqual({
-      metrics: 'unknown choice "bogus"',
+      metrics: expect.stringMatching(
+        /^metrics must be a list of distinct names, each one of .*; got \["accuracy", "bogus"\]$/,
+      ),
     });
   });
 });
@@ -83,19 +96,25 @@ describe("field validation", () => {
     const units = param("Dense", "units");
     expect(parseNumber(units, "512")).toEqual({ ok: true, value: 512 });
     expect(parseNumber(units, " 64 ")).toEqual({ ok: true, value: 64 });
-    expect(parseNumber(units, "0")).toEqual({ ok: false, error: "must be at least 1" });
-    expect(parseNumber(units, "2000000")).toEqual({ ok: false, error: "must be at most 1000000" });
-    expect(parseNumber(units, "1.5")).toEqual({ ok: false, error: "not an integer" });
-    expect(parseNumber(units, "abc")).toEqual({ ok: false, error: "not a number" });
-    expect(parseNumber(units, "")).toEqual({ ok: false, error: "required" });
-    expect(parseNumber(units, "None")).toEqual({ ok: false, error: "may not be None" });
+    expect(parseNumber(units, "0")).toEqual({ ok: false, error: `${UNITS}; got 0` });
+    expect(parseNumber(units, "2000000")).toEqual({ ok: false, error: `${UNITS}; got 2000000` });
+    expect(parseNumber(units, "1.5")).toEqual({ ok: false, error: `${UNITS}; got 1.5` });
+    expect(parseNumber(units, "abc")).toEqual({ ok: false, error: `${UNITS}; got "abc"` });
+    expect(parseNumber(units, "")).toEqual({
+      ok: false,
+      error: "needs units: an integer between 1 and 1000000; it has no default",
+    });
+    expect(parseNumber(units, "None")).toEqual({ ok: false, error: `${UNITS}; got null` });
   });
 
   it("checks floats with bounds, and empty means the default", () => {
     const rate = param("Dropout", "rate");
     expect(parseNumber(rate, "0.5")).toEqual({ ok: true, value: 0.5 });
     expect(parseNumber(rate, ".25")).toEqual({ ok: true, value: 0.25 });
-    expect(parseNumber(rate, "1.5")).toEqual({ ok: false, error: "must be at most 1" });
+    expect(parseNumber(rate, "1.5")).toEqual({
+      ok: false,
+      error: "rate must be a number between 0 and 1; got 1.5",
+    });
     const weight = param("Output", "loss_weight");
     expect(parseNumber(weight, "")).toEqual({ ok: true, value: undefined });
     expect(parseNumber(weight, "1e-3")).toEqual({ ok: true, value: 0.001 });
@@ -109,26 +128,33 @@ describe("field validation", () => {
 
   it("checks int tuples axis by axis", () => {
     const kernel = param("Conv2D", "kernel_size");
+    const bad = "kernel_size must be an integer or a list of 2 integers, each between 1 and 1024; got";
     expect(parseTuple(kernel, ["3", "3"])).toEqual({ ok: true, value: [3, 3] });
-    expect(parseTuple(kernel, ["3", ""])).toEqual({ ok: false, error: "fill every axis" });
-    expect(parseTuple(kernel, ["3", "x"])).toEqual({ ok: false, error: "not an integer" });
-    expect(parseTuple(kernel, ["0", "3"])).toEqual({ ok: false, error: "must be at least 1" });
-    expect(parseTuple(kernel, ["", ""])).toEqual({ ok: false, error: "required" });
+    expect(parseTuple(kernel, ["3", ""])).toEqual({ ok: false, error: `${bad} [3, null]` });
+    expect(parseTuple(kernel, ["3", "x"])).toEqual({ ok: false, error: `${bad} [3, "x"]` });
+    expect(parseTuple(kernel, ["0", "3"])).toEqual({ ok: false, error: `${bad} [0, 3]` });
+    expect(parseTuple(kernel, ["", ""])).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^needs kernel_size: /),
+    });
     const strides = param("MaxPooling2D", "strides");
     expect(parseTuple(strides, ["", ""])).toEqual({ ok: true, value: undefined });
     expect(tupleValues(kernel, 3)).toEqual(["3", "3"]);
     expect(tupleValues(kernel, [1, 2])).toEqual(["1", "2"]);
     expect(tupleValues(kernel, undefined)).toEqual(["", ""]);
     expect(validateValue(kernel, 3)).toBeNull();
-    expect(validateValue(kernel, [3])).toBe("needs 2 values");
+    expect(validateValue(kernel, [3])).toBe(`${bad} [3]`);
   });
 
   it("reads int lists of any length", () => {
     const p = mk({ kind: "int_tuple", min: 1 });
-    expect(parseIntList(p, "3, 4, 5")).toEqual({ ok: true, value: [3, 4, 5] });
-    expect(parseIntList(p, "(2, 2)")).toEqual({ ok: true, value: [2, 2] });
+    expect(parseIntList({ ...p, length: 3 }, "3, 4, 5")).toEqual({ ok: true, value: [3, 4, 5] });
+    expect(parseIntList({ ...p, length: 2 }, "(2, 2)")).toEqual({ ok: true, value: [2, 2] });
     expect(parseIntList(p, "7")).toEqual({ ok: true, value: 7 });
-    expect(parseIntList(p, "3, 0")).toEqual({ ok: false, error: "must be at least 1" });
+    expect(parseIntList({ ...p, length: 2 }, "3, 0")).toEqual({
+      ok: false,
+      error: "p must be a valid int_tuple; got [3, 0]",
+    });
   });
 
   it("reads shapes with None for variable lengths", () => {
@@ -139,12 +165,22 @@ describe("field validation", () => {
     expect(parseShape(shape, "None")).toEqual({ ok: true, value: [null] });
     expect(parseShape(shape, ", 64")).toEqual({ ok: true, value: [null, 64] });
     expect(parseShape(shape, "28, x")).toMatchObject({ ok: false });
-    expect(parseShape(shape, "0, 3")).toEqual({ ok: false, error: "entries must be at least 1" });
-    expect(parseShape(shape, "")).toEqual({ ok: false, error: "required" });
-    expect(parseShape(param("Reshape", "target_shape"), "-1, 4")).toEqual({ ok: true, value: [-1, 4] });
+    const shapeRule =
+      "shape must be a list of 1 to 8 integers between 1 and 10000000 (null for a variable length)";
+    expect(parseShape(shape, "0, 3")).toEqual({ ok: false, error: `${shapeRule}; got [0, 3]` });
+    expect(parseShape(shape, "28, -1")).toEqual({ ok: false, error: `${shapeRule}; got [28, -1]` });
+    expect(parseShape(shape, "")).toEqual({ ok: false, error: expect.stringMatching(/^needs shape: /) });
+    const target = param("Reshape", "target_shape");
+    expect(parseShape(target, "-1, 4")).toEqual({ ok: true, value: [-1, 4] });
+    expect(parseShape(target, "-1, -1")).toMatchObject({ ok: false });
+    expect(parseShape(target, "None, 4")).toMatchObject({ ok: false });
     expect(parseShape(param("Permute", "dims"), "2, 9")).toEqual({
       ok: false,
-      error: "entries must be at most 8",
+      error: "dims must be a list of 1 to 8 integers between 1 and 8; got [2, 9]",
+    });
+    expect(parseShape(param("Permute", "dims"), "2, 2")).toEqual({
+      ok: false,
+      error: "dims must be an ordering of 1..2 (each axis once, the batch axis excluded); got [2, 2]",
     });
   });
 
@@ -152,8 +188,11 @@ describe("field validation", () => {
     const p = mk({ kind: "float_or_tuple", length: 2, min: -1, max: 1, required: true });
     expect(parseFloatOrTuple(p, "0.1")).toEqual({ ok: true, value: 0.1 });
     expect(parseFloatOrTuple(p, "-0.2, 0.3")).toEqual({ ok: true, value: [-0.2, 0.3] });
-    expect(parseFloatOrTuple(p, "2")).toEqual({ ok: false, error: "must be at most 1" });
-    expect(parseFloatOrTuple(p, "0.1, 0.2, 0.3")).toEqual({ ok: false, error: "needs one number or 2" });
+    expect(parseFloatOrTuple(p, "2")).toEqual({
+      ok: false,
+      error: "p must be a valid float_or_tuple; got 2",
+    });
+    expect(parseFloatOrTuple(p, "0.1, 0.2, 0.3")).toMatchObject({ ok: false });
     expect(parseFloatOrTuple(p, "a")).toMatchObject({ ok: false });
   });
 
@@ -162,10 +201,13 @@ describe("field validation", () => {
     expect(parseChoice(activation, "relu")).toEqual({ ok: true, value: "relu" });
     expect(parseChoice(activation, "")).toEqual({ ok: true, value: undefined });
     expect(parseChoice(activation, NONE_OPTION)).toEqual({ ok: true, value: null });
-    expect(parseChoice(param("Output", "loss"), "")).toEqual({ ok: false, error: "required" });
+    expect(parseChoice(param("Output", "loss"), "")).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^needs loss: one of "sparse_categorical_crossentropy", /),
+    });
     expect(parseChoice(param("Conv2D", "padding"), NONE_OPTION)).toEqual({
       ok: false,
-      error: "may not be None",
+      error: 'padding must be one of "valid", "same"; got null',
     });
   });
 
@@ -177,9 +219,50 @@ describe("field validation", () => {
 
   it("checks nested layers of wrappers", () => {
     const layer = param("Bidirectional", "layer");
-    expect(validateValue(layer, undefined)).toBe("required");
+    expect(validateValue(layer, undefined, "Bidirectional")).toMatch(/^Bidirectional needs layer: /);
     expect(validateValue(layer, { type: "GRU", params: { units: 4 } })).toBeNull();
-    expect(validateValue(layer, { type: "Dense", params: {} })).toMatch(/one of/);
+    expect(validateValue(layer, { type: "Dense", params: {} })).toBe(
+      'layer.type must be one of LSTM, GRU, SimpleRNN; got "Dense"',
+    );
+  });
+});
+
+describe("the server's rules and words", () => {
+  it("gives the server's message for each bad value of the generated fixture", () => {
+    expect(paramChecks.length).toBeGreaterThan(40);
+    for (const c of paramChecks) {
+      const p = param(c.type, c.param);
+      const got = c.missing ? validateValue(p, undefined, c.type) : validateValue(p, c.value);
+      expect(got, `${c.type}.${c.param} = ${JSON.stringify(c.value)}`).toBe(c.message);
+    }
+  });
+
+  it("carries the rules of every parameter in the catalog", () => {
+    for (const layer of catalog.layers)
+      for (const p of layer.params) {
+        const rules = (p as { rules?: { kind: string; expect: string } }).rules;
+        expect(rules?.kind, `${layer.type}.${p.name}`).toBe(p.kind);
+        expect(rules?.expect).toBeTruthy();
+      }
+  });
+
+  it("accepts every catalog default and every example's params", () => {
+    for (const layer of catalog.layers)
+      for (const p of layer.params)
+        if (!p.required) expect(validateValue(p, p.default), `${layer.type}.${p.name}`).toBeNull();
+    expect(Object.keys(examples).length).toBeGreaterThan(5);
+    for (const [name, doc] of Object.entries(examples))
+      for (const node of doc.nodes)
+        expect(checkParams(specs[node.type], node.params), `${name}/${node.id}`).toEqual({});
+  });
+
+  it("quotes values as Python's json.dumps does", () => {
+    expect(show([null, 1, "a", true])).toBe('[null, 1, "a", true]');
+    expect(show({ type: "GRU", params: {} })).toBe('{"type": "GRU", "params": {}}');
+    expect(show(1e-5)).toBe("1e-05");
+    expect(show(0.25)).toBe("0.25");
+    expect(show("é")).toBe('"\\u00e9"');
+    expect(show("x".repeat(100))).toHaveLength(80);
   });
 });
 

@@ -38,7 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--validation-split", type=float)
     p.add_argument("--max-samples", type=int, help="cap on training samples")
     p.add_argument("--seed", type=int)
-    p.add_argument("--settings", help="training settings as JSON (the API's `training` object); flags win")
+    p.add_argument(
+        "--training",
+        "--settings",  # only outside manage.py: Django takes --settings for its own settings module
+        dest="settings",
+        help="training settings as JSON (the API's `training` object); flags win",
+    )
     p.add_argument("--out", help="where to write the trained .keras file (default: GRAPH's name .keras)")
     p.add_argument("--workdir", help="keep the run's files here (TensorBoard logs in workdir/tensorboard)")
     p.add_argument("--max-params", type=int, help="refuse models with more parameters")

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,13 +70,52 @@ def drop_block(page: Page, block_type: str, x: float, y: float) -> str:
     return new_id
 
 
+# What may move a handle: a block grows or shrinks when a validation answer changes its message (an
+# error or warning of one to four lines above its output handle), its shape line or its summary.
+_SNAPSHOT = """() => {
+  const state = document.querySelector('[data-testid="status-state"]');
+  const handles = [...document.querySelectorAll('.react-flow__handle')].map((h) => {
+    const r = h.getBoundingClientRect();
+    return [h.dataset.nodeid, h.dataset.handleid, Math.round(r.x), Math.round(r.y)].join(':');
+  });
+  return { busy: !state || state.dataset.validating !== 'false', handles: handles.join(' ') };
+}"""
+
+
+def settle(page: Page, quiet_ms: int = 800) -> None:
+    """Wait until no validation is in flight and no handle has moved for `quiet_ms` (longer than the
+    250 ms debounce before a change is sent). Aiming at a handle while an answer is on its way is
+    how a wire got lost on a loaded machine: the answer re-rendered the source block one line
+    taller (its message changed), its output handle moved down, and the mouse press meant for the
+    handle landed on the block's message instead, dragging the block rather than drawing a wire."""
+    deadline = time.monotonic() + SLOW / 1000
+    last, quiet_since = None, time.monotonic()
+    while True:
+        now = time.monotonic()
+        snapshot = page.evaluate(_SNAPSHOT)
+        if snapshot["busy"] or snapshot != last:
+            last, quiet_since = snapshot, now
+        elif (now - quiet_since) * 1000 >= quiet_ms:
+            return
+        assert now < deadline, f"the editor did not settle: {snapshot}"
+        page.wait_for_timeout(100)
+
+
 def wire(page: Page, source: str, target: str, port: int = 0) -> None:
-    """Mouse down on the source's output handle, move, mouse up on the target's input handle."""
-    x0, y0 = centre(handle(page, source, "out"))
-    x1, y1 = centre(handle(page, target, f"in-{port}"))
+    """Mouse down on the source's output handle, move, mouse up on the target's input handle, once
+    the blocks have settled (see `settle`); the press must start a connection on that handle."""
+    out = handle(page, source, "out")
+    into = handle(page, target, f"in-{port}")
+    expect(out).to_be_visible()
+    expect(into).to_be_visible()
+    settle(page)
+    x0, y0 = centre(out)
+    x1, y1 = centre(into)
     page.mouse.move(x0, y0)
     page.mouse.down()
     page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    # A connection is being drawn from the source handle (not a block being dragged).
+    expect(out).to_have_class(re.compile(r"\bconnectingfrom\b"))
     page.mouse.move(x1, y1, steps=5)
     page.mouse.up()
 
@@ -115,8 +155,13 @@ def build_mnist_mlp(page: Page) -> None:
     page.get_by_test_id("field-loss").select_option("sparse_categorical_crossentropy")
     assert [pixels, hidden, probs, label] == ["input_1", "dense_1", "dense_2", "output_1"]
 
+    # Each wire is answered (the block it feeds gets its shape) before the next is drawn.
     wire(page, "input_1", "dense_1")
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
+    expect(page.get_by_test_id("node-shape-dense_1")).to_have_text("(None, 512)", timeout=SLOW)
     wire(page, "dense_1", "dense_2")
+    expect(page.locator(".react-flow__edge")).to_have_count(2)
+    expect(page.get_by_test_id("node-shape-dense_2")).to_have_text("(None, 10)", timeout=SLOW)
     wire(page, "dense_2", "output_1")
     expect(page.locator(".react-flow__edge")).to_have_count(3)
 

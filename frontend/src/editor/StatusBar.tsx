@@ -29,7 +29,12 @@ export const StatusBar = memo(function StatusBar() {
 
   return (
     <footer className="statusbar" data-testid="statusbar">
-      <span className={`status-state status-${state.tone}`} data-testid="status-state" title={state.text}>
+      <span
+        className={`status-state status-${state.tone}`}
+        data-testid="status-state"
+        data-validating={validating ? "true" : "false"}
+        title={state.text}
+      >
         <span className="dot" />
         {state.text}
         {validating && validation && <span className="spinner" aria-label="checking" />}

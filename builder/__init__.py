@@ -12,7 +12,7 @@ from .compile import CompiledGraph, compile_graph
 from .export import export_keras, export_python, normalise_graph
 from .importer import ModelImportError, import_model
 from .templates import list_examples
-from .validate import GraphInvalid, validate_graph
+from .validate import GraphInvalid, errors_summary, validate_graph
 
 __all__ = [
     "CompiledGraph",
@@ -20,6 +20,7 @@ __all__ = [
     "ModelImportError",
     "catalog_json",
     "compile_graph",
+    "errors_summary",
     "export_keras",
     "export_python",
     "import_model",

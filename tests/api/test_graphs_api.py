@@ -36,6 +36,30 @@ def test_layers_lists_the_curated_catalog(client):
     assert body["keras_version"] == keras.__version__
 
 
+def test_layers_carry_the_checkers_rules_and_the_blocks_facts(client):
+    """What the front end needs to check a field as the server does (form.ts reads `rules`)."""
+    body = client.get("/api/layers").json()
+    layers = {layer["type"]: layer for layer in body["layers"]}
+    units = next(p for p in layers["Dense"]["params"] if p["name"] == "units")
+    assert units["rules"]["expect"] == "an integer between 1 and 1000000"
+    assert {"kind", "min", "max", "choices", "length", "nullable", "required", "check"} <= set(units["rules"])
+    target = layers["Reshape"]["params"][0]["rules"]
+    assert target["entries"]["minus_one"] is True and target["entries"]["null"] is False
+    assert layers["Conv2D"]["facts"]["layout"] == "(batch, height, width, channels)"
+    # The server's message for a bad value quotes the same `expect`.
+    doc = {
+        "version": 1,
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [4]}},
+            {"id": "d", "type": "Dense", "params": {"units": 0}},
+            {"id": "y", "type": "Output", "params": {"loss": "mse"}},
+        ],
+        "edges": [{"source": "x", "target": "d"}, {"source": "d", "target": "y"}],
+    }
+    result = post_json(client, "/api/graphs/validate", doc).json()
+    assert f"units must be {units['rules']['expect']}; got 0" in [e["message"] for e in result["errors"]]
+
+
 def test_examples_are_served_as_templates(client):
     body = client.get("/api/examples").json()
     assert sorted(e["name"] for e in body) == sorted(p.stem for p in EXAMPLES)

@@ -7,6 +7,8 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import ARTIFACTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(120)]
 
 
@@ -23,7 +25,8 @@ def test_every_declared_setting_has_a_field(page: Page, stack):
     expect(panel).to_be_visible()
     settings = panel.locator("[data-setting]")
     expect(settings).to_have_count(len(fields), timeout=20_000)
-    assert settings.evaluate_all("els => els.map((el) => el.dataset.setting)") == [f["name"] for f in fields]
+    shown = settings.evaluate_all("els => els.map((el) => el.dataset.setting)")
+    assert sorted(shown) == sorted(by_name), shown  # each once, in the declared groups' order
 
     def holds(f: dict) -> bool:
         return all(by_name[name]["default"] == value for name, value in (f["applies_when"] or {}).items())
@@ -61,6 +64,9 @@ def test_every_declared_setting_has_a_field(page: Page, stack):
             else:
                 other.select_option(str(value))
         expect(panel.get_by_test_id(f"field-train.{f['name']}")).to_be_enabled()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    panel.get_by_test_id("train-callbacks").screenshot(path=str(ARTIFACTS / "train-callbacks.png"))
 
     # A value outside the declared bounds is refused at its field; Defaults clears what was set.
     epochs = by_name["epochs"]

@@ -1,5 +1,6 @@
 """GET /api/training/settings: the declaration the Train panel renders, the very one POST /api/runs checks."""
 
+import json
 import re
 
 import pytest
@@ -134,3 +135,12 @@ def test_openapi_describes_the_answer():
         item["properties"]
     )
     assert "searchable" in item["properties"]
+
+
+def test_the_front_ends_fixture_is_this_answer(listed):
+    """frontend/src/test-fixtures/training-settings.json (scripts/gen_settings_fixture.py) is what the
+    unit tests of the Train panel build their forms from: it must be the live declaration."""
+    from scripts.gen_settings_fixture import FIXTURE, training_settings_fixture
+
+    assert json.loads(FIXTURE.read_text()) == listed
+    assert training_settings_fixture() == {FIXTURE: FIXTURE.read_text()}

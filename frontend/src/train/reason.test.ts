@@ -63,6 +63,7 @@ describe("why Train is disabled", () => {
       new RegExp(`^Fix the settings: epochs from ${epochs.min} to ${epochs.max}`),
     );
     expect(disabledReason(input({ settingsErrors: null }))).toMatch(/Loading the training settings/);
+    expect(disabledReason(input({ settingsErrors: null, settingsFailure: "offline" }))).toBe("offline");
     expect(
       disabledReason(
         input({

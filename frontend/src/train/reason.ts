@@ -13,6 +13,8 @@ export interface ReasonInput {
   dataset: string | null;
   /** the settings' errors (settings.ts validateSettings); null while their declaration loads */
   settingsErrors: SettingsErrors | null;
+  /** why the declaration could not be loaded, if it could not */
+  settingsFailure?: string | null;
   submitting: boolean;
   /** the server's answer to POST /api/runs/check for the current request */
   check: RunCheckState | null;
@@ -32,7 +34,7 @@ export function disabledReason(s: ReasonInput): string | null {
   }
   if (s.validating) return "Checking the graph…";
   if (!s.dataset) return "Choose a dataset.";
-  if (!s.settingsErrors) return "Loading the training settings…";
+  if (!s.settingsErrors) return s.settingsFailure ?? "Loading the training settings…";
   const settingsErrors = Object.entries(s.settingsErrors);
   if (settingsErrors.length) {
     const [field, message] = settingsErrors[0];

@@ -2,7 +2,7 @@
 // fields and preview.
 import { useState } from "react";
 import { useTrain } from "../store";
-import { DatasetUpload } from "../DatasetUpload";
+import { DatasetUpload } from "./DatasetUpload";
 import { DatasetDetails } from "./DatasetDetails";
 import { deleteUpload, useChosenDataset, useDatasetList } from "./useDatasets";
 import { useServerRefusal } from "./useServerRefusal";

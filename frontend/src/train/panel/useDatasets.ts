@@ -15,19 +15,21 @@ export function useChosenDataset(): DatasetInfo | null {
 }
 
 /** Loads the list when someone logs in; with no dataset chosen (or it is gone), chooses the first
- * the server says the graph fits, else the first. */
+ * the server says the graph fits (with the settings as they are), else the first. */
 export function useDatasetList(): void {
   const username = useSession((s) => s.username);
   const datasets = useTrain((s) => s.datasets);
   const reload = useTrain((s) => s.loadDatasets);
   const ref = useTrain((s) => s.dataset);
   const setDataset = useTrain((s) => s.setDataset);
+  // The settings are part of the check that picks a dataset the graph fits: wait for them.
+  const declared = useTrain((s) => s.declaration !== null);
   useEffect(() => {
     if (username) reload();
   }, [username, reload]);
 
   useEffect(() => {
-    if (!datasets?.length) return;
+    if (!datasets?.length || !declared) return;
     if (ref && datasets.some((d) => String(d.ref) === ref)) return;
     let alive = true;
     (async () => {
@@ -50,7 +52,7 @@ export function useDatasetList(): void {
     return () => {
       alive = false;
     };
-  }, [datasets, ref, setDataset]);
+  }, [datasets, ref, setDataset, declared]);
 }
 
 const previewCache = new Map<string, DatasetPreview>();

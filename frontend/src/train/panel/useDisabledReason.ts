@@ -15,6 +15,7 @@ export function useDisabledReason(submitting: boolean): string | null {
   const dataset = useTrain((s) => s.dataset);
   const check = useTrain((s) => s.check);
   const settingsErrors = useSettingsCheck()?.errors ?? null;
+  const settingsFailure = useTrain((s) => s.declarationError);
   return disabledReason({
     checked,
     username,
@@ -24,6 +25,7 @@ export function useDisabledReason(submitting: boolean): string | null {
     failure,
     dataset,
     settingsErrors,
+    settingsFailure,
     submitting,
     check,
   });

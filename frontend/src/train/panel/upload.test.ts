@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvHeader, kindOf } from "./DatasetUpload";
+import { csvHeader, kindOf } from "./upload";
 
 describe("upload helpers", () => {
   it("reads a CSV header with quotes and other delimiters", () => {

@@ -2,52 +2,10 @@
 // ZIP of one folder per class of images. Progress from XMLHttpRequest; the server's error shown at
 // the field it names.
 import { useRef, useState } from "react";
-import { ApiError } from "../api/client";
-import { uploadDataset, type DatasetInfo, type UploadHandle } from "../api/runs";
-
-type Kind = "csv" | "npz" | "zip" | null;
-
-export function kindOf(filename: string): Kind {
-  const lower = filename.toLowerCase();
-  if (lower.endsWith(".csv")) return "csv";
-  if (lower.endsWith(".npz")) return "npz";
-  if (lower.endsWith(".zip")) return "zip";
-  return null;
-}
-
-/** The column names of a CSV's header line (quoted names, commas or semicolons or tabs). */
-export function csvHeader(text: string): string[] {
-  const line = text.split(/\r?\n/, 1)[0] ?? "";
-  const delimiter = [",", ";", "\t"].reduce(
-    (best, d) => (line.split(d).length > line.split(best).length ? d : best),
-    ",",
-  );
-  const out: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === delimiter) {
-      out.push(cell.trim());
-      cell = "";
-    } else cell += c;
-  }
-  out.push(cell.trim());
-  return out.filter((c) => c !== "");
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
+import { ApiError } from "../../api/client";
+import { uploadDataset, type DatasetInfo, type UploadHandle } from "../../api/runs";
+import { csvHeader, formatBytes, kindOf } from "./upload";
+import { UploadColumns } from "./UploadColumns";
 
 export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) => void }) {
   const [file, setFile] = useState<File | null>(null);
@@ -201,41 +159,14 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
       </label>
       {errorAt("name")}
       {kind === "csv" && columns.length > 0 && (
-        <fieldset className="upload-columns" data-testid="train-upload-targets">
-          <legend>Target column(s) to predict</legend>
-          {columns.map((c) => (
-            <div key={c} className="column-choice">
-              <label>
-                <input
-                  type="checkbox"
-                  data-testid={`train-upload-target-${c}`}
-                  checked={targets.includes(c)}
-                  onChange={(e) =>
-                    setTargets((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))
-                  }
-                  disabled={busy}
-                />{" "}
-                {c}
-              </label>
-              {targets.includes(c) && (
-                <label
-                  className="muted small"
-                  title="Treat the values as class labels even if they are numbers"
-                >
-                  <input
-                    type="checkbox"
-                    checked={classTargets.includes(c)}
-                    onChange={(e) =>
-                      setClassTargets((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))
-                    }
-                    disabled={busy}
-                  />{" "}
-                  classes
-                </label>
-              )}
-            </div>
-          ))}
-        </fieldset>
+        <UploadColumns
+          columns={columns}
+          targets={targets}
+          classTargets={classTargets}
+          busy={busy}
+          setTargets={setTargets}
+          setClassTargets={setClassTargets}
+        />
       )}
       {kind === "csv" && columns.length > 0 && errorAt(["targets", "class_targets"])}
       {kind === "npz" && (

@@ -17,11 +17,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 
 
 def generated() -> dict[Path, str]:
-    from scripts import gen_api_types, gen_fixtures
+    from scripts import gen_api_types, gen_fixtures, gen_settings_fixture
 
     out: dict[Path, str] = {}
     out.update(gen_fixtures.files())
     out.update(gen_api_types.files())
+    out.update(gen_settings_fixture.training_settings_fixture())
     return out
 
 

@@ -13,59 +13,78 @@ import math
 import queue
 import threading
 import time
-from typing import Any, Literal, NotRequired, TypedDict
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, NotRequired
+
+from typing_extensions import TypedDict  # Pydantic reads TypedDicts only from here on Python < 3.12
 
 log = logging.getLogger(__name__)
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+Metrics = dict[str, float | None]  # by metric name; None where the value was NaN or infinite
 
 
 class SnapshotEvent(TypedDict):
+    """First on every connect: the run as GET /api/runs/{id} shows it."""
+
     type: Literal["snapshot"]
     t: float
-    run: dict
+    run: dict[str, Any]
 
 
 class StatusEvent(TypedDict):
+    """The run's status changed."""
+
     type: Literal["status"]
     t: float
     status: RunStatus
 
 
 class BatchEvent(TypedDict):
+    """A batch ended (at most about 10 a second, plus every epoch's last batch)."""
+
     type: Literal["batch"]
     t: float
     epoch: int  # 1-based
     step: int  # 1-based, step == steps on the epoch's last batch
-    steps: int
-    metrics: dict[str, float]
+    steps: int | None
+    metrics: Metrics
     epochs: NotRequired[int]
 
 
 class EpochEvent(TypedDict):
+    """An epoch ended: its metrics (with validation ones), learning rate and duration."""
+
     type: Literal["epoch"]
     t: float
     epoch: int  # 1-based
-    metrics: dict[str, float]
-    lr: float
-    seconds: float
+    metrics: Metrics
+    lr: float | None
+    seconds: float | None
     epochs: NotRequired[int]
 
 
 class DoneEvent(TypedDict):
+    """Training ended: the final status and the test metrics ({} when there are none)."""
+
     type: Literal["done"]
     t: float
     status: RunStatus
-    test: dict[str, float]
+    test: Metrics
 
 
 class ErrorEvent(TypedDict):
+    """The run failed or was deleted: why, for the person."""
+
     type: Literal["error"]
     t: float
     message: str
 
 
-EVENT_TYPES: dict[str, type] = {
+RunEvent = SnapshotEvent | StatusEvent | BatchEvent | EpochEvent | DoneEvent | ErrorEvent
+
+# TypedDict classes: Any, since mypy does not know their runtime __required_keys__ / __annotations__.
+EVENT_TYPES: dict[str, Any] = {
     "snapshot": SnapshotEvent,
     "status": StatusEvent,
     "batch": BatchEvent,
@@ -75,30 +94,107 @@ EVENT_TYPES: dict[str, type] = {
 }
 
 
-def _plain(value: Any) -> Any:
-    """JSON- and msgpack-ready: numpy scalars to Python numbers, NaN/inf to None."""
+def plain(value: Any) -> Any:
+    """JSON- and msgpack-ready values: dict keys as strings, tuples as lists, numpy scalars and arrays
+    as Python numbers and lists, NaN and infinities as None (browsers' JSON.parse refuses NaN), and
+    anything else as its str()."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, bool | str):
         return value
-    if hasattr(value, "item"):  # numpy scalar or 0-d array
-        value = value.item()
+    if isinstance(value, int):
+        return int(value)
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return value
+        return float(value) if math.isfinite(value) else None
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return plain(value.tolist())
+    if hasattr(value, "item"):
+        return plain(value.item())
+    return str(value)
 
 
-def event(type: str, **fields) -> dict:
-    """An event of the given type with its "t"; ValueError for an unknown type or a missing field."""
-    schema = EVENT_TYPES.get(type)
-    if schema is None:
+# --- one constructor per event type: each stamps "t" and makes the values plain -------------------
+
+
+def snapshot_event(run: Mapping[str, Any]) -> SnapshotEvent:
+    return {"type": "snapshot", "t": time.time(), "run": plain(dict(run))}
+
+
+def status_event(status: RunStatus) -> StatusEvent:
+    return {"type": "status", "t": time.time(), "status": status}
+
+
+def batch_event(
+    epoch: int, step: int, steps: int | None, metrics: Mapping[str, Any], epochs: int | None = None
+) -> BatchEvent:
+    ev: BatchEvent = {
+        "type": "batch",
+        "t": time.time(),
+        "epoch": int(epoch),
+        "step": int(step),
+        "steps": None if steps is None else int(steps),
+        "metrics": plain(dict(metrics)),
+    }
+    if epochs is not None:
+        ev["epochs"] = int(epochs)
+    return ev
+
+
+def epoch_event(
+    epoch: int,
+    metrics: Mapping[str, Any],
+    lr: float | None,
+    seconds: float | None,
+    epochs: int | None = None,
+) -> EpochEvent:
+    ev: EpochEvent = {
+        "type": "epoch",
+        "t": time.time(),
+        "epoch": int(epoch),
+        "metrics": plain(dict(metrics)),
+        "lr": plain(lr),
+        "seconds": plain(seconds),
+    }
+    if epochs is not None:
+        ev["epochs"] = int(epochs)
+    return ev
+
+
+def done_event(status: RunStatus, test: Mapping[str, Any] | None = None) -> DoneEvent:
+    return {"type": "done", "t": time.time(), "status": status, "test": plain(dict(test or {}))}
+
+
+def error_event(message: str) -> ErrorEvent:
+    return {"type": "error", "t": time.time(), "message": str(message)}
+
+
+CONSTRUCTORS: dict[str, Callable[..., Any]] = {
+    "snapshot": snapshot_event,
+    "status": status_event,
+    "batch": batch_event,
+    "epoch": epoch_event,
+    "done": done_event,
+    "error": error_event,
+}
+
+
+def event(type: str, **fields: Any) -> dict[str, Any]:
+    """An event by type name, through its constructor above (for generic callers: code that knows the
+    type calls the constructor itself); ValueError for an unknown type, a missing or an unknown field."""
+    build = CONSTRUCTORS.get(type)
+    if build is None:
         raise ValueError(f"unknown event type {type!r}: one of {', '.join(EVENT_TYPES)}")
+    schema = EVENT_TYPES[type]
     missing = schema.__required_keys__ - {"type", "t"} - fields.keys()
     if missing:
         raise ValueError(f"{type} event needs {', '.join(sorted(missing))}")
-    return {"type": type, "t": time.time(), **_plain(fields)}
+    unknown = fields.keys() - schema.__annotations__.keys()
+    if unknown:
+        raise ValueError(f"{type} event has no field {', '.join(sorted(unknown))}")
+    ev: dict[str, Any] = build(**fields)
+    return ev
 
 
 def run_group(run_id) -> str:
@@ -128,7 +224,7 @@ class RedisPublisher:
         self._last_error_log = 0.0
         self._closed = False
 
-    def __call__(self, event: dict) -> None:
+    def __call__(self, event: Mapping[str, Any]) -> None:
         try:
             if self._closed:
                 self.dropped += 1

@@ -4,11 +4,63 @@ Django Ninja: typed request/response schemas with Pydantic, and the OpenAPI
 schema and docs generated from them, on plain Django views (sessions, CSRF, auth).
 """
 
-from django.http import HttpRequest
+import functools
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-api = NinjaAPI(
+
+class CanvasAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI schema also names the websocket's events (components
+    SnapshotEvent ... ErrorEvent and their union RunEvent: no HTTP operation answers them, but the
+    front end's types come from this one schema), and whose every answer is JSON: a path under /api/
+    that no operation has (/api/runs/abc) is a 404 {"detail"}, a method a path does not take a 405
+    {"detail"}, not Django's HTML pages."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        from webapp.schemas import ERROR_DESCRIPTIONS, event_schemas
+
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"].setdefault("schemas", {}).update(event_schemas())
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for code, answer in operation.get("responses", {}).items():
+                    if int(code) in ERROR_DESCRIPTIONS:
+                        answer["description"] = ERROR_DESCRIPTIONS[int(code)]
+        return schema
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        patterns = [_json_not_allowed(p) if isinstance(p, URLPattern) else p for p in patterns]
+        return [*patterns, re_path(r"^[\s\S]*$", no_such_path)], app_name, namespace
+
+
+def _json_not_allowed(pattern: URLPattern) -> URLPattern:
+    view = pattern.callback
+
+    @functools.wraps(view)  # keeps csrf_exempt and the rest of Ninja's marks
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            body = JsonResponse({"detail": f"{request.method} is not allowed here; allowed: {allowed}"}, status=405)
+            body["Allow"] = allowed
+            return body
+        return response
+
+    return URLPattern(pattern.pattern, wrapped, pattern.default_args, pattern.name)
+
+
+@csrf_exempt
+def no_such_path(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"detail": f"no API operation at {request.path}: see /api/docs"}, status=404)
+
+
+api = CanvasAPI(
     title="Keras Canvas API",
     version="1",
     docs_url="/docs",

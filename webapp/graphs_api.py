@@ -13,6 +13,8 @@ from ninja import Router
 from ninja.errors import HttpError
 
 import builder
+from builder.validate import errors_summary
+from webapp.schemas import Catalog, Example, GraphDocument, ValidationResult, answers
 
 router = Router(tags=["graphs"])
 
@@ -33,9 +35,7 @@ def read_graph_body(request: HttpRequest) -> Any:
 
 
 def invalid_graph_response(result: dict) -> HttpResponse:
-    first = result["errors"][0] if result.get("errors") else {"message": "invalid graph"}
-    where = f" (block '{first['node']}')" if first.get("node") else ""
-    body = {"detail": f"the graph has {len(result['errors'])} error(s); first: {first['message']}{where}", **result}
+    body = {"detail": errors_summary(result.get("errors") or []), **result}
     return HttpResponse(json.dumps(body), status=400, content_type="application/json")
 
 
@@ -44,22 +44,46 @@ def safe_filename(name: Any, default: str = "model") -> str:
     return text[:80] or default
 
 
-@router.get("/layers", summary="The layer catalog")
+@router.get("/layers", response=Catalog, exclude_unset=True, summary="The layer catalog")
 def layers(request: HttpRequest):
     return builder.catalog_json()
 
 
-@router.get("/examples", summary="Example graphs (templates)")
+@router.get("/examples", response=list[Example], exclude_unset=True, summary="Example graphs (templates)")
 def examples(request: HttpRequest):
     return builder.list_examples()
 
 
-@router.post("/graphs/validate", summary="Check a graph: per-node shapes, parameters and errors")
+@router.post(
+    "/graphs/validate",
+    response=answers({200: ValidationResult}, 400, 413),
+    exclude_unset=True,
+    summary="Check a graph: per-node shapes, parameters and errors",
+)
 def validate(request: HttpRequest):
     return builder.validate_graph(read_graph_body(request))
 
 
-@router.post("/graphs/export", summary="Export a graph as a Python script, a .keras file or normalised JSON")
+EXPORT_ANSWER = {
+    "responses": {
+        200: {
+            "description": "the script, the .keras file or the normalised graph, as an attachment",
+            "content": {
+                "text/x-python": {"schema": {"type": "string"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/GraphDocument"}},
+            },
+        }
+    }
+}
+
+
+@router.post(
+    "/graphs/export",
+    response=answers({200: GraphDocument}, 400, 413),
+    openapi_extra=EXPORT_ANSWER,
+    summary="Export a graph as a Python script, a .keras file or normalised JSON",
+)
 def export(request: HttpRequest, format: Literal["python", "keras", "json"] = "python"):
     doc = read_graph_body(request)
     result = builder.validate_graph(doc)
@@ -95,7 +119,11 @@ IMPORT_BODY = {
 
 
 @router.post(
-    "/graphs/import", summary="A .keras file or Keras model JSON in, a graph document out", openapi_extra=IMPORT_BODY
+    "/graphs/import",
+    response=answers({200: GraphDocument}, 400, 413),
+    exclude_unset=True,
+    summary="A .keras file or Keras model JSON in, a graph document out",
+    openapi_extra=IMPORT_BODY,
 )
 def import_graph(request: HttpRequest):
     # The body is read here rather than by a File() parameter, so that a malformed multipart

@@ -5,12 +5,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from webapp.accounts.auth import PRIVATE_AUTH, BearerTokenAuth, require_csrf
 from webapp.accounts.models import ApiToken
 from webapp.errors import FieldError
+from webapp.schemas import Me, NewToken, Token, answers
 
 auth_router = Router(tags=["accounts"])
 tokens_router = Router(tags=["accounts"], auth=PRIVATE_AUTH)
@@ -34,13 +35,15 @@ def me_json(request: HttpRequest) -> dict:
     return {"authenticated": False}
 
 
-@auth_router.get("/me", summary="Who is logged in; sets the csrftoken cookie")
+@auth_router.get("/me", response=Me, exclude_unset=True, summary="Who is logged in; sets the csrftoken cookie")
 def me(request: HttpRequest):
     get_token(request)  # CsrfViewMiddleware then sets the csrftoken cookie on the response
     return me_json(request)
 
 
-@auth_router.post("/signup", summary="Create an account and log in")
+@auth_router.post(
+    "/signup", response=answers({200: Me}, 400, 403), exclude_unset=True, summary="Create an account and log in"
+)
 def signup(request: HttpRequest, payload: Credentials):
     require_csrf(request)
     User = get_user_model()
@@ -64,7 +67,12 @@ def signup(request: HttpRequest, payload: Credentials):
     return me_json(request)
 
 
-@auth_router.post("/login", summary="Log in with username and password (session cookie)")
+@auth_router.post(
+    "/login",
+    response=answers({200: Me}, 400, 403),
+    exclude_unset=True,
+    summary="Log in with username and password (session cookie)",
+)
 def login_view(request: HttpRequest, payload: Credentials):
     require_csrf(request)
     user = authenticate(request, username=payload.username.strip(), password=payload.password)
@@ -75,7 +83,7 @@ def login_view(request: HttpRequest, payload: Credentials):
     return me_json(request)
 
 
-@auth_router.post("/logout", summary="Log out (ends the session)")
+@auth_router.post("/logout", response=answers({200: Me}, 403), exclude_unset=True, summary="Log out (ends the session)")
 def logout_view(request: HttpRequest):
     if request.user.is_authenticated:
         require_csrf(request)
@@ -84,20 +92,30 @@ def logout_view(request: HttpRequest):
     return me_json(request)
 
 
-@tokens_router.get("", summary="Your personal API tokens (never the tokens themselves)")
+@tokens_router.get(
+    "",
+    response=answers({200: list[Token]}, 401),
+    exclude_unset=True,
+    summary="Your personal API tokens (never the tokens themselves)",
+)
 def list_tokens(request: HttpRequest):
     return [t.as_json() for t in ApiToken.objects.filter(user=request.auth)]
 
 
-@tokens_router.post("", response={201: dict}, summary="A new personal API token, shown once")
+@tokens_router.post(
+    "",
+    response=answers({201: NewToken}, 400, 401, 403),
+    exclude_unset=True,
+    summary="A new personal API token, shown once",
+)
 def create_token(request: HttpRequest, payload: TokenIn):
     token, raw = ApiToken.objects.issue(request.auth, payload.name)
-    return 201, {**token.as_json(), "token": raw}
+    return Status(201, {**token.as_json(), "token": raw})
 
 
-@tokens_router.delete("/{int:token_id}", response={204: None}, summary="Revoke a token")
+@tokens_router.delete("/{int:token_id}", response=answers({204: None}, 400, 401, 403, 404), summary="Revoke a token")
 def delete_token(request: HttpRequest, token_id: int):
     deleted, _ = ApiToken.objects.filter(user=request.auth, pk=token_id).delete()
     if not deleted:
         raise HttpError(404, "token not found")
-    return 204, None
+    return Status(204, None)

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -10,6 +10,8 @@ from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.graphs_api import MAX_GRAPH_BYTES
 from webapp.projects import services
 from webapp.projects.models import Project, ProjectVersion
+from webapp.schemas import Project as ProjectOut
+from webapp.schemas import ProjectSummary, Version, VersionSummary, answers
 
 router = Router(tags=["projects"], auth=PRIVATE_AUTH)
 
@@ -36,24 +38,41 @@ def owned(request: HttpRequest, project_id: int) -> Project:
     return get_object_or_404(Project, pk=project_id, owner=request.auth)
 
 
-@router.get("", summary="Your projects (without their graphs)")
+@router.get(
+    "",
+    response=answers({200: list[ProjectSummary]}, 401),
+    exclude_unset=True,
+    summary="Your projects (without their graphs)",
+)
 def list_projects(request: HttpRequest):
     return [p.as_json(graph=False) for p in Project.objects.filter(owner=request.auth)]
 
 
-@router.post("", response={201: dict}, summary="Save a new project")
+@router.post(
+    "", response=answers({201: ProjectOut}, 400, 401, 403, 413), exclude_unset=True, summary="Save a new project"
+)
 def create_project(request: HttpRequest, payload: ProjectIn):
     check_size(request)
     project = services.create_project(request.auth, payload.name.strip(), payload.description, payload.graph)
-    return 201, project.as_json()
+    return Status(201, project.as_json())
 
 
-@router.get("/{int:project_id}", summary="A project with its graph")
+@router.get(
+    "/{int:project_id}",
+    response=answers({200: ProjectOut}, 400, 401, 404),
+    exclude_unset=True,
+    summary="A project with its graph",
+)
 def get_project(request: HttpRequest, project_id: int):
     return owned(request, project_id).as_json()
 
 
-@router.put("/{int:project_id}", summary="Change a project; a changed graph is stored as a new version")
+@router.put(
+    "/{int:project_id}",
+    response=answers({200: ProjectOut}, 400, 401, 403, 404, 409, 413),
+    exclude_unset=True,
+    summary="Change a project; a changed graph is stored as a new version",
+)
 def update_project(request: HttpRequest, project_id: int, payload: ProjectUpdate):
     check_size(request)
     project = owned(request, project_id)
@@ -72,24 +91,40 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectUpdate
     return project.as_json()
 
 
-@router.delete("/{int:project_id}", response={204: None}, summary="Delete a project and its versions")
+@router.delete(
+    "/{int:project_id}",
+    response=answers({204: None}, 400, 401, 403, 404),
+    summary="Delete a project and its versions",
+)
 def delete_project(request: HttpRequest, project_id: int):
     owned(request, project_id).delete()
-    return 204, None
+    return Status(204, None)
 
 
-@router.get("/{int:project_id}/versions", summary="The saved versions of a project, newest first")
+@router.get(
+    "/{int:project_id}/versions",
+    response=answers({200: list[VersionSummary]}, 400, 401, 404),
+    exclude_unset=True,
+    summary="The saved versions of a project, newest first",
+)
 def list_versions(request: HttpRequest, project_id: int):
     return [v.as_json() for v in owned(request, project_id).versions.all()]
 
 
-@router.get("/{int:project_id}/versions/{int:number}", summary="One version with its graph")
+@router.get(
+    "/{int:project_id}/versions/{int:number}",
+    response=answers({200: Version}, 400, 401, 404),
+    exclude_unset=True,
+    summary="One version with its graph",
+)
 def get_version(request: HttpRequest, project_id: int, number: int):
     return get_object_or_404(ProjectVersion, project=owned(request, project_id), number=number).as_json(graph=True)
 
 
 @router.post(
     "/{int:project_id}/versions/{int:number}/restore",
+    response=answers({200: ProjectOut}, 400, 401, 403, 404),
+    exclude_unset=True,
     summary="Make an old version's graph the current one (stored as a new version)",
 )
 def restore_version(request: HttpRequest, project_id: int, number: int):

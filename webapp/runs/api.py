@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -22,6 +22,7 @@ from webapp.graphs_api import safe_filename
 from webapp.projects.models import Project
 from webapp.runs import checks, services
 from webapp.runs.models import Run
+from webapp.schemas import RunCheck, RunCreated, RunDetail, RunSummary, answers, file_answer
 
 router = Router(tags=["runs"], auth=PRIVATE_AUTH)
 
@@ -67,7 +68,12 @@ def check_request(request: HttpRequest, payload: RunIn) -> Checked:
     return Checked(project, graph, builtin, upload, info, training, bindings)
 
 
-@router.post("", response={201: dict}, summary="Start a training run (queued for a worker)")
+@router.post(
+    "",
+    response=answers({201: RunCreated}, 400, 401, 403, 404, 413),
+    exclude_unset=True,
+    summary="Start a training run (queued for a worker)",
+)
 def create_run(request: HttpRequest, payload: RunIn):
     from webapp.runs.tasks import train_run
 
@@ -87,12 +93,13 @@ def create_run(request: HttpRequest, payload: RunIn):
         )
         # Sent once the row is committed: the worker must find it.
         transaction.on_commit(lambda: train_run.delay(run.id))
-    return 201, {"id": run.id, "status": run.status}
+    return Status(201, {"id": run.id, "status": run.status})
 
 
 @router.post(
     "/check",
-    response={200: dict},
+    response=answers({200: RunCheck}, 400, 401, 403, 404, 413),
+    exclude_unset=True,
     summary="Would this run start? The same checks as starting one; nothing is queued or created",
 )
 def check_run(request: HttpRequest, payload: RunIn):
@@ -100,10 +107,15 @@ def check_run(request: HttpRequest, payload: RunIn):
         c = check_request(request, payload)
     except checks.CheckFailed as exc:
         return exc.response()
-    return 200, {"ok": True, "bindings": c.bindings}
+    return {"ok": True, "bindings": c.bindings}
 
 
-@router.get("", summary="Your runs, newest first (without graphs and histories)")
+@router.get(
+    "",
+    response=answers({200: list[RunSummary]}, 400, 401),
+    exclude_unset=True,
+    summary="Your runs, newest first (without graphs and histories)",
+)
 def list_runs(request: HttpRequest, project: int | None = None, status: str | None = None, limit: int = 200):
     runs = Run.objects.filter(owner=request.auth)
     services.fail_stale_runs(runs)
@@ -115,23 +127,34 @@ def list_runs(request: HttpRequest, project: int | None = None, status: str | No
     return [services.run_json(r, full=False) for r in runs]
 
 
-@router.get("/{int:run_id}", summary="A run: status, settings, graph, history, test metrics, figures, error")
+@router.get(
+    "/{int:run_id}",
+    response=answers({200: RunDetail}, 400, 401, 404),
+    exclude_unset=True,
+    summary="A run: status, settings, graph, history, test metrics, figures, error",
+)
 def get_run(request: HttpRequest, run_id: int):
     return services.run_json(owned(request, run_id))
 
 
 @router.post(
     "/{int:run_id}/cancel",
+    response=answers({200: RunDetail}, 400, 401, 403, 404, 409),
+    exclude_unset=True,
     summary="Stop a queued or running run (the epochs done and the best model are kept); 409 if finished",
 )
 def cancel_run(request: HttpRequest, run_id: int):
     return services.run_json(services.cancel_run(owned(request, run_id)))
 
 
-@router.delete("/{int:run_id}", response={204: None}, summary="Delete a run and its files (stopping it first)")
+@router.delete(
+    "/{int:run_id}",
+    response=answers({204: None}, 400, 401, 403, 404),
+    summary="Delete a run and its files (stopping it first)",
+)
 def delete_run(request: HttpRequest, run_id: int):
     services.delete_run(owned(request, run_id))
-    return 204, None
+    return Status(204, None)
 
 
 def attachment(field, filename: str, content_type: str) -> FileResponse:
@@ -147,7 +170,12 @@ def run_filename(run: Run, suffix: str) -> str:
     return f"{name}-run{run.id}{suffix}"
 
 
-@router.get("/{int:run_id}/model", summary="The trained model (.keras), as an attachment")
+@router.get(
+    "/{int:run_id}/model",
+    response=answers({}, 400, 401, 404),
+    openapi_extra=file_answer("application/octet-stream"),
+    summary="The trained model (.keras), as an attachment",
+)
 def download_model(request: HttpRequest, run_id: int):
     run = owned(request, run_id)
     if not run.model_file:
@@ -155,7 +183,12 @@ def download_model(request: HttpRequest, run_id: int):
     return attachment(run.model_file, run_filename(run, ".keras"), "application/octet-stream")
 
 
-@router.get("/{int:run_id}/tensorboard", summary="The TensorBoard logs (.zip)")
+@router.get(
+    "/{int:run_id}/tensorboard",
+    response=answers({}, 400, 401, 404),
+    openapi_extra=file_answer("application/zip"),
+    summary="The TensorBoard logs (.zip)",
+)
 def download_tensorboard(request: HttpRequest, run_id: int):
     run = owned(request, run_id)
     if not run.tensorboard_file:
@@ -163,7 +196,12 @@ def download_tensorboard(request: HttpRequest, run_id: int):
     return attachment(run.tensorboard_file, run_filename(run, "-tensorboard.zip"), "application/zip")
 
 
-@router.get("/{int:run_id}/script", summary="The Python script that builds the run's model")
+@router.get(
+    "/{int:run_id}/script",
+    response=answers({}, 400, 401, 404),
+    openapi_extra=file_answer("text/x-python"),
+    summary="The Python script that builds the run's model",
+)
 def download_script(request: HttpRequest, run_id: int):
     import builder
 
@@ -173,7 +211,12 @@ def download_script(request: HttpRequest, run_id: int):
     return response
 
 
-@router.get("/{int:run_id}/history.csv", summary="The per-epoch history as CSV")
+@router.get(
+    "/{int:run_id}/history.csv",
+    response=answers({}, 400, 401, 404),
+    openapi_extra=file_answer("text/csv"),
+    summary="The per-epoch history as CSV",
+)
 def download_history(request: HttpRequest, run_id: int):
     run = owned(request, run_id)
     history = run.history or []

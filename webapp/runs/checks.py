@@ -30,6 +30,7 @@ class CheckFailed(Exception):
 def check_graph(graph) -> dict:
     """The validation result of a graph that can be trained; CheckFailed/FieldError otherwise."""
     import builder
+    from builder.validate import errors_summary
 
     if not isinstance(graph, dict):
         raise FieldError("graph: send a graph document (an object)", "graph")
@@ -38,11 +39,9 @@ def check_graph(graph) -> dict:
     result = builder.validate_graph(graph)
     if not result.get("valid"):
         errors = result.get("errors") or []
-        first = errors[0] if errors else {"message": "invalid graph"}
-        where = f" (block '{first['node']}')" if first.get("node") else ""
         raise CheckFailed(
             {
-                "detail": f"the graph has {len(errors)} error(s); first: {first['message']}{where}",
+                "detail": errors_summary(errors),
                 "errors": errors,
                 "warnings": result.get("warnings", []),
             }

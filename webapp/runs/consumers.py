@@ -11,6 +11,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from trainer.events import run_group, snapshot_event
 from webapp.runs.fanout import hubs
 from webapp.runs.models import Run
 from webapp.runs.services import fail_stale_runs, run_json
@@ -36,8 +37,6 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self):
-        from trainer.events import run_group
-
         self.live = False
         self.pending: list[str] = []
         user = self.scope.get("user")
@@ -62,7 +61,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if snapshot is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        await self.send_json({"type": "snapshot", "t": time.time(), "run": snapshot})
+        await self.send_json(snapshot_event(snapshot))
         while self.pending:
             await self.send(text_data=self.pending.pop(0))
         self.live = True

@@ -22,8 +22,8 @@ from django.core.files.storage import default_storage
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from trainer.events import plain as jsonable
 from webapp.runs.models import Run
-from webapp.runs.services import jsonable
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def execute_run(run_id: int) -> str:
     if not started:
         return "skipped (raced)"
     publish = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id))
-    publish(events.event("status", status="running"))
+    publish(events.status_event("running"))
     batches = BatchLog()
     heartbeat = Heartbeat(run_id, heartbeat_interval(), batches).start()
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-"))
@@ -205,8 +205,8 @@ def execute_run(run_id: int) -> str:
         Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(batches=batches.points())
         status = save_result(run_id, result, history)
         if status is not None:
-            publish(events.event("status", status=status))
-            publish(events.event("done", status=status, test=jsonable(result.test or {})))
+            publish(events.status_event(status))
+            publish(events.done_event(status, result.test))
         return status or "gone"
     except Exception as exc:
         heartbeat.stop()
@@ -219,8 +219,8 @@ def execute_run(run_id: int) -> str:
             status=Run.Status.FAILED, error=message, batches=batches.points(), finished_at=timezone.now()
         )
         if failed:
-            publish(events.event("status", status="failed"))
-            publish(events.event("error", message=message))
+            publish(events.status_event("failed"))
+            publish(events.error_event(message))
         return "failed"
     finally:
         heartbeat.stop()

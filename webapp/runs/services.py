@@ -4,14 +4,16 @@ and failing runs whose worker went away. Views and the consumer stay thin around
 from __future__ import annotations
 
 import logging
-import math
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from ninja.errors import HttpError
 
+from trainer.events import done_event, error_event, status_event
 from webapp.runs.models import Run
 
 log = logging.getLogger(__name__)
@@ -22,40 +24,17 @@ STALE_MESSAGE = "the worker stopped (killed or crashed) during training; start t
 # --- events ---------------------------------------------------------------------------------------
 
 
-def publish(run_id: int, *events_: tuple[str, dict]) -> None:
-    """Send events [(type, fields), ...] to the run's websocket group from the web process; never raises.
-    Waits (briefly) until they are sent, then lets the publisher's thread go."""
+def publish(run_id: int, *events_: Mapping[str, Any]) -> None:
+    """Send events (built by trainer.events' constructors) to the run's websocket group from the web
+    process; never raises. Waits (briefly) until they are sent, then lets the publisher's thread go."""
     from trainer import events
 
     publisher = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id), send_timeout=2.0)
     try:
-        for type_, fields in events_:
-            publisher(events.event(type_, **fields))
+        for ev in events_:
+            publisher(ev)
     finally:
         publisher.close(timeout=3.0)
-
-
-# --- JSON -------------------------------------------------------------------------------------------
-
-
-def jsonable(value):
-    """Plain JSON values: numpy scalars and arrays become numbers and lists, NaN and infinities None
-    (browsers' JSON.parse refuses NaN)."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if hasattr(value, "tolist"):  # numpy
-        return jsonable(value.tolist())
-    if hasattr(value, "item"):
-        return jsonable(value.item())
-    return str(value)
 
 
 def best_metric(history: list[dict]) -> dict | None:
@@ -174,7 +153,7 @@ def fail_stale_runs(queryset=None) -> list[int]:
         ):
             failed.append(run_id)
             log.warning("run %s: no heartbeat for %ss, marked failed", run_id, settings.RUN_HEARTBEAT_TIMEOUT)
-            publish(run_id, ("status", {"status": "failed"}), ("error", {"message": STALE_MESSAGE}))
+            publish(run_id, status_event("failed"), error_event(STALE_MESSAGE))
     return failed
 
 
@@ -189,7 +168,7 @@ def cancel_run(run: Run) -> Run:
         if Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
             status=Run.Status.CANCELLED, cancel_requested=True, finished_at=now
         ):
-            publish(run.pk, ("status", {"status": "cancelled"}), ("done", {"status": "cancelled", "test": {}}))
+            publish(run.pk, status_event("cancelled"), done_event("cancelled", {}))
         run.refresh_from_db()
         if run.status != Run.Status.RUNNING:
             return run
@@ -209,4 +188,4 @@ def delete_run(run: Run) -> None:
     run.delete()  # the row first: a file without a row is harmless, a row without its file is not
     for storage, name in files:
         storage.delete(name)
-    publish(run_id, ("error", {"message": "the run was deleted"}))
+    publish(run_id, error_event("the run was deleted"))

@@ -1,0 +1,484 @@
+"""The HTTP API's answers, declared once: Ninja validates and serialises every JSON answer through
+these, /api/openapi.json describes them, and the front end's types are generated from that
+(frontend/src/api/schema.gen.ts, `make fixtures`).
+
+Rules of the house:
+- Answers are plain Pydantic models (not ninja.Schema): nested `extra="allow"` models then keep
+  the keys they do not name, and nothing is read through attribute getters.
+- `Out` forbids undeclared keys: a key the server sends but no schema names is a loud 500 in the
+  tests, never a key silently dropped from the answer. The open-ended entries (the catalog, dataset
+  infos, error bodies) allow extra keys instead, and say so in the schema.
+- A key the server sends only sometimes has a default; operations serialise with
+  `exclude_unset=True` (see `answers`), so an absent key stays absent instead of becoming null.
+- Free-form values (graph documents as stored, metrics keyed by name) are typed dicts.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from builder.catalog import KINDS
+
+Json = Any
+"""Any JSON value."""
+
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+Metrics = dict[str, float | None]
+"""Metric name -> value; null where it was NaN or infinite."""
+
+
+class Out(BaseModel):
+    """A JSON answer (or part of one) whose keys are all declared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(BaseModel):
+    """A JSON object with the keys declared here and possibly more."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class Problem(Open):
+    """One error or warning: the block (`node`, null for the whole graph) and, where it is one
+    parameter's or one dataset field's fault, that too."""
+
+    node: str | None
+    message: str
+    param: str | None = None
+    field: str | None = None
+
+
+class RequestIssue(Open):
+    """One problem Pydantic found in the request (a missing or ill-typed field)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class Error(Open):
+    """Every 4xx answer: `detail` says what is wrong. `field` names the request field at fault;
+    `errors` lists per-block problems (a graph, a binding) or the request's validation issues; a
+    400 for an invalid graph also carries the rest of /api/graphs/validate's answer."""
+
+    detail: str
+    field: str | None = None
+    node: str | None = None
+    errors: list[Problem | RequestIssue] | None = None
+    warnings: list[Problem] | None = None
+
+
+ERROR_DESCRIPTIONS = {
+    400: "bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`)",
+    401: "authentication required (log in, or send `Authorization: Bearer <token>`)",
+    403: "the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken)",
+    404: "not found (someone else's is not found either)",
+    405: "this method is not allowed on this path (`detail` and the Allow header say which are)",
+    409: "conflict with the current state (`detail` says which)",
+    410: "gone: the stored file cannot be read any more",
+    413: "the body or the file is too large",
+}
+
+
+def answers(success: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """`response=` for an operation: its success answers plus Error for each 4xx code it can give."""
+    return {**success, **dict.fromkeys(codes, Error)}
+
+
+# --- graphs ---------------------------------------------------------------------------------------
+
+
+class Position(Open):
+    x: float
+    y: float
+
+
+class DocNode(Open):
+    id: str
+    type: str
+    params: dict[str, Json] = Field(default_factory=dict)
+    position: Position | None = None
+
+
+class DocEdge(Open):
+    source: str
+    target: str
+    port: int | None = None
+
+
+class GraphDocument(Open):
+    """A graph document (docs/DESIGN.md, "The graph document") as the server writes one."""
+
+    version: int
+    name: str | None = None
+    description: str | None = None
+    nodes: list[DocNode]
+    edges: list[DocEdge]
+
+
+StoredGraph = dict[str, Json]
+"""A graph as a person saved or sent it: any JSON object (the editor checks it when it loads one)."""
+
+
+class Category(Out):
+    name: str
+    label: str
+
+
+ParamKind = Literal[tuple(KINDS)]  # type: ignore[valid-type]  # the catalog's kinds, one source
+
+
+class ParamSpec(Open):
+    name: str
+    kind: ParamKind
+    default: Json
+    required: bool
+    nullable: bool
+    choices: list[Json] | None
+    min: float | None
+    max: float | None
+    length: int | None
+    doc: str
+    rules: dict[str, Json] | None = Field(None, description="the server's checking rules for this parameter")
+
+
+class InputCount(Out):
+    min: int
+    max: int | None = Field(description="null: any number")
+
+
+class LayerSpec(Open):
+    type: str
+    category: str
+    doc: str
+    inputs: InputCount
+    params: list[ParamSpec]
+    facts: dict[str, Json] | None = None
+
+
+class Catalog(Open):
+    keras_version: str
+    categories: list[Category]
+    layers: list[LayerSpec]
+
+
+class Example(Out):
+    name: str
+    description: str
+    graph: GraphDocument
+
+
+Shape = list[int | None] | list[list[int | None]]
+"""A shape with its batch axis (null); a block with several outputs gives a list of shapes."""
+
+
+class NodeReport(Out):
+    output_shape: Shape | None
+    params: int
+    trainable_params: int
+    macs: int
+
+
+class EdgeReport(Out):
+    source: str
+    target: str
+    shape: Shape | None
+
+
+class ValidationResult(Out):
+    valid: bool
+    errors: list[Problem]
+    warnings: list[Problem]
+    nodes: dict[str, NodeReport]
+    edges: list[EdgeReport]
+    total_params: int
+    trainable_params: int
+    total_macs: int
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+class Me(Out):
+    authenticated: bool
+    username: str | None = Field(None, description="only when authenticated")
+
+
+class Token(Out):
+    id: int
+    name: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None
+
+
+class NewToken(Token):
+    token: str = Field(description="the token itself: shown this once, never stored")
+
+
+# --- projects -------------------------------------------------------------------------------------
+
+
+class ProjectSummary(Out):
+    id: int
+    name: str
+    description: str
+    version: int
+    created_at: str
+    updated_at: str
+    nodes: int = Field(description="how many blocks its graph has")
+
+
+class Project(Out):
+    id: int
+    name: str
+    description: str
+    version: int
+    created_at: str
+    updated_at: str
+    graph: StoredGraph
+
+
+class VersionSummary(Out):
+    number: int
+    note: str
+    created_at: str
+    nodes: int
+
+
+class Version(VersionSummary):
+    graph: StoredGraph
+
+
+# --- datasets -------------------------------------------------------------------------------------
+
+
+class DatasetField(Open):
+    """An input or target field of a dataset (parsers add keys of their own, e.g. `columns`)."""
+
+    name: str
+    shape: list[int | None]
+    dtype: str
+    modality: str | None = None
+    classes: int | None = None
+    class_names: list[str] | None = None
+    task: Literal["classification", "regression"] | None = None
+
+
+class DatasetInfo(Open):
+    """A built-in dataset (`kind` "builtin", `id` null, `ref` its name) or an upload (`kind` "upload",
+    `ref` its id, with `filename`, `size`, `created_at`). Parsers add keys of their own."""
+
+    id: int | None
+    ref: str | int
+    kind: Literal["builtin", "upload"]
+    name: str
+    title: str
+    task: str
+    description: str
+    inputs: list[DatasetField]
+    targets: list[DatasetField]
+    train_size: int
+    test_size: int
+    filename: str | None = None
+    size: int | None = None
+    created_at: str | None = None
+
+
+class PreviewImage(Out):
+    src: str = Field(description="a PNG data URL")
+    targets: dict[str, Json]
+
+
+class ImagesPreview(Out):
+    kind: Literal["images"]
+    input: str
+    images: list[PreviewImage]
+
+
+class TablePreview(Out):
+    kind: Literal["table"]
+    columns: list[str]
+    truncated: bool
+    rows: list[list[Json]]
+
+
+DatasetPreview = ImagesPreview | TablePreview
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+
+def _leaf_type(value: Any) -> Any:
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, int | float):
+        return int | float
+    if isinstance(value, str):
+        return str
+    return int | float | str | bool | None
+
+
+def _settings_model(name: str, tree: dict) -> type[BaseModel]:
+    """A model of a settings tree: one required field per key, typed from its default; nested objects
+    become nested models. Extra keys pass (trainer/settings.py may grow)."""
+    fields: dict[str, Any] = {}
+    for key, default in tree.items():
+        if isinstance(default, dict):
+            typ: Any = _settings_model(name + "".join(p.title() for p in key.split("_")), default)
+        else:
+            typ = _leaf_type(default)
+        fields[key] = (typ, ...)
+    return create_model(name, __base__=Open, **fields)
+
+
+@cache
+def training_settings_model() -> type[BaseModel]:
+    """`training` as runs store it: trainer.settings' complete settings (every key filled in)."""
+    from trainer.settings import defaults
+
+    return _settings_model("TrainingSettings", defaults())
+
+
+TrainingSettings = training_settings_model()
+
+
+class RunDataset(Out):
+    ref: str | int | None = Field(description="a built-in's name or an upload's id; null once the upload is deleted")
+    kind: Literal["builtin", "upload"]
+    name: str
+    title: str
+    deleted: bool | None = Field(None, description="uploads only: the upload was deleted since")
+
+
+class Best(Out):
+    metric: str
+    value: float
+    epoch: int | None
+
+
+class EpochEntry(Out):
+    """One epoch of a run's history: its epoch event as it was published."""
+
+    type: Literal["epoch"] | None = None
+    t: float | None = None
+    epoch: int
+    epochs: int | None = None
+    metrics: Metrics
+    lr: float | None = None
+    seconds: float | None = None
+
+
+class BatchRecord(Out):
+    """A batch event as the server keeps it (throttled, thinned evenly past a limit)."""
+
+    epoch: int
+    step: int
+    steps: int | None
+    metrics: Metrics
+
+
+class Confusion(Out):
+    output: str
+    labels: list[str]
+    matrix: list[list[int]]
+
+
+class SamplePrediction(Out):
+    index: int
+    true: Json
+    pred: Json
+    correct: bool | None = Field(None, description="classification only")
+    error: float | None = Field(None, description="regression only: |pred - true|")
+    confidence: float | None
+    image: str | None
+
+
+class RunSummary(Out):
+    id: int
+    status: RunStatus
+    project: int | None
+    name: str
+    dataset: RunDataset
+    training: TrainingSettings  # type: ignore[valid-type]
+    epochs_done: int
+    best: Best | None
+    test: Metrics | None
+    error: str | None
+    cancel_requested: bool
+    has_model: bool
+    has_tensorboard: bool
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    heartbeat_at: str | None
+    duration: float | None
+
+
+class RunDetail(RunSummary):
+    graph: StoredGraph
+    history: list[EpochEntry]
+    batches: list[BatchRecord]
+    confusion: Confusion | None
+    samples: list[SamplePrediction]
+    worker: str | None
+
+
+class RunCreated(Out):
+    id: int
+    status: RunStatus
+
+
+class Binding(Out):
+    node: str
+    kind: Literal["input", "output"]
+    field: str | None = Field(description="null: the block matches no field")
+    how: Literal["name", "only"] | None
+
+
+class RunCheck(Out):
+    ok: Literal[True]
+    bindings: list[Binding]
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def file_answer(*content_types: str, description: str = "a file, as an attachment") -> dict:
+    """openapi_extra for an operation whose 200 is a file, not JSON."""
+    schema = {"type": "string", "format": "binary"}
+    return {"responses": {200: {"description": description, "content": {t: {"schema": schema} for t in content_types}}}}
+
+
+# --- websocket events -----------------------------------------------------------------------------
+
+
+def event_schemas() -> dict[str, dict]:
+    """The websocket's events (trainer/events.py's TypedDicts, the one declaration) as OpenAPI
+    components, plus `RunEvent`, their union by `type`. A snapshot's `run` is a RunDetail."""
+    from pydantic import TypeAdapter
+
+    from trainer import events
+
+    out: dict[str, dict] = {}
+    mapping: dict[str, str] = {}
+    for type_name, typed in events.EVENT_TYPES.items():
+        schema = TypeAdapter(typed).json_schema(ref_template="#/components/schemas/{model}")
+        if "$defs" in schema:
+            raise RuntimeError(f"{typed.__name__}: nested named types need components of their own")
+        out[typed.__name__] = schema
+        mapping[type_name] = f"#/components/schemas/{typed.__name__}"
+    out["SnapshotEvent"]["properties"]["run"] = {"$ref": "#/components/schemas/RunDetail"}
+    out["RunEvent"] = {
+        "description": "A message of /ws/runs/{id}/ (server to client): see docs/DESIGN.md, Websocket",
+        "oneOf": [{"$ref": ref} for ref in mapping.values()],
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+    }
+    return out

@@ -121,6 +121,13 @@ def train(
             f"{settings['learning_rate']:g}), check the data for huge or missing values, or use a "
             "normalising layer (BatchNormalization) before large activations"
         ) from None
+    except tf.errors.UnimplementedError as exc:
+        if "determinis" not in str(exc).lower():
+            raise TrainingError(f"training failed: {_short(exc)}") from exc
+        raise TrainingError(
+            "a block of this model has no deterministic implementation on this worker's device, and runs are "
+            f"trained deterministically (same seed, same result): {_short(exc)}"
+        ) from exc
     except (tf.errors.ResourceExhaustedError, MemoryError):
         raise TrainingError(
             f"out of memory while training with batch size {batch_size}: lower the batch size or make the model smaller"

@@ -13,10 +13,10 @@ Files (the name says the format; each is written to a temporary name first, then
 | format       | file             | made with                                     | loaded with                                   |
 |--------------|------------------|-----------------------------------------------|-----------------------------------------------|
 | `keras`      | `model.keras`    | the file as is (`model.save` for a model)     | `keras.saving.load_model`                     |
-| `savedmodel` | `savedmodel.zip` | `model.export(format="tf_saved_model")`,      | unzip, then `tf.saved_model.load("savedmodel")`|
+| `savedmodel` | `savedmodel.zip` | `model.export(format="tf_saved_model")`,      | unzip; `tf.saved_model.load("savedmodel")`    |
 |              |                  | zipped under a top folder `savedmodel/`       | `.signatures["serving_default"]`              |
 | `onnx`       | `model.onnx`     | `model.export(format="onnx")` (tf2onnx)       | `onnxruntime.InferenceSession`                |
-| `tflite`     | `model.tflite`   | `model.export(format="litert")`, TFLite's     | `tf.lite.Interpreter(...)`                    |
+| `tflite`     | `model.tflite`   | `model.export(format="litert")` with          | `tf.lite.Interpreter(...)`                    |
 |              |                  | TFLite's built-in ops only                    | `.get_signature_runner("serving_default")`    |
 
 Names: every format keeps the graph's names. Inputs are named by the Input ids (ONNX input names, the
@@ -27,7 +27,9 @@ the signature runner there. A model whose output is one plain tensor (not a dict
 Batch and variable-length axes stay dynamic in every format.
 
 A model trained under mixed precision is exported in float32 (same weights): ONNX requires it, and a
-deployment file should not depend on the GPU it was trained on.
+deployment file should not depend on the GPU it was trained on. On a GPU worker, export through
+`export_in_subprocess` (its child sees no GPU): in a process with a GPU, Keras traces LSTM/GRU to cuDNN
+kernels.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def export_model(source: Any, fmt: str, out_dir: str | os.PathLike[str]) -> Path
         if fmt == "keras":
             made = _write_keras(source, work)
         else:
-            model = _exportable(_load(source, fmt), fmt)
+            model = _exportable(_load(source, fmt))
             made = _convert(model, fmt, work)
         os.replace(made, target)
     return target
@@ -156,7 +158,7 @@ def _load(source: Any, fmt: str) -> Any:
         ) from None
 
 
-def _exportable(model: Any, fmt: str) -> Any:
+def _exportable(model: Any) -> Any:
     """The model in float32 and marked as called (model.export refuses a model never called)."""
     import keras
 
@@ -197,6 +199,8 @@ def _float32(model: Any) -> Any:
 
 def _convert(model: Any, fmt: str, work: Path) -> Path:
     started = time.monotonic()
+    if _gpu_visible() and any(_kind(layer) in RECURRENT | {"Bidirectional"} for layer in model.layers):
+        log.warning("exporting a recurrent model with a GPU visible: its file may need cuDNN; use export_in_subprocess")
     records: list[str] = []
     try:
         with _captured("tf2onnx", records):
@@ -211,6 +215,12 @@ def _convert(model: Any, fmt: str, work: Path) -> Path:
         raise explain_failure(model, fmt, "\n".join(records), None)
     log.info("%s export of %s took %.1f s", fmt, model.name, time.monotonic() - started)
     return made
+
+
+def _gpu_visible() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
 
 
 def _run_converter(model: Any, fmt: str, work: Path) -> Path:
@@ -369,7 +379,11 @@ def export_in_subprocess(
 ) -> Path:
     """export_model in a child process, killed after `timeout` seconds (ExportError then): a stuck or
     crashing converter never takes the caller with it. `source` is a .keras path (a model is saved to one
-    first). Same answer and errors as export_model; the file appears in `out_dir` only when complete."""
+    first). Same answer and errors as export_model; the file appears in `out_dir` only when complete.
+
+    The child sees no GPU, so the file is traced for CPU: the way to export on a GPU worker, where an
+    in-process export of a recurrent model would hold cuDNN-only ops. It costs a Python start and the
+    TensorFlow import (about 5-10 s here) on top of the conversion."""
     fmt = check_format(fmt)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -411,6 +425,9 @@ def _run_child(command: list[str], timeout: float) -> tuple[int | None, str]:
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # CPU only: with a GPU visible, Keras traces LSTM/GRU to cuDNN kernels (CudnnRNNV3) that a deployment
+    # file must not need, and the child leaves the GPU's memory to training.
+    env["CUDA_VISIBLE_DEVICES"] = ""
     proc = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,

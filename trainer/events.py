@@ -47,7 +47,7 @@ class BatchEvent(TypedDict):
     t: float
     epoch: int  # 1-based
     step: int  # 1-based, step == steps on the epoch's last batch
-    steps: int | None
+    steps: int
     metrics: Metrics
     epochs: NotRequired[int]
 
@@ -126,15 +126,13 @@ def status_event(status: RunStatus) -> StatusEvent:
     return {"type": "status", "t": time.time(), "status": status}
 
 
-def batch_event(
-    epoch: int, step: int, steps: int | None, metrics: Mapping[str, Any], epochs: int | None = None
-) -> BatchEvent:
+def batch_event(epoch: int, step: int, steps: int, metrics: Mapping[str, Any], epochs: int | None = None) -> BatchEvent:
     ev: BatchEvent = {
         "type": "batch",
         "t": time.time(),
         "epoch": int(epoch),
         "step": int(step),
-        "steps": None if steps is None else int(steps),
+        "steps": int(steps),
         "metrics": plain(dict(metrics)),
     }
     if epochs is not None:

@@ -9,7 +9,8 @@ Rules of the house:
   tests, never a key silently dropped from the answer. The open-ended entries (the catalog, dataset
   infos, error bodies) allow extra keys instead, and say so in the schema.
 - A key the server sends only sometimes has a default; operations serialise with
-  `exclude_unset=True` (see `answers`), so an absent key stays absent instead of becoming null.
+  `exclude_unset=True`, so an absent key stays absent instead of becoming null. `| Absent` keeps null
+  out of such a key's schema where the server never sends null.
 - Free-form values (graph documents as stored, metrics keyed by name) are typed dicts.
 """
 
@@ -19,11 +20,16 @@ from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import SkipJsonSchema
 
 from builder.catalog import KINDS
 
 Json = Any
 """Any JSON value."""
+
+Absent = SkipJsonSchema[None]
+"""`x: str | Absent = None`: a key that is either absent or a string, never null (the schema and the
+TypeScript types say `x?: string`)."""
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 Metrics = dict[str, float | None]
@@ -51,8 +57,8 @@ class Problem(Open):
 
     node: str | None
     message: str
-    param: str | None = None
-    field: str | None = None
+    param: str | Absent = None
+    field: str | Absent = None
 
 
 class RequestIssue(Open):
@@ -70,9 +76,9 @@ class Error(Open):
 
     detail: str
     field: str | None = None
-    node: str | None = None
-    errors: list[Problem | RequestIssue] | None = None
-    warnings: list[Problem] | None = None
+    node: str | Absent = None
+    errors: list[Problem | RequestIssue] | Absent = None
+    warnings: list[Problem] | Absent = None
 
 
 ERROR_DESCRIPTIONS = {
@@ -95,30 +101,30 @@ def answers(success: dict[int, Any], *codes: int) -> dict[int, Any]:
 # --- graphs ---------------------------------------------------------------------------------------
 
 
-class Position(Open):
+class Position(Out):
     x: float
     y: float
 
 
-class DocNode(Open):
+class DocNode(Out):
     id: str
     type: str
-    params: dict[str, Json] = Field(default_factory=dict)
-    position: Position | None = None
+    params: dict[str, Json]
+    position: Position | Absent = None
 
 
-class DocEdge(Open):
+class DocEdge(Out):
     source: str
     target: str
-    port: int | None = None
+    port: int | Absent = None
 
 
-class GraphDocument(Open):
+class GraphDocument(Out):
     """A graph document (docs/DESIGN.md, "The graph document") as the server writes one."""
 
-    version: int
-    name: str | None = None
-    description: str | None = None
+    version: Literal[1]
+    name: str | Absent = None
+    description: str | Absent = None
     nodes: list[DocNode]
     edges: list[DocEdge]
 
@@ -208,7 +214,7 @@ class ValidationResult(Out):
 
 class Me(Out):
     authenticated: bool
-    username: str | None = Field(None, description="only when authenticated")
+    username: str | Absent = Field(None, description="only when authenticated")
 
 
 class Token(Out):
@@ -266,10 +272,10 @@ class DatasetField(Open):
     name: str
     shape: list[int | None]
     dtype: str
-    modality: str | None = None
+    modality: str | Absent = None
     classes: int | None = None
     class_names: list[str] | None = None
-    task: Literal["classification", "regression"] | None = None
+    task: Literal["classification", "regression"] | Absent = Field(None, description="targets only")
 
 
 class DatasetInfo(Open):
@@ -287,9 +293,9 @@ class DatasetInfo(Open):
     targets: list[DatasetField]
     train_size: int
     test_size: int
-    filename: str | None = None
-    size: int | None = None
-    created_at: str | None = None
+    filename: str | Absent = None
+    size: int | Absent = None
+    created_at: str | Absent = None
 
 
 class PreviewImage(Out):
@@ -355,7 +361,7 @@ class RunDataset(Out):
     kind: Literal["builtin", "upload"]
     name: str
     title: str
-    deleted: bool | None = Field(None, description="uploads only: the upload was deleted since")
+    deleted: bool | Absent = Field(None, description="uploads only: the upload was deleted since")
 
 
 class Best(Out):
@@ -367,10 +373,10 @@ class Best(Out):
 class EpochEntry(Out):
     """One epoch of a run's history: its epoch event as it was published."""
 
-    type: Literal["epoch"] | None = None
-    t: float | None = None
+    type: Literal["epoch"] | Absent = None
+    t: float | Absent = None
     epoch: int
-    epochs: int | None = None
+    epochs: int | Absent = None
     metrics: Metrics
     lr: float | None = None
     seconds: float | None = None
@@ -381,7 +387,7 @@ class BatchRecord(Out):
 
     epoch: int
     step: int
-    steps: int | None
+    steps: int
     metrics: Metrics
 
 
@@ -395,8 +401,8 @@ class SamplePrediction(Out):
     index: int
     true: Json
     pred: Json
-    correct: bool | None = Field(None, description="classification only")
-    error: float | None = Field(None, description="regression only: |pred - true|")
+    correct: bool | Absent = Field(None, description="classification only")
+    error: float | Absent = Field(None, description="regression only: |pred - true|")
     confidence: float | None
     image: str | None
 

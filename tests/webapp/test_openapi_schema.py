@@ -151,7 +151,7 @@ def test_the_event_constructors_match_the_components(spec):
     built = [
         events.status_event("running"),
         events.batch_event(1, 3, 10, {"loss": 0.5, "accuracy": float("nan")}, epochs=2),
-        events.batch_event(1, 3, None, {}),
+        events.batch_event(1, 3, 3, {}),
         events.epoch_event(1, {"loss": 0.4, "val_loss": 0.5}, 0.001, 1.5, epochs=2),
         events.done_event("succeeded", {"loss": 0.3}),
         events.done_event("cancelled"),

@@ -1,158 +1,50 @@
 // The training side of the HTTP API: datasets, uploads, runs (see DESIGN.md). Kept apart from
 // client.ts; it reuses that file's fetch helper behaviour (session cookie, CSRF, {"detail"} errors).
 import { ApiError, readCookie } from "./client";
-import type { GraphDocument, Problem } from "./types";
+import type { components } from "./schema.gen";
+import type { Problem } from "./types";
 
-export type DatasetRef = string | number;
+type Schemas = components["schemas"];
 
-export interface DatasetField {
-  name: string;
-  shape: (number | null)[];
-  dtype: string;
-  modality?: string;
-  classes?: number | null;
-  class_names?: string[] | null;
-  task?: "classification" | "regression";
-}
+export type DatasetInfo = Schemas["DatasetInfo"];
+export type DatasetField = Schemas["DatasetField"];
+/** A built-in dataset's name, or the id of an upload. */
+export type DatasetRef = DatasetInfo["ref"];
+export type DatasetPreview = Schemas["ImagesPreview"] | Schemas["TablePreview"];
 
-export interface DatasetInfo {
-  id: number | null;
-  ref: DatasetRef;
-  kind: "builtin" | "upload";
-  name: string;
-  title: string;
-  task?: string;
-  description?: string;
-  inputs: DatasetField[];
-  targets: DatasetField[];
-  train_size: number;
-  test_size: number;
-  filename?: string;
-  size?: number;
-  created_at?: string;
-}
-
-export type DatasetPreview =
-  | { kind: "images"; input: string; images: { src: string; targets: Record<string, unknown> }[] }
-  | { kind: "table"; columns: string[]; rows: unknown[][]; truncated?: boolean };
-
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type RunStatus = Schemas["RunSummary"]["status"];
 export const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
-export interface Callbacks {
-  early_stopping: { enabled: boolean; monitor: string; patience: number };
-  reduce_lr: { enabled: boolean; factor: number; patience: number };
-  checkpoint_best: { enabled: boolean; monitor: string };
-  lr_schedule: { enabled: boolean; kind: "cosine" | "step"; step_size: number; gamma: number };
-  terminate_on_nan: boolean;
-  tensorboard: boolean;
-}
+/** `training` as a run stores it: every setting filled in (trainer/settings.py; GET /api/training/settings). */
+export type TrainingSettings = Schemas["TrainingSettings"];
+export type Callbacks = TrainingSettings["callbacks"];
 
-export interface TrainingSettings {
-  optimizer: string;
-  learning_rate: number;
-  batch_size: number;
-  epochs: number;
-  validation_split: number;
-  max_samples: number | null;
-  seed: number;
-  callbacks: Callbacks;
-}
-
-export interface EpochEntry {
-  type?: "epoch";
-  t?: number;
-  epoch: number;
-  epochs?: number;
-  metrics: Record<string, number | null>;
-  lr?: number | null;
-  seconds?: number | null;
-}
-
+export type EpochEntry = Schemas["EpochEntry"];
 /** A batch event as the server keeps it (throttled, thinned evenly past a limit), for a rebuild. */
-export interface BatchRecord {
-  epoch: number;
-  step: number;
-  steps: number;
-  metrics: Record<string, number | null>;
-}
+export type BatchRecord = Schemas["BatchRecord"];
+export type Confusion = Schemas["Confusion"];
+export type SamplePrediction = Schemas["SamplePrediction"];
+export type RunSummary = Schemas["RunSummary"];
+export type Run = Schemas["RunDetail"];
+export type RunCreated = Schemas["RunCreated"];
 
-export interface Confusion {
-  output: string;
-  labels: string[];
-  matrix: number[][];
-}
-
-export interface SamplePrediction {
-  index: number;
-  true: unknown;
-  pred: unknown;
-  correct?: boolean;
-  confidence: number | null;
-  error?: number;
-  image: string | null;
-}
-
-export interface RunSummary {
-  id: number;
-  status: RunStatus;
-  project: number | null;
-  name: string;
-  dataset: { ref: DatasetRef | null; kind: string; name: string; title: string; deleted?: boolean };
-  training: TrainingSettings;
-  epochs_done: number;
-  best: { metric: string; value: number; epoch: number } | null;
-  test: Record<string, number | null> | null;
-  error: string | null;
-  cancel_requested: boolean;
-  has_model: boolean;
-  has_tensorboard: boolean;
-  created_at: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  heartbeat_at?: string | null;
-  duration: number | null;
-}
-
-export interface Run extends RunSummary {
-  graph: GraphDocument;
-  history: EpochEntry[];
-  /** the throttled batch events so far ({epoch, step, steps, metrics}), thinned evenly past a limit */
-  batches?: { epoch: number; step: number; steps: number; metrics: Record<string, number | null> }[];
-  confusion: Confusion | null;
-  samples: SamplePrediction[];
-  worker?: string | null;
-}
-
-/** The body of a 400 from POST /api/runs: per-node errors (graph or binding), or the field at fault. */
-export interface RunRefusal {
-  detail: string;
-  errors?: (Problem & { field?: string })[];
-  field?: string | null;
-}
+/** The body of a 4xx from POST /api/runs (and /check): per-block errors (graph or binding), or the
+ * field at fault. Its `errors` are read as Problems: the ones without a `node` (the request's own
+ * validation issues) are never shown on a block. */
+export type RunRefusal = {
+  detail: Schemas["Error"]["detail"];
+  field?: Schemas["Error"]["field"];
+  errors?: Problem[] | null;
+};
 
 /** What POST /api/runs and POST /api/runs/check take. */
-export interface RunBody {
-  graph: GraphDocument;
-  project?: number;
-  dataset: DatasetRef;
-  training: TrainingSettings;
-}
+export type RunBody = Schemas["RunIn"];
 
 /** Which dataset field an Input or Output block is bound to (trainer/binding.py's `bindings`). */
-export interface Binding {
-  node: string;
-  kind: "input" | "output";
-  /** null: the block matches no field (the check's errors say why) */
-  field: string | null;
-  how: "name" | "only" | null;
-}
+export type Binding = Schemas["Binding"];
 
 /** POST /api/runs/check's 200: training could start. Its 4xx bodies are RunRefusal, as POST /api/runs's. */
-export interface RunCheck {
-  ok: true;
-  bindings: Binding[];
-}
+export type RunCheck = Schemas["RunCheck"];
 
 async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -193,7 +85,7 @@ export const runsApi = {
   preview: (ref: DatasetRef) =>
     call<DatasetPreview>("GET", `/api/datasets/${encodeURIComponent(String(ref))}/preview`),
   deleteDataset: (id: number) => call<void>("DELETE", `/api/datasets/${id}`),
-  createRun: (body: RunBody) => call<{ id: number; status: RunStatus }>("POST", "/api/runs", body),
+  createRun: (body: RunBody) => call<RunCreated>("POST", "/api/runs", body),
   /** The checks of createRun, with nothing queued or created (the server's rules are the only ones). */
   checkRun: (body: RunBody, signal?: AbortSignal) => call<RunCheck>("POST", "/api/runs/check", body, signal),
   runs: (params: { project?: number | null; status?: string; limit?: number } = {}) => {
@@ -205,7 +97,7 @@ export const runsApi = {
     return call<RunSummary[]>("GET", `/api/runs${qs ? `?${qs}` : ""}`);
   },
   run: (id: number | string) => call<Run>("GET", `/api/runs/${id}`),
-  cancel: (id: number | string) => call<RunSummary>("POST", `/api/runs/${id}/cancel`),
+  cancel: (id: number | string) => call<Run>("POST", `/api/runs/${id}/cancel`),
   deleteRun: (id: number | string) => call<void>("DELETE", `/api/runs/${id}`),
 };
 

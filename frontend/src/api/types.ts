@@ -1,116 +1,38 @@
-// Types of the server's JSON contract (see DESIGN.md). The catalog is the one
-// source of truth for blocks: the front end renders what it says.
+// Types of the server's JSON contract, taken from the generated schema.gen.ts (from /api/openapi.json,
+// `make fixtures`): the server's schemas (webapp/schemas.py) are the one declaration. The catalog is
+// the one source of truth for blocks: the front end renders what it says.
+import type { components } from "./schema.gen";
 
-export type ParamKind =
-  | "int"
-  | "float"
-  | "bool"
-  | "choice"
-  | "int_tuple"
-  | "float_or_tuple"
-  | "shape"
-  | "string"
-  | "string_list"
-  | "layer";
+type Schemas = components["schemas"];
 
-export interface ParamSpec {
-  name: string;
-  kind: ParamKind;
-  default: unknown;
-  required: boolean;
-  nullable: boolean;
-  choices: unknown[] | null;
-  min: number | null;
-  max: number | null;
-  length: number | null;
-  doc: string;
-}
+export type Catalog = Schemas["Catalog"];
+export type LayerSpec = Schemas["LayerSpec"];
+export type ParamSpec = Schemas["ParamSpec"];
+export type ParamKind = ParamSpec["kind"];
+export type Category = Schemas["Category"];
 
-export interface LayerSpec {
-  type: string;
-  category: string;
-  doc: string;
-  inputs: { min: number; max: number | null };
-  params: ParamSpec[];
-}
-
-export interface Category {
-  name: string;
-  label: string;
-}
-
-export interface Catalog {
-  keras_version: string;
-  categories: Category[];
-  layers: LayerSpec[];
-}
-
+/** A block's parameters, as JSON values. */
 export type Params = Record<string, unknown>;
 
-export interface DocNode {
-  id: string;
-  type: string;
-  params: Params;
-  position?: { x: number; y: number };
-}
+export type GraphDocument = Schemas["GraphDocument"];
+export type DocNode = Schemas["DocNode"];
+export type DocEdge = Schemas["DocEdge"];
 
-export interface DocEdge {
-  source: string;
-  target: string;
-  port?: number;
-}
+/** A graph as a person saved it (a project, a version, a run): any JSON object until it is loaded. */
+export type StoredGraph = Schemas["Project"]["graph"];
 
-export interface GraphDocument {
-  version: 1;
-  name: string;
-  description?: string;
-  nodes: DocNode[];
-  edges: DocEdge[];
-}
-
-export interface Problem {
-  node: string | null;
-  param?: string;
-  message: string;
-}
-
+export type Problem = Schemas["Problem"];
+export type NodeReport = Schemas["NodeReport"];
+export type ValidationResult = Schemas["ValidationResult"];
 /** A shape as the server sends it: [null, 512]; a layer with several outputs gives a list of shapes. */
-export type Shape = (number | null)[] | (number | null)[][];
+export type Shape = NonNullable<NodeReport["output_shape"]>;
 
-export interface NodeReport {
-  output_shape: Shape | null;
-  params: number;
-  macs?: number;
-}
+export type Example = Schemas["Example"];
+export type Me = Schemas["Me"];
+export type ProjectSummary = Schemas["ProjectSummary"];
+export type Project = Schemas["Project"];
+export type VersionSummary = Schemas["VersionSummary"];
+export type Version = Schemas["Version"];
 
-export interface ValidationResult {
-  valid: boolean;
-  errors: Problem[];
-  warnings: Problem[];
-  nodes: Record<string, NodeReport>;
-  total_params: number;
-  trainable_params: number;
-  total_macs?: number;
-}
-
-export interface Example {
-  name: string;
-  description: string;
-  graph: GraphDocument;
-}
-
-export interface Me {
-  authenticated: boolean;
-  username?: string;
-}
-
-export interface ProjectSummary {
-  id: number;
-  name: string;
-  updated_at: string;
-  version: number;
-}
-
-export interface Project extends ProjectSummary {
-  graph: GraphDocument;
-}
+/** Every 4xx answer: {"detail"}, with the field at fault or per-block errors where there are some. */
+export type ApiErrorBody = Schemas["Error"];

@@ -94,7 +94,11 @@ export function fromDocument(doc: unknown): LoadedGraph {
 }
 
 /** The graph document for the server: port only on edges into a target with several inputs (or a port > 0). */
-export function toDocument(graph: GraphSnapshot, { positions = true } = {}): GraphDocument {
+/** The document of the canvas; the editor always names it. */
+export function toDocument(
+  graph: GraphSnapshot,
+  { positions = true } = {},
+): GraphDocument & { name: string } {
   const incoming = new Map<string, number>();
   for (const edge of graph.edges) incoming.set(edge.target, (incoming.get(edge.target) ?? 0) + 1);
   const nodes: DocNode[] = graph.nodes.map((node) => {
@@ -108,7 +112,7 @@ export function toDocument(graph: GraphSnapshot, { positions = true } = {}): Gra
     if ((incoming.get(edge.target) ?? 0) > 1 || port > 0) out.port = port;
     return out;
   });
-  const doc: GraphDocument = { version: 1, name: graph.name || "untitled", nodes, edges };
+  const doc: GraphDocument & { name: string } = { version: 1, name: graph.name || "untitled", nodes, edges };
   if (graph.description) doc.description = graph.description;
   return doc;
 }

@@ -6,7 +6,16 @@ import { createGraphStore, type GraphStore } from "./store";
 import { startLiveValidation } from "./validation";
 
 function result(total: number): ValidationResult {
-  return { valid: true, errors: [], warnings: [], nodes: {}, total_params: total, trainable_params: total };
+  return {
+    valid: true,
+    errors: [],
+    warnings: [],
+    nodes: {},
+    edges: [],
+    total_params: total,
+    trainable_params: total,
+    total_macs: 0,
+  };
 }
 
 interface Call {

@@ -24,7 +24,7 @@ function batches(epoch: number) {
   }));
 }
 
-function epochEntry(epoch: number): EpochEntry {
+function epochEntry(epoch: number): EpochEntry & { lr: number; seconds: number } {
   return {
     epoch,
     metrics: {
@@ -65,11 +65,14 @@ function baseRun(history: EpochEntry[], status: Run["status"] = "running"): Run 
     created_at: "2026-01-01T00:00:00+00:00",
     started_at: "2026-01-01T00:00:01+00:00",
     finished_at: null,
+    heartbeat_at: null,
     duration: null,
     graph: { version: 1, name: "mnist_mlp", nodes: [], edges: [] },
     history,
+    batches: [],
     confusion: null,
     samples: [],
+    worker: null,
   };
 }
 

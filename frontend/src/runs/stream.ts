@@ -2,6 +2,7 @@
 // figures. Framework-free; the run page reads it through useRunStream (useSyncExternalStore) and
 // the charts subscribe to it directly, so a batch event redraws charts without re-rendering React.
 import { FINISHED, runsApi, type EpochEntry, type Run, type RunStatus } from "../api/runs";
+import type { components } from "../api/schema.gen";
 import { ReconnectingSocket, wsUrl, type SocketInfo, type SocketState } from "../ws/socket";
 import { RateMeter, type Position } from "./progress";
 import {
@@ -29,21 +30,8 @@ export interface RunView {
   snapshots: number;
 }
 
-export type RunEvent =
-  | { type: "snapshot"; t: number; run: Run }
-  | { type: "status"; t: number; status: RunStatus }
-  | {
-      type: "batch";
-      t: number;
-      epoch: number;
-      step: number;
-      steps: number;
-      epochs?: number;
-      metrics: Record<string, number | null>;
-    }
-  | ({ type: "epoch"; t: number } & EpochEntry)
-  | { type: "done"; t: number; status: RunStatus; test: Record<string, number | null> }
-  | { type: "error"; t: number; message: string };
+/** A message of /ws/runs/{id}/: the server's RunEvent component (trainer/events.py's TypedDicts). */
+export type RunEvent = components["schemas"]["RunEvent"];
 
 export class RunStream {
   series: Series = emptySeries();

@@ -9,14 +9,14 @@ const declaration = declarationJson as SettingsDeclaration;
 const errorsOf = (values: SettingValues) => validateSettings(declaration, values).errors;
 const epochs = declaration.fields.find((f) => f.name === "epochs")!;
 
-const valid: ValidationResult = {
+const valid = {
   valid: true,
   errors: [],
   warnings: [],
   nodes: {},
   total_params: 1,
   trainable_params: 1,
-};
+} as unknown as ValidationResult; // a partial answer: only `valid` and `errors` matter here
 
 const ok = { key: "k", status: "ok" as const, bindings: [], refusal: null };
 

@@ -1,10 +1,12 @@
 import itertools
+import json
 import time
 
 import numpy as np
 import pytest
 
-from trainer.events import BatchThrottle, event, run_group
+from trainer import events
+from trainer.events import BatchThrottle, event, plain, run_group
 
 
 def test_event_has_type_and_time():
@@ -23,6 +25,68 @@ def test_event_checks_type_and_fields():
     assert event("done", status="succeeded", test={"loss": 1.0})["status"] == "succeeded"
     assert event("error", message="boom")["message"] == "boom"
     assert event("snapshot", run={"id": 3})["run"] == {"id": 3}
+
+
+def test_event_refuses_a_field_its_type_has_not():
+    with pytest.raises(ValueError, match="no field"):
+        event("status", status="running", progress=3)
+
+
+@pytest.mark.parametrize(
+    "ev",
+    [
+        events.snapshot_event({"id": 3, "history": ()}),
+        events.status_event("running"),
+        events.batch_event(1, 2, 10, {"loss": np.float64(0.25)}),
+        events.batch_event(1, 10, 10, {}, epochs=3),
+        events.epoch_event(2, {"loss": 0.1, "val_loss": float("inf")}, float("nan"), 1.5, epochs=3),
+        events.epoch_event(1, {}, 0.01, None),
+        events.done_event("cancelled"),
+        events.done_event("succeeded", {"accuracy": np.float32(0.75)}),
+        events.error_event("boom"),
+    ],
+    ids=lambda ev: ev["type"],
+)
+def test_each_constructor_builds_its_typed_dict(ev):
+    typed = events.EVENT_TYPES[ev["type"]]
+    assert typed.__required_keys__ <= ev.keys() <= typed.__annotations__.keys()
+    assert isinstance(ev["t"], float) and abs(ev["t"] - time.time()) < 60
+    assert json.loads(json.dumps(ev, allow_nan=False)) == ev  # plain JSON, no NaN
+
+
+def test_constructors_make_values_plain():
+    assert events.epoch_event(1, {"loss": float("nan")}, float("nan"), 2.0)["lr"] is None
+    assert events.done_event("cancelled")["test"] == {}
+    assert events.snapshot_event({"id": 1, "history": ()})["run"] == {"id": 1, "history": []}
+    ev = events.batch_event(np.int64(1), np.int64(2), np.int64(3), {})
+    assert (ev["epoch"], ev["step"], ev["steps"]) == (1, 2, 3) and type(ev["step"]) is int
+    assert "epochs" not in ev
+
+
+def test_plain_is_the_one_json_conversion():
+    """The union of the trainer's and the web app's old helpers: keys as strings, tuples as lists, numpy
+    scalars and arrays as Python values, NaN and infinities as None, anything else as its str()."""
+    value = {
+        1: (np.int64(2), np.float32(0.5)),
+        "a": np.array([[1, 2], [3, 4]]),
+        "b": np.array([np.nan, 1.0]),
+        "c": float("-inf"),
+        "d": np.bool_(True),
+        "e": True,
+        "f": None,
+        "g": object.__new__(type("Thing", (), {"__str__": lambda self: "thing"})),
+    }
+    assert plain(value) == {
+        "1": [2, 0.5],
+        "a": [[1, 2], [3, 4]],
+        "b": [None, 1.0],
+        "c": None,
+        "d": True,
+        "e": True,
+        "f": None,
+        "g": "thing",
+    }
+    assert type(plain(np.float64(0.5))) is float and type(plain(np.int32(3))) is int
 
 
 def test_run_group():

@@ -1,9 +1,18 @@
 """compile_graph: a valid graph document to a real Keras functional model.
 
-Layers are named by node ids and model inputs by Input ids. An Output block
-is not a layer: the tensor feeding it becomes the model output under the
-Output's id (a dict of outputs), so `model.output_names`, the keys of
-`model.predict` and of the losses are the Output ids.
+Layers are named by node ids and model inputs by Input ids. Outputs are
+named by the Output ids, so `model.output_names` and the keys of the losses
+are the Output ids, as a hand-written model's would be:
+
+- one Output: the model ends in a `keras.layers.Identity` named after it (no
+  weights, no computation) and has that one tensor as its output, so
+  `model.predict` answers a plain array and fit/evaluate take `y` as one array;
+- several Outputs: the tensors feeding them are the model's outputs as a dict
+  keyed by the Output ids, so `model.predict` answers a dict and fit/evaluate
+  take `y` as a dict.
+
+Either way the saved .keras loads with no custom objects and keeps its output
+names.
 """
 
 from __future__ import annotations
@@ -32,6 +41,18 @@ class CompiledGraph:
             "metrics": {o["name"]: list(o["metrics"]) for o in self.outputs},
         }
 
+    @property
+    def single_output(self) -> bool:
+        """One Output block: the model's output is one tensor, not a dict."""
+        return len(self.outputs) == 1
+
+    def targets(self, y: dict) -> Any:
+        """`y` (arrays keyed by output name) as the model's fit and evaluate take it: the one array of a
+        single-output model, else the dict itself."""
+        if self.single_output:
+            return y[self.outputs[0]["name"]]
+        return y
+
 
 def model_name(name: Any) -> str:
     text = re.sub(r"[^A-Za-z0-9_-]+", "_", name if isinstance(name, str) else "").strip("_-")
@@ -58,14 +79,16 @@ def model_from_graph(graph: Graph) -> CompiledGraph:
     input_nodes = [n for n in graph.nodes.values() if n.is_input and n.id in built.tensors]
     output_nodes = [n for n in graph.nodes.values() if n.is_output]
     outputs = {n.id: built.tensors[n.id] for n in output_nodes}
-    model = keras.Model(
-        inputs=[built.inputs[n.id] for n in input_nodes],
-        outputs=outputs,
-        name=model_name(graph.name),
-    )
-    # Keras names outputs after the layers that make them; ours are the
-    # Output ids, in the order Keras flattens the outputs dict.
-    model.output_names = list(keras.tree.flatten({name: name for name in outputs}))
+    inputs = [built.inputs[n.id] for n in input_nodes]
+    if len(outputs) == 1:
+        ((name, tensor),) = outputs.items()
+        # Keras names a single output after the layer that makes it.
+        model = keras.Model(inputs=inputs, outputs=keras.layers.Identity(name=name)(tensor), name=model_name(graph.name))
+    else:
+        model = keras.Model(inputs=inputs, outputs=outputs, name=model_name(graph.name))
+        # Keras names outputs after the layers that make them; ours are the
+        # Output ids, in the order Keras flattens the outputs dict.
+        model.output_names = list(keras.tree.flatten({name: name for name in outputs}))
     return CompiledGraph(
         model=model,
         inputs=[

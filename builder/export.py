@@ -160,11 +160,19 @@ def script_from_graph(graph: Graph) -> str:
     inputs = [names[n.id] for n in graph.nodes.values() if n.is_input and n.id in kept]
     outputs_nodes = [n for n in graph.nodes.values() if n.is_output]
     outputs = {n.id: names[graph.sources(n.id)[0]] for n in outputs_nodes}
+    if len(outputs) == 1:
+        # One Output: a layer of its name ends the model, which then predicts
+        # one array (several Outputs: a dict by Output name).
+        ((output_id, source),) = outputs.items()
+        body += _statement(names[output_id], f"keras.layers.Identity(name={output_id!r})", source)
+        outputs_source = names[output_id]
+    else:
+        outputs_source = _dict_source(outputs)
     body += _keyword_lines(
         "model = keras.Model",
         [
             ("inputs", f"[{', '.join(inputs)}]"),
-            ("outputs", _dict_source(outputs)),
+            ("outputs", outputs_source),
             ("name", repr(model_name(graph.name))),
         ],
         INDENT,

@@ -31,6 +31,7 @@ MODEL_CLASSES = {"Functional", "Sequential", "Model"}
 INT_DTYPES = re.compile(r"u?int(8|16|32|64)$")
 FLOAT_DTYPES = re.compile(r"(float(16|32|64)|bfloat16)$")
 ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+IDENTITY = "Identity"  # not a block, but how a one-Output model names its output
 
 
 class ModelImportError(Exception):
@@ -133,6 +134,7 @@ def _check_config(config: Any) -> None:
     if not isinstance(layers, list):
         raise ModelImportError("the model config has no list of layers")
     known = _catalog_classes()
+    output_layers = {h[0] for h in _tensors(inner.get("output_layers"), short=True)}
     for entry in layers:
         if not isinstance(entry, dict):
             raise ModelImportError("the model config has a layer that is not an object")
@@ -140,6 +142,8 @@ def _check_config(config: Any) -> None:
         name = entry.get("name") or (entry.get("config") or {}).get("name") or "?"
         if cls == "InputLayer":
             continue
+        if cls == IDENTITY and name in output_layers:
+            continue  # names an output: becomes its Output block (see _output_identities)
         if cls in MODEL_CLASSES:
             raise ModelImportError(
                 f"layer '{name}' ({cls}) is a nested model, which is not in the catalog and cannot be imported: "
@@ -306,7 +310,39 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
     for _, layer_name in outputs:
         if not any(e["name"] == layer_name for e in entries):
             raise ModelImportError(f"the model's output comes from an unknown layer '{layer_name}'")
+    entries, outputs = _output_identities(entries, outputs)
     return entries, outputs, config.get("name") or "model"
+
+
+def _output_identities(
+    entries: list[dict], outputs: list[tuple[str, str]]
+) -> tuple[list[dict], list[tuple[str, str]]]:
+    """An Identity layer that is a model output and feeds nothing else names that output (builder.compile ends
+    a one-Output model so): it becomes the Output block of its name, fed by the layer before it. Any other
+    Identity is not in the catalog."""
+    used = {source for e in entries for source in e["inputs"]}
+    counts: dict[str, int] = {}
+    for _, layer_name in outputs:
+        counts[layer_name] = counts.get(layer_name, 0) + 1
+    by_name = {e["name"]: e for e in entries}
+    dropped: set[str] = set()
+    renamed = []
+    for out_name, layer_name in outputs:
+        entry = by_name[layer_name]
+        if (
+            entry["class_name"] == IDENTITY
+            and len(entry["inputs"]) == 1
+            and layer_name not in used
+            and counts[layer_name] == 1
+        ):
+            dropped.add(layer_name)
+            renamed.append((out_name, entry["inputs"][0]))
+        else:
+            renamed.append((out_name, layer_name))
+    for entry in entries:
+        if entry["class_name"] == IDENTITY and entry["name"] not in dropped:
+            raise ModelImportError(f"layer '{entry['name']}' ({IDENTITY}) is not in the catalog and cannot be imported")
+    return [e for e in entries if e["name"] not in dropped], renamed
 
 
 # ---------------------------------------------------------------- compile config

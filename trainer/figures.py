@@ -46,7 +46,12 @@ def predictions(
     except Exception:  # figures are a bonus: never fail a finished run over them
         log.exception("predicting the samples failed")
         return None, []
-    pred = np.asarray(raw[block["name"]] if isinstance(raw, dict) else raw, dtype=np.float32)
+    # several Outputs: a dict by Output name; one Output: its array, as a hand-written model predicts
+    if isinstance(raw, dict):
+        raw = raw[block["name"]]
+    elif isinstance(raw, list | tuple):  # a list of outputs, in the blocks' order
+        raw = raw[outputs.index(block)]
+    pred = np.asarray(raw, dtype=np.float32)
     truth = np.asarray(ds.y_test[target["name"]][:n])
     image = _image_field(ds)
     if target.get("classes"):

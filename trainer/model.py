@@ -71,8 +71,12 @@ def layer_seeds(seed: int) -> Iterator[None]:
 
 
 def float32_outputs(model: Any) -> Any:
-    """Under mixed precision: the same model with every float16 output cast to float32
-    (a linear Activation in float32), so losses and softmax outputs stay numerically stable."""
+    """Under mixed precision: the same model with every float16 output cast to float32, so losses and softmax
+    outputs stay numerically stable; the outputs keep their names and their shape (one tensor or a dict).
+
+    A one-Output model (builder.compile) ends in the Identity layer named after its Output: that Identity is
+    made again in float32, which casts its input, so `output_names` stays [the Output id]. Each output of a
+    dict (or a single output from another layer) gets a linear Activation in float32."""
     import keras
 
     outputs = model.output
@@ -80,15 +84,24 @@ def float32_outputs(model: Any) -> Any:
     named = {"output": outputs} if single else dict(outputs)
     if all(str(t.dtype) == "float32" for t in named.values()):
         return model
+    if single:
+        last = model.get_layer(model.output_names[0])
+        if isinstance(last, keras.layers.Identity):
+            cast = keras.layers.Identity(name=last.name, dtype="float32")(last.input)
+            return keras.Model(model.input, cast, name=model.name)
     taken = {layer.name for layer in model.layers}
-    cast = {}
+    cast_named = {}
     for name, tensor in named.items():
         if str(tensor.dtype) == "float32":
-            cast[name] = tensor
+            cast_named[name] = tensor
             continue
         layer_name = f"{name}_float32"
         while layer_name in taken:
             layer_name += "_"
         taken.add(layer_name)
-        cast[name] = keras.layers.Activation("linear", dtype="float32", name=layer_name)(tensor)
-    return keras.Model(model.input, cast["output"] if single else cast, name=model.name)
+        cast_named[name] = keras.layers.Activation("linear", dtype="float32", name=layer_name)(tensor)
+    if single:
+        return keras.Model(model.input, cast_named["output"], name=model.name)
+    out = keras.Model(model.input, cast_named, name=model.name)
+    out.output_names = list(model.output_names)  # the dict's keys, as builder.compile names them
+    return out

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 CACHE_LIMIT = 512 * 1024 * 1024  # eval batches kept in memory up to this size
 
 
-def nbytes(arrays: dict) -> int:
-    return sum(a.nbytes for a in arrays.values())
+def nbytes(arrays: Any) -> int:
+    """The bytes of an array or of a dict of arrays."""
+    if isinstance(arrays, dict):
+        return sum(a.nbytes for a in arrays.values())
+    return int(arrays.nbytes)
 
 
 def split_validation(
@@ -30,8 +35,10 @@ def split_validation(
     return (pick(x, fit), pick(y, fit)), (pick(x, val), pick(y, val))
 
 
-def make_dataset(x: dict, y: dict, batch_size: int, *, shuffle: bool, seed: int = 0):
-    """Batches of ({input: array}, {output: array}).
+def make_dataset(x: dict, y: Any, batch_size: int, *, shuffle: bool, seed: int = 0):
+    """Batches of ({input: array}, y): y a dict {output: array} for a model with several outputs, the one
+    array of a single-output model (builder.CompiledGraph.targets gives either); Keras takes no dict of
+    targets for a model whose output is one tensor.
 
     Indices are shuffled and batched, then each batch is gathered from the
     arrays in one op (like Keras's own array adapter): no per-sample work and

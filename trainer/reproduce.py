@@ -561,6 +561,11 @@ def _split_step(plan: _Plan) -> _Step:
 
 
 def _pipeline_step(plan: _Plan) -> _Step:
+    single = len(plan.outputs) == 1
+    pick = f"[{_q(plan.outputs[0]['name'])}]" if single else ""
+    targets = (
+        "# The model has one output, so it takes its targets as one array (not a dict).\n" if single else ""
+    )
     code = '''
     def batches(x, y, batch_size, shuffle=False):
         """(inputs, targets) batches as the Keras Canvas worker makes them: the
@@ -581,15 +586,16 @@ def _pipeline_step(plan: _Plan) -> _Step:
 
     # No gradients are kept when evaluating: larger batches, fewer steps.
     EVAL_BATCH_SIZE = max(BATCH_SIZE, min(256, 4 * BATCH_SIZE))
-    fit_data = batches(x_fit, y_fit, BATCH_SIZE, shuffle=True)
-    val_data = batches(x_val, y_val, EVAL_BATCH_SIZE) if len(val) else None
-    test_data = batches(x_test, y_test, EVAL_BATCH_SIZE)
+    {targets}fit_data = batches(x_fit, y_fit{pick}, BATCH_SIZE, shuffle=True)
+    val_data = batches(x_val, y_val{pick}, EVAL_BATCH_SIZE) if len(val) else None
+    test_data = batches(x_test, y_test{pick}, EVAL_BATCH_SIZE)
     '''
+    code = _code(code).replace("{targets}", targets).replace("{pick}", pick)
     text = (
         "`tf.data` pipelines of batches. `model.fit(x, y, batch_size=...)` would do as well; these shuffle "
         "exactly as the run did, so the script reaches the run's figures."
     )
-    return _Step("Batches", text, _code(code))
+    return _Step("Batches", text, code)
 
 
 def _model_step(plan: _Plan) -> _Step:

@@ -93,10 +93,14 @@ def train(
     n_fit = len(next(iter(x_fit.values())))
     batch_size = settings["batch_size"]
     steps = math.ceil(n_fit / batch_size)
-    fit_data = make_dataset(x_fit, y_fit, batch_size, shuffle=True, seed=seed)
+    # A one-Output model takes its targets as one array, several Outputs as a dict by name.
+    fit_data = make_dataset(x_fit, compiled.targets(y_fit), batch_size, shuffle=True, seed=seed)
     # No gradients are kept when evaluating: larger batches, fewer steps.
     eval_batch = max(batch_size, min(256, 4 * batch_size))
-    val_data = make_dataset(*validation, eval_batch, shuffle=False) if validation else None
+    val_data = None
+    if validation is not None:
+        x_val, y_val = validation
+        val_data = make_dataset(x_val, compiled.targets(y_val), eval_batch, shuffle=False)
 
     model.compile(
         optimizer=make_optimizer(settings["optimizer"], settings["learning_rate"]), **compiled.compile_kwargs()
@@ -137,7 +141,7 @@ def train(
 
     if best_path is not None and best_path.exists():
         model.load_weights(best_path)
-    test_data = make_dataset(x_test, y_test, eval_batch, shuffle=False)
+    test_data = make_dataset(x_test, compiled.targets(y_test), eval_batch, shuffle=False)
     try:
         evaluated = model.evaluate(test_data, return_dict=True, verbose=0)
     except (tf.errors.OpError, ValueError) as exc:

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -41,8 +42,16 @@ def test_example_validates_and_compiles_with_the_expected_figures(path):
         assert result["nodes"][output_id]["output_shape"] == shape
         (source,) = [e["source"] for e in graph["edges"] if e["target"] == output_id]
         assert result["nodes"][source]["output_shape"] == shape
-    # Layer names are node ids; outputs are named by the Output ids.
+    # Layer names are node ids; outputs are named by the Output ids. A single Output is the
+    # Identity layer of its name that ends the model (its one output tensor); several are a dict.
     layer_ids = {n["id"] for n in graph["nodes"] if n["type"] != "Output"}
+    output_ids = [n["id"] for n in graph["nodes"] if n["type"] == "Output"]
+    if len(output_ids) == 1:
+        assert isinstance(model.layers[-1], keras.layers.Identity) and model.layers[-1].name == output_ids[0]
+        assert not isinstance(model.output, dict) and model.layers[-1].count_params() == 0
+        layer_ids |= set(output_ids)
+    else:
+        assert isinstance(model.output, dict) and sorted(model.output) == sorted(output_ids)
     assert {layer.name for layer in model.layers} == layer_ids
     assert sorted(model.output_names) == sorted(expected["outputs"])
     assert [i["name"] for i in compiled.inputs] == [n["id"] for n in graph["nodes"] if n["type"] == "Input"]

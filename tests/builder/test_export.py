@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 
 import builder
@@ -21,11 +22,27 @@ NAMES = [p.stem for p in example_paths()]
 HARNESS = textwrap.dedent(
     """
     import json, runpy, sys
+    import numpy as np
     out = {}
     for path in sys.argv[1:]:
         namespace = runpy.run_path(path, run_name="__main__")  # runs the script's main block
         model = namespace["model"]
-        out[path] = {"params": model.count_params(), "layers": [layer.name for layer in model.layers]}
+        x = {
+            t.name: np.zeros([2] + [500 if d is None else d for d in t.shape[1:]], t.dtype)
+            for t in model.inputs
+        }
+        predicted = model.predict(x, verbose=0)
+        if isinstance(predicted, dict):
+            answer = {k: list(v.shape) for k, v in predicted.items()}
+        else:
+            answer = list(predicted.shape)  # a plain array, like a hand-written model's
+        out[path] = {
+            "params": model.count_params(),
+            "layers": [layer.name for layer in model.layers],
+            "output_names": list(model.output_names),
+            "compiled": model.compiled,
+            "predicted": answer,
+        }
     print("RESULT " + json.dumps(out))
     """
 )
@@ -55,6 +72,17 @@ def test_exported_scripts_rebuild_every_example(tmp_path):
         model = builder.compile_graph(load_example(name)).model
         assert results[path]["params"] == model.count_params() == EXPECTED[name]["total_params"], name
         assert results[path]["layers"] == [layer.name for layer in model.layers], name
+        assert results[path]["compiled"], name
+        outputs = EXPECTED[name]["outputs"]  # {output id: [None, *shape]}
+        predicted = results[path]["predicted"]
+        if len(outputs) == 1:  # one Output: one array, as a hand-written model predicts, named by the Output
+            ((output_id, shape),) = outputs.items()
+            assert results[path]["output_names"] == [output_id], name
+            assert isinstance(predicted, list), name
+            assert len(predicted) == len(shape) and predicted[0] == 2, name
+            assert all(d is None or p == d for p, d in zip(predicted[1:], shape[1:], strict=True)), name
+        else:  # several: a dict by Output id
+            assert isinstance(predicted, dict) and sorted(predicted) == sorted(outputs), name
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -98,8 +126,25 @@ def test_ids_that_are_not_identifiers_still_make_a_script():
     namespace: dict = {"__name__": "exported"}
     exec(compile(builder.export_python(graph), "script.py", "exec"), namespace)
     model = namespace["build_model"]()
-    assert [layer.name for layer in model.layers] == ["1in", "class", "my-out"]
+    # the one Output is the Identity layer of its name that ends the model
+    assert [layer.name for layer in model.layers] == ["1in", "class", "my-out", "model"]
+    assert model.output_names == ["model"]
     assert model.count_params() == 4 * 2 + 2 + 2 * 2 + 2
+
+
+def test_a_one_output_script_fits_and_predicts_plain_arrays():
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(builder.export_python(load_example("mnist_mlp_tiny")), "script.py", "exec"), namespace)
+    model = namespace["build_model"]()
+    assert model.output_names == ["label"] and model.compiled
+    x = {"pixels": np.random.default_rng(0).random((8, 784), dtype=np.float32)}
+    y = np.eye(10, dtype=np.float32)[np.arange(8) % 10]  # one array, as for a hand-written model
+    history = model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert set(history.history) == {"loss", "accuracy"}
+    assert set(model.evaluate(x, y, return_dict=True, verbose=0)) == {"loss", "accuracy"}
+    predicted = model.predict(x, verbose=0)
+    assert isinstance(predicted, np.ndarray) and predicted.shape == (8, 10)
+    assert int(np.argmax(predicted[0])) in range(10)  # the book's np.argmax(pred) works on it
 
 
 def test_export_of_an_invalid_graph_raises():

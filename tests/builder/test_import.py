@@ -276,3 +276,33 @@ def test_round_trips_of_multi_input_wrapper_and_odd_graphs(name):
     assert meaning(imported) == meaning(graph)
     text = builder.compile_graph(graph).model.to_json()
     assert meaning(builder.import_model(text.encode()))[1] == meaning(graph)[1]
+
+
+def test_an_identity_that_names_the_one_output_becomes_that_output_block(tmp_path):
+    x = keras.Input((4,), name="features")
+    h = keras.layers.Dense(3, activation="softmax", name="probs")(x)
+    model = keras.Model(x, keras.layers.Identity(name="score")(h), name="named")
+    model.compile(loss={"score": "sparse_categorical_crossentropy"}, metrics={"score": ["accuracy"]})
+    path = tmp_path / "m.keras"
+    model.save(path)
+    for data in (path.read_bytes(), model.to_json().encode()):
+        graph = builder.import_model(data)
+        assert [(n["id"], n["type"]) for n in graph["nodes"]] == [
+            ("features", "Input"),
+            ("probs", "Dense"),
+            ("score", "Output"),
+        ]
+        assert [(e["source"], e["target"]) for e in graph["edges"]] == [("features", "probs"), ("probs", "score")]
+        # the compile config's loss and metrics keyed by the output's name
+        assert graph["nodes"][-1]["params"] == {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+        assert builder.validate_graph(graph)["total_params"] == model.count_params()
+
+
+def test_an_identity_inside_the_model_is_still_refused():
+    x = keras.Input((4,))
+    y = keras.layers.Dense(2, name="d")(keras.layers.Identity(name="inner")(x))
+    with pytest.raises(builder.ModelImportError, match="'inner' \\(Identity\\) is not in the catalog"):
+        builder.import_model(keras.Model(x, y).to_json().encode())
+    z = keras.layers.Identity(name="tap")(x)  # an output that also feeds another layer
+    with pytest.raises(builder.ModelImportError, match="'tap' \\(Identity\\) is not in the catalog"):
+        builder.import_model(keras.Model(x, [z, keras.layers.Dense(2, name="e")(z)]).to_json().encode())

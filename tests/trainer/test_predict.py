@@ -77,7 +77,7 @@ def test_fashion_arrays_and_pngs_give_the_saved_models_classes(fashion, fashion_
 
     images = fashion.x_test["image"][INDICES]
     saved = keras.saving.load_model(fashion_model_path)  # as a person would load it, compiled
-    expected = saved.predict({"pixels": images.reshape(len(INDICES), 784)}, verbose=0)["label"]
+    expected = saved.predict({"pixels": images.reshape(len(INDICES), 784)}, verbose=0)  # one Output: an array
     classes = expected.argmax(1).tolist()
     assert len(set(classes)) >= 2  # the model tells images apart: the comparison below means something
 
@@ -157,8 +157,11 @@ def test_positional_outputs_take_the_graphs_output_ids(fashion, fashion_predicto
     model = fashion_predictor.model
     pixels = fashion.x_test["image"][:3].reshape(3, 784).tolist()
     want = fashion_predictor.predict({"pixels": pixels})
-    single = keras.Model(model.inputs, model.output["label"])  # a plain array out
-    listed = keras.Model(model.inputs, [model.output["label"]])  # a list of arrays out
+    assert not isinstance(model.output, dict) and model.output_names == ["label"]  # one Output: one tensor
+    tensor = model.get_layer("label").input  # before the Identity that names the output: another layer's name
+    single = keras.Model(model.inputs, tensor)  # a plain array out
+    listed = keras.Model(model.inputs, [tensor])  # a list of arrays out
+    assert single.output_names != ["label"]  # so the names below come from the graph
     for plain in (single, listed):
         predictor = Predictor(plain, fashion.info, FASHION_GRAPH)
         assert [o.name for o in predictor.outputs] == ["label"]
@@ -365,7 +368,7 @@ def test_predict_rows_matches_the_model_on_the_training_pipeline(csv_run):
     answer = predictor.predict_rows(csv_text)["outputs"]["label"]
     expected = predictor.model.predict(
         {"features": ds.x_test["features"], "review": ds.x_test["review"]}, verbose=0, batch_size=64
-    )["label"]
+    )  # one Output: an array
     np.testing.assert_allclose(answer["values"], expected, atol=2e-6)
     assert [t[0]["class"] for t in answer["top"]] == expected.argmax(1).tolist()
     assert {t["name"] for t in answer["top"][0]} == {"no", "yes"} and len(answer["top"][0]) == 2

@@ -67,10 +67,12 @@ def validate(request: HttpRequest):
 EXPORT_ANSWER = {
     "responses": {
         200: {
-            "description": "the script, the .keras file or the normalised graph, as an attachment",
+            "description": "the script, the .keras, SavedModel (.zip), ONNX or TFLite file, or the normalised "
+            "graph, as an attachment",
             "content": {
                 "text/x-python": {"schema": {"type": "string"}},
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
                 "application/json": {"schema": {"$ref": "#/components/schemas/GraphDocument"}},
             },
         }
@@ -78,13 +80,20 @@ EXPORT_ANSWER = {
 }
 
 
+DEPLOYMENT_FILES = {  # format: (file name suffix, content type); converted by trainer.exports
+    "savedmodel": ("-savedmodel.zip", "application/zip"),
+    "onnx": (".onnx", "application/octet-stream"),
+    "tflite": (".tflite", "application/octet-stream"),
+}
+
+
 @router.post(
     "/graphs/export",
-    response=answers({200: GraphDocument}, 400, 413),
+    response=answers({200: GraphDocument}, 400, 413, 422),
     openapi_extra=EXPORT_ANSWER,
-    summary="Export a graph as a Python script, a .keras file or normalised JSON",
+    summary="Export a graph (untrained) as a Python script, a .keras, SavedModel, ONNX or TFLite file, or JSON",
 )
-def export(request: HttpRequest, format: Literal["python", "keras", "json"] = "python"):
+def export(request: HttpRequest, format: Literal["python", "keras", "json", "savedmodel", "onnx", "tflite"] = "python"):
     doc = read_graph_body(request)
     result = builder.validate_graph(doc)
     if not result["valid"]:
@@ -96,6 +105,14 @@ def export(request: HttpRequest, format: Literal["python", "keras", "json"] = "p
     elif format == "keras":
         response = HttpResponse(builder.export_keras(doc), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="{name}.keras"'
+    elif format in DEPLOYMENT_FILES:
+        from webapp.runs import use
+
+        suffix, content_type = DEPLOYMENT_FILES[format]
+        with use.answered():  # a format that cannot hold the graph, or too slow a conversion: 422
+            data = use.export_graph(doc, format)
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}{suffix}"'
     else:
         response = HttpResponse(json.dumps(builder.normalise_graph(doc), indent=2), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{name}.json"'

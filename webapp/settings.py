@@ -136,6 +136,11 @@ RUN_WATCHDOG = env_bool("RUN_WATCHDOG", True)
 # Guards against graphs too large for a worker.
 MAX_TRAIN_PARAMS = int(os.environ.get("MAX_TRAIN_PARAMS", str(50_000_000)))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Using a trained model (webapp/runs/use.py): samples per predict request, models kept loaded per web
+# process, and the time limit of one export conversion (seconds).
+PREDICT_MAX_SAMPLES = int(os.environ.get("PREDICT_MAX_SAMPLES", "256"))
+PREDICT_CACHE_MODELS = int(os.environ.get("PREDICT_CACHE_MODELS", "4"))
+EXPORT_TIMEOUT_S = float(os.environ.get("EXPORT_TIMEOUT_S", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

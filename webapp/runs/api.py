@@ -20,8 +20,9 @@ from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.datasets import services as datasets
 from webapp.graphs_api import safe_filename
 from webapp.projects.models import Project
-from webapp.runs import checks, services
+from webapp.runs import checks, services, use
 from webapp.runs.models import Run
+from webapp.runs.schemas import ExportFormat, ExportList, PredictAnswer, PredictDescription, TestSample
 from webapp.schemas import RunCheck, RunCreated, RunDetail, RunSummary, answers, file_answer
 
 router = Router(tags=["runs"], auth=PRIVATE_AUTH)
@@ -153,7 +154,11 @@ def cancel_run(request: HttpRequest, run_id: int):
     summary="Delete a run and its files (stopping it first)",
 )
 def delete_run(request: HttpRequest, run_id: int):
-    services.delete_run(owned(request, run_id))
+    run = owned(request, run_id)
+    exported = use.stored_names(run)
+    services.delete_run(run)
+    use.delete_stored(exported)
+    use.forget(run_id)
     return Status(204, None)
 
 
@@ -198,17 +203,40 @@ def download_tensorboard(request: HttpRequest, run_id: int):
 
 @router.get(
     "/{int:run_id}/script",
-    response=answers({}, 400, 401, 404),
+    response=answers({}, 400, 401, 404, 409),
     openapi_extra=file_answer("text/x-python"),
-    summary="The Python script that builds the run's model",
+    summary="The Python script that reproduces the run: data, model, training, evaluation (--epochs, --data)",
 )
 def download_script(request: HttpRequest, run_id: int):
-    import builder
-
     run = owned(request, run_id)
-    response = HttpResponse(builder.export_python(run.graph), content_type="text/x-python; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{run_filename(run, ".py")}"'
+    filename = run_filename(run, ".py")
+    response = HttpResponse(use.script(run, filename), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@router.get(
+    "/{int:run_id}/notebook",
+    response=answers({}, 400, 401, 404, 409),
+    openapi_extra=file_answer("application/x-ipynb+json"),
+    summary="The run as a Jupyter notebook (.ipynb): the script's steps, with the training curves",
+)
+def download_notebook(request: HttpRequest, run_id: int):
+    run = owned(request, run_id)
+    response = HttpResponse(use.notebook(run), content_type="application/x-ipynb+json")
+    response["Content-Disposition"] = f'attachment; filename="{run_filename(run, ".ipynb")}"'
+    return response
+
+
+@router.get(
+    "/{int:run_id}/data.npz",
+    response=answers({}, 400, 401, 404),
+    openapi_extra=file_answer("application/octet-stream"),
+    summary="An upload run's parsed arrays (.npz), as the script's --data reads them (404 for built-in sets)",
+)
+def download_data(request: HttpRequest, run_id: int):
+    field, filename = use.data_file(owned(request, run_id))
+    return attachment(field, filename, "application/octet-stream")
 
 
 @router.get(
@@ -245,3 +273,101 @@ def download_history(request: HttpRequest, run_id: int):
 
 def _cell(value) -> str:
     return "" if value is None else (f"{value:.6g}" if isinstance(value, float) else str(value))
+
+
+# --- using the trained model (webapp/runs/use.py) -------------------------------------------------------
+
+PREDICT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": 'one of: {"inputs": {input name: [sample, ...]}}; {"rows": "<CSV text with a '
+                    'header>"}; {"columns": {column: [values]}} (the last two for CSV uploads)',
+                    "properties": {
+                        "inputs": {"type": "object", "additionalProperties": {"type": "array", "items": {}}},
+                        "rows": {"type": "string"},
+                        "columns": {"type": "object", "additionalProperties": {"type": "array", "items": {}}},
+                    },
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "input": {"type": "string", "description": "the image input's name, when there are several"},
+                        "inputs": {"type": "string", "description": "JSON {input name: [sample, ...]}: the others"},
+                    },
+                    "required": ["files"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.get(
+    "/{int:run_id}/predict",
+    response=answers({200: PredictDescription}, 400, 401, 404, 409, 410),
+    exclude_unset=True,
+    summary="What the trained model takes and answers, for a form (succeeded runs only)",
+)
+def describe_model(request: HttpRequest, run_id: int):
+    run = owned(request, run_id)
+    with use.answered():
+        return use.describe(use.predictor(run))
+
+
+@router.post(
+    "/{int:run_id}/predict",
+    response=answers({200: PredictAnswer}, 400, 401, 403, 404, 409, 410, 413),
+    exclude_unset=True,
+    openapi_extra=PREDICT_BODY,
+    summary="Predictions of the trained model: JSON samples, image files (multipart) or raw CSV rows",
+)
+def predict(request: HttpRequest, run_id: int):
+    run = owned(request, run_id)
+    with use.answered():
+        return use.predict_request(use.predictor(run), request)
+
+
+@router.get(
+    "/{int:run_id}/test-sample",
+    response=answers({200: TestSample}, 400, 401, 404, 409, 410),
+    exclude_unset=True,
+    summary="A sample of the run's test split (random without an index), ready for POST predict",
+)
+def test_sample(request: HttpRequest, run_id: int, index: int | None = None):
+    run = owned(request, run_id)
+    with use.answered():
+        return use.test_sample(run, index)
+
+
+@router.get(
+    "/{int:run_id}/export",
+    response=answers({}, 400, 401, 404, 409, 410, 422),
+    openapi_extra=file_answer(*sorted(set(use.CONTENT_TYPES.values()))),
+    summary="The trained model as a file: keras, savedmodel (.zip), onnx or tflite (converted once, then kept)",
+)
+def export_model(request: HttpRequest, run_id: int, format: ExportFormat):
+    run = owned(request, run_id)
+    with use.answered():
+        name, filename = use.export_file(run, format)
+    try:
+        handle = run.model_file.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise HttpError(410, "the exported file is missing from storage") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=use.CONTENT_TYPES[format])
+
+
+@router.get(
+    "/{int:run_id}/exports",
+    response=answers({200: ExportList}, 400, 401, 404),
+    exclude_unset=True,
+    summary="The export formats of the trained model: converted yet (size), or why a format cannot hold it",
+)
+def list_exports(request: HttpRequest, run_id: int):
+    return use.export_list(owned(request, run_id))

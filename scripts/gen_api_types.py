@@ -37,7 +37,15 @@ def typescript(schema: dict) -> str:
         subprocess.run(
             # --default-non-nullable=false: a key with a default may be absent (answers are
             # serialised with exclude_unset), so it stays optional in TypeScript.
-            ["npx", "--no-install", "openapi-typescript", str(source), "-o", str(target), "--default-non-nullable=false"],
+            [
+                "npx",
+                "--no-install",
+                "openapi-typescript",
+                str(source),
+                "-o",
+                str(target),
+                "--default-non-nullable=false",
+            ],
             cwd=FRONTEND,
             check=True,
             capture_output=True,

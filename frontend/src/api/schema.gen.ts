@@ -186,7 +186,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Export a graph as a Python script, a .keras file or normalised JSON */
+        /** Export a graph (untrained) as a Python script, a .keras, SavedModel, ONNX or TFLite file, or JSON */
         post: operations["webapp_graphs_api_export"];
         delete?: never;
         options?: never;
@@ -403,6 +403,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{run_id}/data.npz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An upload run's parsed arrays (.npz), as the script's --data reads them (404 for built-in sets) */
+        get: operations["webapp_runs_api_download_data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{run_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trained model as a file: keras, savedmodel (.zip), onnx or tflite (converted once, then kept) */
+        get: operations["webapp_runs_api_export_model"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{run_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The export formats of the trained model: converted yet (size), or why a format cannot hold it */
+        get: operations["webapp_runs_api_list_exports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}/history.csv": {
         parameters: {
             query?: never;
@@ -437,6 +488,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{run_id}/notebook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The run as a Jupyter notebook (.ipynb): the script's steps, with the training curves */
+        get: operations["webapp_runs_api_download_notebook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{run_id}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the trained model takes and answers, for a form (succeeded runs only) */
+        get: operations["webapp_runs_api_describe_model"];
+        put?: never;
+        /** Predictions of the trained model: JSON samples, image files (multipart) or raw CSV rows */
+        post: operations["webapp_runs_api_predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}/script": {
         parameters: {
             query?: never;
@@ -444,7 +530,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The Python script that builds the run's model */
+        /** The Python script that reproduces the run: data, model, training, evaluation (--epochs, --data) */
         get: operations["webapp_runs_api_download_script"];
         put?: never;
         post?: never;
@@ -463,6 +549,23 @@ export interface paths {
         };
         /** The TensorBoard logs (.zip) */
         get: operations["webapp_runs_api_download_tensorboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{run_id}/test-sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sample of the run's test split (random without an index), ready for POST predict */
+        get: operations["webapp_runs_api_test_sample"];
         put?: never;
         post?: never;
         delete?: never;
@@ -609,6 +712,24 @@ export interface components {
         Category: {
             /** Label */
             label: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * ColumnSpec
+         * @description A CSV column an input is made of, as a raw row names it.
+         */
+        ColumnSpec: {
+            /**
+             * Choices
+             * @description categories: the values seen at upload (at most 500)
+             */
+            choices?: string[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "number" | "category" | "text";
             /** Name */
             name: string;
         };
@@ -840,6 +961,31 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ExportEntry */
+        ExportEntry: {
+            /**
+             * Error
+             * @description why this model cannot be written in the format
+             */
+            error: string | null;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "keras" | "savedmodel" | "onnx" | "tflite";
+            /**
+             * Size
+             * @description bytes; null: not converted yet
+             */
+            size: number | null;
+        };
+        /** ExportList */
+        ExportList: {
+            /** Formats */
+            formats: components["schemas"]["ExportEntry"][];
+        };
         /**
          * GraphDocument
          * @description A graph document (docs/DESIGN.md, "The graph document") as the server writes one.
@@ -858,6 +1004,18 @@ export interface components {
              * @constant
              */
             version: 1;
+        };
+        /** ImageSpec */
+        ImageSpec: {
+            /**
+             * Channels
+             * @description 1 (grey) or 3 (RGB)
+             */
+            channels: number;
+            /** Height */
+            height: number;
+            /** Width */
+            width: number;
         };
         /** ImagesPreview */
         ImagesPreview: {
@@ -938,6 +1096,19 @@ export interface components {
             /** Trainable Params */
             trainable_params: number;
         };
+        /** OutputPrediction */
+        OutputPrediction: {
+            /**
+             * Top
+             * @description classification only: up to five classes per sample, most probable first
+             */
+            top?: components["schemas"]["TopClass"][][];
+            /**
+             * Values
+             * @description the model's output, one entry per sample (null where NaN)
+             */
+            values: unknown[];
+        };
         /** ParamSpec */
         ParamSpec: {
             /** Choices */
@@ -979,6 +1150,95 @@ export interface components {
             x: number;
             /** Y */
             y: number;
+        };
+        /** PredictAnswer */
+        PredictAnswer: {
+            /** Outputs */
+            outputs: {
+                [key: string]: components["schemas"]["OutputPrediction"];
+            };
+        };
+        /** PredictDescription */
+        PredictDescription: {
+            /** Inputs */
+            inputs: components["schemas"]["PredictInput"][];
+            /**
+             * Max Samples
+             * @description the most samples (images, rows) one request may send
+             */
+            max_samples: number;
+            /** Outputs */
+            outputs: components["schemas"]["PredictOutput"][];
+        };
+        /** PredictInput */
+        PredictInput: {
+            /**
+             * Accepts
+             * @description samples: JSON arrays; files: image files (multipart); rows: raw CSV rows
+             */
+            accepts: ("samples" | "files" | "rows")[];
+            /** Columns */
+            columns?: components["schemas"]["ColumnSpec"][];
+            /** Dtype */
+            dtype: string;
+            /**
+             * Field
+             * @description the dataset field it was trained on
+             */
+            field: string | null;
+            /** Image */
+            image?: components["schemas"]["ImageSpec"];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "image" | "tabular" | "sequence" | "array";
+            /**
+             * Length
+             * @description sequences: the padded length (null: any)
+             */
+            length?: number | null;
+            /** Modality */
+            modality: string | null;
+            /**
+             * Name
+             * @description the Input block's id: the key in POST predict's `inputs`
+             */
+            name: string;
+            /**
+             * Shape
+             * @description one sample's shape (no batch axis); null: any length
+             */
+            shape: (number | null)[];
+            /**
+             * Vocabulary Size
+             * @description sequences: token ids are below this
+             */
+            vocabulary_size?: number;
+        };
+        /** PredictOutput */
+        PredictOutput: {
+            /**
+             * Classes
+             * @description classification: the class names, by class index
+             */
+            classes?: string[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "classification" | "regression";
+            /**
+             * Name
+             * @description the Output block's id: the key in the answer's `outputs`
+             */
+            name: string;
+            /** Shape */
+            shape: (number | null)[];
+            /** Target */
+            target: string | null;
+            /** Task */
+            task: string | null;
         };
         /** PreviewImage */
         PreviewImage: {
@@ -1281,6 +1541,16 @@ export interface components {
             /** True */
             true: unknown;
         };
+        /** SampleTarget */
+        SampleTarget: {
+            /**
+             * Label
+             * @description the class index, or the value(s) of a regression target
+             */
+            label: unknown;
+            /** Name */
+            name: string | null;
+        };
         /**
          * SnapshotEvent
          * @description First on every connect: the run as GET /api/runs/{id} shows it.
@@ -1327,6 +1597,31 @@ export interface components {
             /** Truncated */
             truncated: boolean;
         };
+        /** TestSample */
+        TestSample: {
+            /**
+             * Image
+             * @description image datasets: the sample as a PNG data URL
+             */
+            image?: string;
+            /** Index */
+            index: number;
+            /**
+             * Inputs
+             * @description ready for POST predict's `inputs`
+             */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** Label */
+            label: unknown;
+            /** Name */
+            name: string | null;
+            /** Targets */
+            targets: {
+                [key: string]: components["schemas"]["SampleTarget"];
+            };
+        };
         /** Token */
         Token: {
             /** Created At */
@@ -1347,6 +1642,21 @@ export interface components {
              * @default
              */
             name?: string;
+        };
+        /** TopClass */
+        TopClass: {
+            /**
+             * Class
+             * @description the class index
+             */
+            class: number;
+            /**
+             * Name
+             * @description its name, where the dataset names its classes
+             */
+            name: string | null;
+            /** Probability */
+            probability: number;
         };
         /** TrainingGroupOut */
         TrainingGroupOut: {
@@ -2107,7 +2417,7 @@ export interface operations {
     webapp_graphs_api_export: {
         parameters: {
             query?: {
-                format?: "python" | "keras" | "json";
+                format?: "python" | "keras" | "json" | "savedmodel" | "onnx" | "tflite";
             };
             header?: never;
             path?: never;
@@ -2115,7 +2425,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the script, the .keras file or the normalised graph, as an attachment */
+            /** @description the script, the .keras, SavedModel (.zip), ONNX or TFLite file, or the normalised graph, as an attachment */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2123,6 +2433,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GraphDocument"];
                     "application/octet-stream": string;
+                    "application/zip": string;
                     "text/x-python": string;
                 };
             };
@@ -2137,6 +2448,15 @@ export interface operations {
             };
             /** @description the body or the file is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3034,6 +3354,183 @@ export interface operations {
             };
         };
     };
+    webapp_runs_api_download_data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_export_model: {
+        parameters: {
+            query: {
+                format: "keras" | "savedmodel" | "onnx" | "tflite";
+            };
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "application/zip": string;
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description gone: the stored file cannot be read any more */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_list_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportList"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webapp_runs_api_download_history: {
         parameters: {
             query?: never;
@@ -3132,6 +3629,235 @@ export interface operations {
             };
         };
     };
+    webapp_runs_api_download_notebook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ipynb+json": string;
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_describe_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictDescription"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description gone: the stored file cannot be read any more */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_predict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    columns?: {
+                        [key: string]: unknown[];
+                    };
+                    inputs?: {
+                        [key: string]: unknown[];
+                    };
+                    rows?: string;
+                };
+                "multipart/form-data": {
+                    files: string[];
+                    /** @description the image input's name, when there are several */
+                    input?: string;
+                    /** @description JSON {input name: [sample, ...]}: the others */
+                    inputs?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictAnswer"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description gone: the stored file cannot be read any more */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body or the file is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webapp_runs_api_download_script: {
         parameters: {
             query?: never;
@@ -3172,6 +3898,15 @@ export interface operations {
             };
             /** @description not found (someone else's is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3221,6 +3956,75 @@ export interface operations {
             };
             /** @description not found (someone else's is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_test_sample: {
+        parameters: {
+            query?: {
+                index?: number | null;
+            };
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSample"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description gone: the stored file cannot be read any more */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

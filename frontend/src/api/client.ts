@@ -84,8 +84,15 @@ export function filenameFrom(disposition: string | null, fallback: string): stri
   return plain ? plain[1].trim() : fallback;
 }
 
-export type ExportFormat = "python" | "keras" | "json";
-const EXTENSIONS: Record<ExportFormat, string> = { python: "py", keras: "keras", json: "json" };
+export type ExportFormat = "python" | "keras" | "json" | "savedmodel" | "onnx" | "tflite";
+const EXTENSIONS: Record<ExportFormat, string> = {
+  python: "py",
+  keras: "keras",
+  json: "json",
+  savedmodel: "zip",
+  onnx: "onnx",
+  tflite: "tflite",
+};
 
 export const api = {
   layers: () => json<Catalog>("GET", "/api/layers"),

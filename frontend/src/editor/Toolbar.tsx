@@ -6,6 +6,7 @@ import type { BlockNode } from "../graph/types";
 import { TrainButton } from "../train/TrainButton";
 import { notify } from "../ui/toast";
 import { autoLayout, exportAs, importFile, newGraph, redo, saveProject, undo } from "./commands";
+import { ExportModelMenu } from "./ExportMenu";
 import { HelpPopover } from "./HelpPopover";
 import { exportPicture } from "./image";
 import { ProjectsMenu } from "./ProjectsPanel";
@@ -135,6 +136,7 @@ export const Toolbar = memo(function Toolbar() {
         >
           SVG
         </button>
+        <ExportModelMenu />
       </div>
       <span className="spacer" />
       <div className="group">

@@ -6,7 +6,9 @@ import { AuthForm } from "../auth/AuthForm";
 import { useSession } from "../auth/session";
 import { LrChart, MetricChart } from "../runs/charts";
 import { eta, formatDuration, formatRate, fractionDone, samplesPerSecond } from "../runs/progress";
-import { ConfusionMatrix, Downloads, SampleGrid, TestMetrics } from "../runs/results";
+import { ConfusionMatrix, SampleGrid, TestMetrics } from "../runs/results";
+import { Downloads } from "../runs/use/Downloads";
+import { TryIt } from "../runs/use/TryIt";
 import type { RunStream, RunView } from "../runs/stream";
 import { useChartKeys, useRunStream } from "../runs/useRunStream";
 import "../runs/runs.css";
@@ -163,6 +165,7 @@ function RunBody({ stream, view, run }: { stream: RunStream; view: RunView; run:
       {finished && (
         <div className="results">
           {run.test && Object.keys(run.test).length > 0 && <TestMetrics test={run.test} />}
+          {status === "succeeded" && run.has_model && <TryIt run={run} />}
           {run.confusion && <ConfusionMatrix confusion={run.confusion} />}
           {run.samples && run.samples.length > 0 && <SampleGrid samples={run.samples} />}
           <Downloads run={run} />

@@ -1,6 +1,6 @@
-// After training: test metrics, confusion matrix, sample predictions, downloads.
+// After training: test metrics, confusion matrix, sample predictions (downloads: use/Downloads.tsx).
 import { useMemo, useState } from "react";
-import { downloads, type Confusion, type Run, type SamplePrediction } from "../api/runs";
+import type { Confusion, SamplePrediction } from "../api/runs";
 import { cellColor, cellTextColor, classStats, normalise, orderSamples, type Normalise } from "./confusion";
 
 export function formatMetric(value: number | null | undefined): string {
@@ -155,41 +155,6 @@ export function SampleGrid({ samples }: { samples: SamplePrediction[] }) {
             </figure>
           );
         })}
-      </div>
-    </section>
-  );
-}
-
-export function Downloads({ run }: { run: Run }) {
-  const id = run.id;
-  return (
-    <section className="card-section downloads">
-      <h3>Downloads</h3>
-      <div className="row wrap">
-        {run.has_model ? (
-          <a className="button primary" href={downloads.model(id)} download data-testid="download-model">
-            Trained model (.keras)
-          </a>
-        ) : (
-          <span
-            className="button disabled"
-            data-testid="download-model-missing"
-            title="This run has no trained model"
-          >
-            Trained model (.keras)
-          </span>
-        )}
-        <a className="button" href={downloads.script(id)} download data-testid="download-script">
-          Python script
-        </a>
-        <a className="button" href={downloads.history(id)} download data-testid="download-history">
-          History (CSV)
-        </a>
-        {run.has_tensorboard && (
-          <a className="button" href={downloads.tensorboard(id)} download data-testid="download-tensorboard">
-            TensorBoard logs
-          </a>
-        )}
       </div>
     </section>
   );

@@ -83,7 +83,9 @@ def model_from_graph(graph: Graph) -> CompiledGraph:
     if len(outputs) == 1:
         ((name, tensor),) = outputs.items()
         # Keras names a single output after the layer that makes it.
-        model = keras.Model(inputs=inputs, outputs=keras.layers.Identity(name=name)(tensor), name=model_name(graph.name))
+        model = keras.Model(
+            inputs=inputs, outputs=keras.layers.Identity(name=name)(tensor), name=model_name(graph.name)
+        )
     else:
         model = keras.Model(inputs=inputs, outputs=outputs, name=model_name(graph.name))
         # Keras names outputs after the layers that make them; ours are the

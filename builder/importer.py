@@ -130,9 +130,9 @@ def _check_config(config: Any) -> None:
             f"the file holds a {str(kind)[:60]!r}, not a Functional or Sequential model: only whole models can be imported"
         )
     inner = config.get("config")
-    layers = inner.get("layers") if isinstance(inner, dict) else None
-    if not isinstance(layers, list):
+    if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
         raise ModelImportError("the model config has no list of layers")
+    layers = inner["layers"]
     known = _catalog_classes()
     output_layers = {h[0] for h in _tensors(inner.get("output_layers"), short=True)}
     for entry in layers:
@@ -314,9 +314,7 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
     return entries, outputs, config.get("name") or "model"
 
 
-def _output_identities(
-    entries: list[dict], outputs: list[tuple[str, str]]
-) -> tuple[list[dict], list[tuple[str, str]]]:
+def _output_identities(entries: list[dict], outputs: list[tuple[str, str]]) -> tuple[list[dict], list[tuple[str, str]]]:
     """An Identity layer that is a model output and feeds nothing else names that output (builder.compile ends
     a one-Output model so): it becomes the Output block of its name, fed by the layer before it. Any other
     Identity is not in the catalog."""

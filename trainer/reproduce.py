@@ -563,9 +563,7 @@ def _split_step(plan: _Plan) -> _Step:
 def _pipeline_step(plan: _Plan) -> _Step:
     single = len(plan.outputs) == 1
     pick = f"[{_q(plan.outputs[0]['name'])}]" if single else ""
-    targets = (
-        "# The model has one output, so it takes its targets as one array (not a dict).\n" if single else ""
-    )
+    targets = "# The model has one output, so it takes its targets as one array (not a dict).\n" if single else ""
     code = '''
     def batches(x, y, batch_size, shuffle=False):
         """(inputs, targets) batches as the Keras Canvas worker makes them: the

@@ -188,6 +188,7 @@ def test_mixed_precision_keeps_float32_outputs(tmp_path):
         model = keras.saving.load_model(result.model_path)
         outputs = model.output if isinstance(model.output, dict) else {"target": model.output}
         assert [str(t.dtype) for t in outputs.values()] == ["float32"]
+        assert not isinstance(model.output, dict) and model.output_names == ["target"]  # one Output, its name
         assert math.isfinite(result.test["loss"])
     finally:
         device._reset_for_tests()

@@ -59,7 +59,7 @@ class Client:
 
     def __init__(self, url: str, token: str):
         parts = urlsplit(url)
-        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=120)
         self.auth = f"Bearer {token}"
 
     def post(self, path: str, body: bytes, content_type: str) -> tuple[int, float, bytes]:
@@ -133,7 +133,8 @@ def main() -> int:
         try:
             web.ready()
             worker.ready()
-            api = Api(web.url, token)
+            url = str(getattr(web, "url"))  # noqa: B009 -- Service sets it at start
+            api = Api(url, token)
             graph = json.loads(EXAMPLE.read_text())
             training = {"epochs": 1, "max_samples": args.samples, "batch_size": 32, "callbacks": {"tensorboard": False}}
             status, created, _ = api.post(
@@ -158,7 +159,7 @@ def main() -> int:
             assert status == 200, described
             print(f"model loaded in the web process in {time.monotonic() - started:.2f} s (first GET predict)")
 
-            client = Client(web.url, token)
+            client = Client(url, token)
             path = f"/api/runs/{run_id}/predict"
             for _ in range(20):  # warm: the first calls of a Keras model trace it
                 status, _, data = client.post(path, one_json, "application/json")

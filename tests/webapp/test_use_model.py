@@ -76,7 +76,7 @@ def post_json(client, path, body):
 
 
 def test_describe_says_what_the_model_takes(api, run):
-    body = api.get(f"/api/runs/{run.id}/predict").json()
+    body = api.get(f"/api/runs/{run.pk}/predict").json()
     assert body["max_samples"] == 256
     (entry,) = body["inputs"]
     assert entry["name"] == "pixels" and entry["kind"] == "image" and entry["shape"] == [784]
@@ -95,7 +95,7 @@ def test_predict_arrays_and_png_files_agree_with_the_model(api, run, fashion, mo
     model = keras.saving.load_model(model_path, compile=False)
     raw = model.predict_on_batch(images.reshape(4, 784))
     expected = np.asarray(raw["label"] if isinstance(raw, dict) else raw)  # a dict or, one Output, an array
-    as_arrays = post_json(api, f"/api/runs/{run.id}/predict", {"inputs": {"pixels": images.tolist()}})
+    as_arrays = post_json(api, f"/api/runs/{run.pk}/predict", {"inputs": {"pixels": images.tolist()}})
     assert as_arrays.status_code == 200, as_arrays.json()
     answer = as_arrays.json()["outputs"]["label"]
     np.testing.assert_allclose(answer["values"], expected, atol=1e-5)
@@ -103,10 +103,10 @@ def test_predict_arrays_and_png_files_agree_with_the_model(api, run, fashion, mo
     assert answer["top"][0][0]["name"] == FASHION_CLASSES[expected[0].argmax()] and len(answer["top"][0]) == 5
 
     files = [named(png(img), f"img{i}.png") for i, img in enumerate(images)]
-    as_files = api.post(f"/api/runs/{run.id}/predict", data={"files": files})
+    as_files = api.post(f"/api/runs/{run.pk}/predict", data={"files": files})
     assert as_files.status_code == 200, as_files.json()
     assert as_files.json() == as_arrays.json()  # a PNG gives exactly the dataset's numbers
-    assert api.get(f"/api/runs/{run.id}/predict").status_code == 200
+    assert api.get(f"/api/runs/{run.pk}/predict").status_code == 200
     assert use.model_cache().loads == loads + 1  # arrays, files and describe: one model load
 
 
@@ -124,14 +124,14 @@ def test_predict_arrays_and_png_files_agree_with_the_model(api, run, fashion, mo
     ],
 )
 def test_bad_requests_name_the_field(api, run, body, field, words):
-    response = post_json(api, f"/api/runs/{run.id}/predict", body)
+    response = post_json(api, f"/api/runs/{run.pk}/predict", body)
     assert response.status_code == 400, response.json()
     assert response.json()["field"] == field and words in response.json()["detail"]
 
 
 def test_too_many_samples_bad_json_and_bad_files(api, run, settings):
     settings.PREDICT_MAX_SAMPLES = 3
-    path = f"/api/runs/{run.id}/predict"
+    path = f"/api/runs/{run.pk}/predict"
     too_many = post_json(api, path, {"inputs": {"pixels": [[0.1] * 784] * 4}})
     assert too_many.status_code == 400 and "at most 3" in too_many.json()["detail"]
     assert too_many.json()["field"].startswith("inputs")
@@ -154,48 +154,48 @@ def test_too_many_samples_bad_json_and_bad_files(api, run, settings):
 
 
 def test_owner_only_and_trained_runs_only(api, other, client, run, alice, fashion):
-    for path in (f"/api/runs/{run.id}/predict", f"/api/runs/{run.id}/test-sample", f"/api/runs/{run.id}/exports"):
+    for path in (f"/api/runs/{run.pk}/predict", f"/api/runs/{run.pk}/test-sample", f"/api/runs/{run.pk}/exports"):
         assert other.get(path).status_code == 404
         assert client.get(path).status_code == 401
-    assert post_json(other, f"/api/runs/{run.id}/predict", {"inputs": {}}).status_code == 404
+    assert post_json(other, f"/api/runs/{run.pk}/predict", {"inputs": {}}).status_code == 404
     queued = make_run(alice, fashion, status=Run.Status.QUEUED)
-    response = api.get(f"/api/runs/{queued.id}/predict")
+    response = api.get(f"/api/runs/{queued.pk}/predict")
     assert response.status_code == 409 and "queued" in response.json()["detail"]
-    assert api.get(f"/api/runs/{queued.id}/export?format=onnx").status_code == 404
-    assert api.get(f"/api/runs/{run.id}/export?format=pdf").status_code == 400
+    assert api.get(f"/api/runs/{queued.pk}/export?format=onnx").status_code == 404
+    assert api.get(f"/api/runs/{run.pk}/export?format=pdf").status_code == 400
 
 
 def test_a_test_sample_feeds_predict(api, run, fashion):
-    sample = api.get(f"/api/runs/{run.id}/test-sample?index=7").json()
+    sample = api.get(f"/api/runs/{run.pk}/test-sample?index=7").json()
     assert sample["index"] == 7 and sample["label"] == int(fashion.y_test["label"][7])
     assert sample["name"] == FASHION_CLASSES[sample["label"]] and sample["image"].startswith("data:image/png;base64,")
     assert np.allclose(sample["inputs"]["pixels"], fashion.x_test["image"][7].reshape(784))
-    answer = post_json(api, f"/api/runs/{run.id}/predict", {"inputs": {k: [v] for k, v in sample["inputs"].items()}})
+    answer = post_json(api, f"/api/runs/{run.pk}/predict", {"inputs": {k: [v] for k, v in sample["inputs"].items()}})
     assert answer.status_code == 200 and len(answer.json()["outputs"]["label"]["values"]) == 1
-    random = api.get(f"/api/runs/{run.id}/test-sample").json()
+    random = api.get(f"/api/runs/{run.pk}/test-sample").json()
     assert 0 <= random["index"] < fashion.test_size
-    out_of_range = api.get(f"/api/runs/{run.id}/test-sample?index={fashion.test_size}")
+    out_of_range = api.get(f"/api/runs/{run.pk}/test-sample?index={fashion.test_size}")
     assert out_of_range.status_code == 400 and out_of_range.json()["field"] == "index"
 
 
 def test_export_list_script_notebook_and_data(api, run):
-    formats = api.get(f"/api/runs/{run.id}/exports").json()["formats"]
+    formats = api.get(f"/api/runs/{run.pk}/exports").json()["formats"]
     assert [f["format"] for f in formats] == ["keras", "savedmodel", "onnx", "tflite"]
     assert formats[0] == {"format": "keras", "filename": "model.keras", "size": run.model_file.size, "error": None}
     assert all(f["size"] is None and f["error"] is None for f in formats[1:])
-    keras_file = api.get(f"/api/runs/{run.id}/export?format=keras")
+    keras_file = api.get(f"/api/runs/{run.pk}/export?format=keras")
     assert keras_file.status_code == 200 and b"".join(keras_file.streaming_content)[:2] == b"PK"
     assert 'filename="model.keras"' in keras_file["Content-Disposition"]
 
-    script = api.get(f"/api/runs/{run.id}/script")
+    script = api.get(f"/api/runs/{run.pk}/script")
     text = script.content.decode()
     assert script.status_code == 200 and "--epochs" in text and "fashion" in text.lower()
-    assert f'filename="mnist_mlp_tiny-run{run.id}.py"' in script["Content-Disposition"]
+    assert f'filename="mnist_mlp_tiny-run{run.pk}.py"' in script["Content-Disposition"]
     compile(text, "reproduce.py", "exec")
-    notebook = api.get(f"/api/runs/{run.id}/notebook")
+    notebook = api.get(f"/api/runs/{run.pk}/notebook")
     assert notebook.status_code == 200 and notebook["Content-Type"] == "application/x-ipynb+json"
     nbformat.validate(nbformat.reads(notebook.content.decode(), as_version=4))
-    data = api.get(f"/api/runs/{run.id}/data.npz")
+    data = api.get(f"/api/runs/{run.pk}/data.npz")
     assert data.status_code == 404 and "built-in" in data.json()["detail"]
 
 
@@ -209,14 +209,14 @@ def test_a_conversion_past_its_time_limit_is_a_422(api, settings):
 def test_deleting_a_run_removes_its_export_records(api, run, media_root):
     folder = media_root / "runs" / str(run.id)
     (folder / "export-onnx.json").write_text(json.dumps({"error": "ONNX cannot hold block 'x'", "node": "x"}))
-    listed = api.get(f"/api/runs/{run.id}/exports").json()["formats"]
+    listed = api.get(f"/api/runs/{run.pk}/exports").json()["formats"]
     assert listed[2]["error"] == "ONNX cannot hold block 'x'"
-    refused = api.get(f"/api/runs/{run.id}/export?format=onnx")  # remembered: no conversion again
+    refused = api.get(f"/api/runs/{run.pk}/export?format=onnx")  # remembered: no conversion again
     assert refused.status_code == 422 and refused.json() == {
         "detail": "ONNX cannot hold block 'x'",
         "field": None,
         "format": "onnx",
         "node": "x",
     }
-    assert api.delete(f"/api/runs/{run.id}").status_code == 204
+    assert api.delete(f"/api/runs/{run.pk}").status_code == 204
     assert not folder.exists() or not any(folder.iterdir())

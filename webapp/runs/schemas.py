@@ -3,9 +3,9 @@ predictions, a test sample, the export formats. The house rules are webapp/schem
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, create_model
+from pydantic import Field, create_model
 from pydantic.json_schema import SkipJsonSchema
 
 from webapp.schemas import Json, Out
@@ -66,15 +66,12 @@ class PredictDescription(Out):
 
 # --- POST /api/runs/{id}/predict ---------------------------------------------------------------------
 
-TopClass = create_model(
-    "TopClass",
-    __config__=ConfigDict(extra="forbid"),
-    **{
-        "class": (int, Field(description="the class index")),
-        "name": (str | None, Field(description="its name, where the dataset names its classes")),
-        "probability": (float, ...),
-    },
-)
+_TOP_FIELDS: dict[str, Any] = {  # "class" is no Python name: the model is made, not declared
+    "class": (int, Field(description="the class index")),
+    "name": (str | None, Field(description="its name, where the dataset names its classes")),
+    "probability": (float, ...),
+}
+TopClass = create_model("TopClass", __base__=Out, **_TOP_FIELDS)
 
 
 class OutputPrediction(Out):

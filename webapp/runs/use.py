@@ -84,7 +84,7 @@ def local_model(run: Run) -> tuple[str, Hashable | None]:
     """(a local path of the run's .keras file, the cache stamp to use or None for the file's own).
     With a storage that has no local paths, the file is copied once into VAR_DIR/model-cache."""
     storage = run.model_file.storage
-    name = run.model_file.name
+    name = str(run.model_file.name)
     try:
         path = storage.path(name)
     except NotImplementedError:
@@ -351,7 +351,7 @@ conversions = 0
 
 
 def _folder(run: Run) -> str:
-    return str(PurePosixPath(run.model_file.name).parent)
+    return str(PurePosixPath(str(run.model_file.name)).parent)
 
 
 def record_name(run: Run, fmt: str) -> str:
@@ -399,7 +399,7 @@ def export_file(run: Run, fmt: str) -> tuple[str, str]:
     fmt = exports.check_format(fmt)
     require_model(run, succeeded=False)
     if fmt == "keras":
-        return run.model_file.name, exports.FILENAMES[fmt]
+        return str(run.model_file.name), exports.FILENAMES[fmt]
     record = _stored(run, fmt)
     if record is not None:
         return record["name"], exports.FILENAMES[fmt]

@@ -142,8 +142,10 @@ def answered() -> Iterator[None]:
 
 
 def forget(run_id: int) -> None:
-    """Drop a run's loaded model (the run was deleted)."""
+    """Drop a run's loaded model and its local copy, if any (the run was deleted)."""
     model_cache().discard(run_id)
+    for copy in (Path(settings.VAR_DIR) / "model-cache").glob(f"run{run_id}-*.keras"):
+        copy.unlink(missing_ok=True)
 
 
 # --- what the model takes ----------------------------------------------------------------------------

@@ -35,9 +35,10 @@ def plain_fit(graph: dict, ds, samples: int, epochs: int, batch_size: int, workd
     model.compile(optimizer=keras.optimizers.Adam(0.001), **compiled.compile_kwargs())
     x = ds.x_train["image"][:samples].reshape(samples, 784)
     y = ds.y_train["label"][:samples]
-    model.fit({"pixels": x}, {"label": y}, batch_size=batch_size, epochs=epochs, validation_split=0.1, verbose=0)
+    # one Output: the model takes its targets as one array, as a hand-written one does
+    model.fit({"pixels": x}, y, batch_size=batch_size, epochs=epochs, validation_split=0.1, verbose=0)
     model.evaluate(
-        {"pixels": ds.x_test["image"].reshape(-1, 784)}, {"label": ds.y_test["label"]}, batch_size=batch_size, verbose=0
+        {"pixels": ds.x_test["image"].reshape(-1, 784)}, ds.y_test["label"], batch_size=batch_size, verbose=0
     )
     model.save(workdir / "plain.keras")
     return time.perf_counter() - started

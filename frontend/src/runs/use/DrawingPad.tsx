@@ -37,6 +37,12 @@ export const DrawingPad = forwardRef<PadHandle, Props>(function DrawingPad(
   const W = width * scale;
   const H = height * scale;
 
+  // The latest onChange, read when the pad changes: a new callback each render never redraws the pad.
+  const onChangeRef = useRef(onChange);
+  useEffect(() => {
+    onChangeRef.current = onChange;
+  }, [onChange]);
+
   const context = () => canvas.current?.getContext("2d", { willReadFrequently: true }) ?? null;
 
   const emit = useCallback(() => {
@@ -53,8 +59,8 @@ export const DrawingPad = forwardRef<PadHandle, Props>(function DrawingPad(
       }
       small.putImageData(img, 0, 0);
     }
-    onChange(grey);
-  }, [W, H, width, height, onChange]);
+    onChangeRef.current(grey);
+  }, [W, H, width, height]);
 
   const changed = useCallback(() => {
     setEmpty(false);

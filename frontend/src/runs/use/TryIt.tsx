@@ -5,12 +5,19 @@ import { ApiError } from "../../api/client";
 import type { Run } from "../../api/runs";
 import { useApi } from "./api";
 import { formatLabel, formatValue, probabilityBars } from "./bars";
-import { errorPlace } from "./describe";
+import { asBatch, errorPlace } from "./describe";
 import type { PadHandle } from "./DrawingPad";
 import { InputEditor, type InputError, type InputValue } from "./inputs";
 import { LatestRequest } from "./latest";
 import { flatten } from "./pad";
-import type { PredictAnswer, PredictBody, PredictDescription, PredictOutput, TestSample } from "./types";
+import type {
+  PredictAnswer,
+  PredictBody,
+  PredictDescription,
+  PredictOutput,
+  TestSample,
+  TopClass,
+} from "./types";
 import "./use.css";
 
 function message(error: unknown): string {
@@ -216,7 +223,13 @@ function AnswerView({
 }) {
   const known: PredictOutput[] = outputs.length
     ? outputs
-    : Object.keys(answer.outputs).map((name) => ({ name, kind: "regression" }));
+    : Object.keys(answer.outputs).map((name) => ({
+        name,
+        kind: "regression",
+        shape: [],
+        target: null,
+        task: null,
+      }));
   return (
     <div className="answer" data-testid={testId}>
       {known.map((output) => {
@@ -229,7 +242,7 @@ function AnswerView({
             {top ? (
               <ProbabilityBars top={top} classes={output.classes} />
             ) : (
-              <RegressionValues values={result.values[0] ?? []} />
+              <RegressionValues values={flatValues(result.values[0])} />
             )}
           </div>
         );
@@ -238,13 +251,7 @@ function AnswerView({
   );
 }
 
-function ProbabilityBars({
-  top,
-  classes,
-}: {
-  top: { class: number; name: string; probability: number }[];
-  classes?: string[] | null;
-}) {
+function ProbabilityBars({ top, classes }: { top: TopClass[]; classes?: string[] | null }) {
   const bars = probabilityBars(top, classes);
   const best = bars[0];
   return (
@@ -279,6 +286,13 @@ function ProbabilityBars({
 }
 
 const MOST_VALUES = 12;
+
+/** One sample's output values, flat; null where the server had NaN. */
+function flatValues(value: unknown, into: (number | null)[] = []): (number | null)[] {
+  if (Array.isArray(value)) for (const v of value) flatValues(v, into);
+  else into.push(typeof value === "number" ? value : null);
+  return into;
+}
 
 function RegressionValues({ values }: { values: (number | null)[] }) {
   return (
@@ -320,7 +334,7 @@ function TestSamplePanel({
       const next = await useApi.testSample(id, undefined, mine.signal);
       setSample(next);
       setAnswer(null);
-      setAnswer(await useApi.predict(id, { inputs: next.inputs }, mine.signal));
+      setAnswer(await useApi.predict(id, { inputs: asBatch(next.inputs, description) }, mine.signal));
     } catch (e) {
       if (!mine.signal.aborted) setError(message(e));
     } finally {

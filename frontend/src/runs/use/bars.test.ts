@@ -32,7 +32,7 @@ describe("probabilityBars", () => {
       "Coat",
       "5 other classes",
     ]);
-    expect(bars.map((b) => b.label)).toEqual(["60%", "15%", "10%", "5%", "4%", "6%"]);
+    expect(bars.map((b) => b.label)).toEqual(["60.0%", "15.0%", "10.0%", "5.0%", "4.0%", "6.0%"]);
     expect(bars[0].width).toBe("60.0%");
     expect(bars[5].other).toBe(true);
     expect(bars.reduce((s, b) => s + b.probability, 0)).toBeCloseTo(1, 6);
@@ -47,8 +47,8 @@ describe("probabilityBars", () => {
       ["cat", "dog"],
     );
     expect(bars.map((b) => [b.name, b.label])).toEqual([
-      ["dog", "75%"],
-      ["cat", "25%"],
+      ["dog", "75.0%"],
+      ["cat", "25.0%"],
     ]);
   });
 
@@ -56,7 +56,7 @@ describe("probabilityBars", () => {
     const top = CLASSES.map((name, i) => ({ class: i, name, probability: 0.1 }));
     const bars = probabilityBars(top, CLASSES, 5);
     expect(bars).toHaveLength(6);
-    expect(bars[5]).toMatchObject({ name: "5 other classes", label: "50%" });
+    expect(bars[5]).toMatchObject({ name: "5 other classes", label: "50.0%" });
   });
 });
 

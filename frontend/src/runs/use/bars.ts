@@ -17,7 +17,8 @@ export function formatPercent(p: number): string {
   const pct = Math.min(100, Math.max(0, p * 100));
   if (pct > 0 && pct < 0.1) return "<0.1%";
   if (pct >= 99.95 && p < 1) return ">99.9%";
-  return `${pct.toFixed(1).replace(/\.0$/, "")}%`;
+  if (pct === 0 || pct === 100) return `${pct}%`;
+  return `${pct.toFixed(1)}%`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorPlace, imageOf, normaliseDescription } from "./describe";
+import { asBatch, errorPlace, imageOf, normaliseDescription } from "./describe";
 
 describe("normaliseDescription", () => {
   it("keeps the contract's fields as the server gives them", () => {
@@ -69,5 +69,60 @@ describe("errorPlace", () => {
     expect(errorPlace("inputs.nothere", inputs)).toEqual({ input: null, column: null });
     expect(errorPlace("inputs", inputs)).toEqual({ input: null, column: null });
     expect(errorPlace(undefined, inputs)).toEqual({ input: null, column: null });
+  });
+});
+
+describe("asBatch", () => {
+  const description = normaliseDescription({
+    inputs: [
+      { name: "pixels", kind: "image", shape: [784], dtype: "float32" },
+      { name: "grid", kind: "array", shape: [2, 2], dtype: "float32" },
+    ],
+  });
+  it("wraps one sample per input into a list of samples", () => {
+    expect(
+      asBatch(
+        {
+          pixels: [0, 0.5],
+          grid: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+        description,
+      ),
+    ).toEqual({
+      pixels: [[0, 0.5]],
+      grid: [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    });
+  });
+  it("keeps a list of samples as it is", () => {
+    expect(
+      asBatch(
+        {
+          pixels: [[0, 0.5]],
+          grid: [
+            [
+              [1, 2],
+              [3, 4],
+            ],
+          ],
+        },
+        description,
+      ),
+    ).toEqual({
+      pixels: [[0, 0.5]],
+      grid: [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    });
   });
 });

@@ -44,30 +44,40 @@ export function normaliseInput(raw: Loose): PredictInput {
   const dtype = typeof raw.dtype === "string" ? raw.dtype : "float32";
   const kind = inputKind(raw, shape, dtype);
   const image =
-    (raw.image as ImageLayout | null | undefined) ??
+    (raw.image as ImageLayout | undefined) ??
     (kind === "image" ? (imageOf(shape) ?? flatImage(shape)) : null);
+  const length = typeof raw.length === "number" ? raw.length : shape.length === 1 ? shape[0] : null;
   return {
-    ...(raw as object),
+    accepts: Array.isArray(raw.accepts) ? (raw.accepts as PredictInput["accepts"]) : ["samples"],
+    field: typeof raw.field === "string" ? raw.field : null,
+    modality: typeof raw.modality === "string" ? raw.modality : null,
     name: String(raw.name),
     kind: kind === "image" && !image ? "array" : kind,
     shape,
     dtype,
-    image,
-    columns: (raw.columns as PredictInput["columns"]) ?? null,
-    length: typeof raw.length === "number" ? raw.length : shape.length === 1 ? shape[0] : null,
-    vocabulary_size: typeof raw.vocabulary_size === "number" ? raw.vocabulary_size : null,
+    ...(image ? { image } : {}),
+    ...(Array.isArray(raw.columns) ? { columns: raw.columns as PredictInput["columns"] } : {}),
+    ...(kind === "sequence" ? { length } : {}),
+    ...(typeof raw.vocabulary_size === "number" ? { vocabulary_size: raw.vocabulary_size } : {}),
   };
 }
 
 export function normaliseOutput(raw: Loose): PredictOutput {
-  const classes = (raw.classes ?? raw.class_names ?? null) as string[] | null;
+  const classes = (raw.classes ?? raw.class_names ?? undefined) as string[] | undefined;
   const kind =
     raw.kind === "classification" || raw.kind === "regression"
       ? raw.kind
       : raw.task === "classification" || (classes && classes.length > 0)
         ? "classification"
         : "regression";
-  return { ...(raw as object), name: String(raw.name), kind, classes, shape: dims(raw.shape) };
+  return {
+    name: String(raw.name),
+    kind,
+    shape: dims(raw.shape),
+    target: typeof raw.target === "string" ? raw.target : null,
+    task: typeof raw.task === "string" ? raw.task : null,
+    ...(classes ? { classes } : {}),
+  };
 }
 
 export function normaliseDescription(raw: unknown): PredictDescription {
@@ -100,4 +110,31 @@ export function errorPlace(
     return { input: tabular?.name ?? null, column: column ? column[1] : null };
   }
   return { input: null, column: null };
+}
+
+function depth(value: unknown): number {
+  let d = 0;
+  while (Array.isArray(value)) {
+    d++;
+    value = value[0];
+  }
+  return d;
+}
+
+/**
+ * A test sample's inputs as POST predict's `inputs` (a list of samples per input). The server gives
+ * each input's one sample; a value already nested one deeper than the input's shape is a list of
+ * samples and kept as it is.
+ */
+export function asBatch(
+  inputs: Record<string, unknown>,
+  description: PredictDescription,
+): Record<string, unknown> {
+  const shapes = new Map(description.inputs.map((i) => [i.name, i.shape.length]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => {
+      const rank = shapes.get(name);
+      return [name, rank !== undefined && depth(value) === rank + 1 ? value : [value]];
+    }),
+  );
 }

@@ -29,7 +29,8 @@ export function InputEditor(props: EditorProps) {
   const { input, error } = props;
   let body: React.ReactNode;
   if (input.kind === "image" && input.image) body = <ImageEditor {...props} />;
-  else if (input.kind === "tabular" && input.columns?.length) body = <TabularForm {...props} />;
+  else if ((input.kind === "tabular" || input.kind === "sequence") && input.columns?.length)
+    body = <TabularForm {...props} />; // a text column is typed as text, encoded as in training
   else if (input.kind === "sequence") body = <SequenceBox {...props} />;
   else body = <ArrayBox {...props} />;
   return (
@@ -212,8 +213,7 @@ function TabularForm({ input, onChange, error }: EditorProps) {
   );
   const id = useId();
   const emit = (next: Record<string, string>) => {
-    const missing = columns.filter((c) => next[c.name] === "" && c.kind !== "text");
-    if (missing.length === columns.length) {
+    if (columns.every((c) => (next[c.name] ?? "").trim() === "")) {
       onChange({ kind: "empty", hint: "Fill in the columns." });
       return;
     }
@@ -242,7 +242,7 @@ function TabularForm({ input, onChange, error }: EditorProps) {
           emit(next);
         };
         return (
-          <label key={c.name} className="try-field" htmlFor={fieldId}>
+          <label key={c.name} className={`try-field${c.kind === "text" ? " wide" : ""}`} htmlFor={fieldId}>
             <span className="try-field-name">{c.name}</span>
             {c.choices?.length ? (
               <select
@@ -258,6 +258,16 @@ function TabularForm({ input, onChange, error }: EditorProps) {
                   </option>
                 ))}
               </select>
+            ) : c.kind === "text" ? (
+              <textarea
+                id={fieldId}
+                rows={3}
+                value={values[c.name]}
+                placeholder="Type a text"
+                onChange={(e) => set(e.target.value)}
+                data-testid={`try-column-${c.name}`}
+                aria-invalid={wrong ? true : undefined}
+              />
             ) : (
               <input
                 id={fieldId}

@@ -163,6 +163,10 @@ def _exportable(model: Any) -> Any:
     import keras
 
     model = _float32(model)
+    if not isinstance(model.output, dict):
+        # One Output predicts a plain array (builder/compile.py); a dict output under its name keeps
+        # that name in every format (ONNX would otherwise call it after the final op, `Identity:0`).
+        model = keras.Model(model.input, {model.output_names[0]: model.output}, name=model.name)
     # A symbolic call on fresh Inputs marks the model as called without running it: a zero batch would
     # need a length for every variable-length axis, and short ones fail in convolutions.
     model(_structured(model, [keras.Input(batch_shape=t.shape, dtype=t.dtype) for t in model.inputs]))

@@ -20,7 +20,7 @@ from typing_extensions import TypedDict  # Pydantic reads TypedDicts only from h
 
 log = logging.getLogger(__name__)
 
-RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "pruned"]
 Metrics = dict[str, float | None]  # by metric name; None where the value was NaN or infinite
 
 

@@ -37,8 +37,13 @@ def metrics(logs: dict | None) -> dict[str, float | None]:
     return out
 
 
+PruneHook = Callable[[int, dict], bool]
+"""(epoch, its metrics) -> whether to stop here: a sweep's pruner (the worker asks Optuna)."""
+
+
 class ProgressCallback(keras.callbacks.Callback):
-    """Publishes throttled batch and epoch events; cancels on should_stop(); raises NaNLoss on a NaN loss."""
+    """Publishes throttled batch and epoch events; cancels on should_stop(); raises NaNLoss on a NaN loss;
+    stops after an epoch when `prune` says so (`pruned_epoch` is then that epoch, which is kept)."""
 
     def __init__(
         self,
@@ -50,6 +55,7 @@ class ProgressCallback(keras.callbacks.Callback):
         epochs: int,
         check_nan: bool = True,
         throttle: BatchThrottle | None = None,
+        prune: PruneHook | None = None,
     ):
         super().__init__()
         self.publish = publish
@@ -61,6 +67,8 @@ class ProgressCallback(keras.callbacks.Callback):
         self.throttle = throttle or BatchThrottle()
         self.history: list[dict] = []
         self.cancelled = False
+        self.prune = prune
+        self.pruned_epoch: int | None = None
         self._epoch = 0
         self._step = 0
         self._epoch_started = 0.0
@@ -109,3 +117,14 @@ class ProgressCallback(keras.callbacks.Callback):
         if self.on_epoch is not None:
             self.on_epoch(ev)
         self.publish(ev)
+        if self.prune is not None and not self.cancelled and self._prune_requested(epoch + 1, metrics(logs)):
+            self.pruned_epoch = epoch + 1
+            self.model.stop_training = True
+
+    def _prune_requested(self, epoch: int, values: dict) -> bool:
+        assert self.prune is not None
+        try:
+            return bool(self.prune(epoch, dict(values)))
+        except Exception:  # a failing pruner (database away) must not kill the run: train on
+            log.exception("prune() failed")
+            return False

@@ -25,7 +25,7 @@ from .memory import check_size
 from .model import build_model, float32_outputs, fresh_session
 from .optim import make_callbacks, make_optimizer
 from .pipeline import make_dataset, split_validation
-from .progress import ProgressCallback, number
+from .progress import ProgressCallback, PruneHook, number
 from .settings import parse_training
 
 __all__ = ["TrainResult", "TrainingError", "compile_graph", "train"]
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TrainResult:
-    status: str  # "succeeded" | "cancelled"
+    status: str  # "succeeded" | "cancelled" | "pruned"
     history: list[dict]  # [{"epoch", "metrics", "lr", "seconds"}], epochs 1-based
     test: dict[str, float | None]  # model.evaluate on the test split, Keras's names (None: not finite)
     model_path: Path
@@ -45,6 +45,7 @@ class TrainResult:
     seconds: float = 0.0
     device: dict = field(default_factory=dict)
     params: int = 0
+    pruned_epoch: int | None = None  # the epoch a sweep's pruner stopped it at
 
 
 def compile_graph(graph: dict) -> Any:
@@ -64,8 +65,11 @@ def train(
     should_stop: Callable[[], bool] = lambda: False,
     on_epoch: Callable[[dict], None] | None = None,
     max_params: int | None = None,
+    prune: PruneHook | None = None,
+    figures: bool = True,
 ) -> TrainResult:
-    """Compile, check, fit, evaluate and save. Raises builder.GraphInvalid, BindingError, SettingsError
+    """Compile, check, fit, evaluate and save (`figures`: the confusion matrix and sample predictions too;
+    `prune`: a sweep's pruner, asked after each epoch). Raises builder.GraphInvalid, BindingError, SettingsError
     (a DatasetError) or TrainingError with a message for the person who started the run."""
     started = time.monotonic()
     settings = parse_training(settings)
@@ -112,6 +116,7 @@ def train(
         steps=steps,
         epochs=settings["epochs"],
         check_nan=settings["callbacks"]["terminate_on_nan"],
+        prune=prune,
     )
     callbacks, best_path, tensorboard_dir = make_callbacks(progress, settings, workdir)
 
@@ -149,10 +154,10 @@ def train(
     test = {k: number(v) for k, v in evaluated.items()}
     model_path = workdir / "model.keras"
     model.save(model_path)
-    confusion, samples = predictions(model, compiled.outputs, ds, x_test, eval_batch)
+    confusion, samples = predictions(model, compiled.outputs, ds, x_test, eval_batch) if figures else (None, [])
     _flush(publish)
     return TrainResult(
-        status="cancelled" if progress.cancelled else "succeeded",
+        status="cancelled" if progress.cancelled else ("pruned" if progress.pruned_epoch else "succeeded"),
         history=progress.history,
         test=test,
         model_path=model_path,
@@ -162,6 +167,7 @@ def train(
         seconds=time.monotonic() - started,
         device=device,
         params=params,
+        pruned_epoch=progress.pruned_epoch,
     )
 
 

@@ -106,6 +106,7 @@ from webapp.datasets.uploads import UploadTooLarge  # noqa: E402
 from webapp.errors import FieldError  # noqa: E402
 from webapp.projects.api import router as projects_router  # noqa: E402
 from webapp.runs.api import router as runs_router  # noqa: E402
+from webapp.sweeps.api import router as sweeps_router  # noqa: E402
 from webapp.training_api import router as training_router  # noqa: E402
 
 
@@ -125,3 +126,4 @@ api.add_router("/projects", projects_router)
 api.add_router("/datasets", datasets_router)
 api.add_router("/runs", runs_router)
 api.add_router("/training", training_router)
+api.add_router("/sweeps", sweeps_router)

@@ -31,7 +31,7 @@ Absent = SkipJsonSchema[None]
 """`x: str | Absent = None`: a key that is either absent or a string, never null (the schema and the
 TypeScript types say `x?: string`)."""
 
-RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "pruned"]
 Metrics = dict[str, float | None]
 """Metric name -> value; null where it was NaN or infinite."""
 
@@ -426,6 +426,9 @@ class RunSummary(Out):
     finished_at: str | None
     heartbeat_at: str | None
     duration: float | None
+    sweep: int | None = Field(None, description="the sweep this run is a trial of")
+    trial_number: int | None = Field(None, description="its trial number in the sweep")
+    pruned_epoch: int | None = Field(None, description="a pruned trial: the epoch its pruner stopped it at")
 
 
 class RunDetail(RunSummary):

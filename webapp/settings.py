@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "webapp.projects",
     "webapp.datasets",
     "webapp.runs",
+    "webapp.sweeps",
 ]
 
 MIDDLEWARE = [

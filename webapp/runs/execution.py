@@ -164,6 +164,8 @@ def execute_run(run_id: int) -> str:
     )
     if not started:
         return "skipped (raced)"
+    if run.sweep_id is not None:
+        _for_sweep("trial_changed", run_id)
     publish = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id))
     publish(events.status_event("running"))
     batches = BatchLog()
@@ -191,6 +193,7 @@ def execute_run(run_id: int) -> str:
 
             raise DatasetError("the run's uploaded dataset was deleted: upload it again and start a new run")
         ds = load(run.dataset_builtin, run.dataset_upload)
+        prune = _prune_hook(run) if run.sweep_id is not None else None
         result = runner.train(
             run.graph,
             ds,
@@ -200,6 +203,8 @@ def execute_run(run_id: int) -> str:
             should_stop=heartbeat.should_stop,
             on_epoch=on_epoch,
             max_params=settings.MAX_TRAIN_PARAMS,
+            prune=prune,
+            figures=run.sweep_id is None,  # a sweep's trial makes only what comparing trials needs
         )
         heartbeat.stop()
         Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(batches=batches.points())
@@ -226,7 +231,30 @@ def execute_run(run_id: int) -> str:
         heartbeat.stop()
         publish.close()
         shutil.rmtree(workdir, ignore_errors=True)
+        if run.sweep_id is not None:
+            _for_sweep("trial_finished", run_id)  # tell Optuna, queue the next trial
         close_old_connections()
+
+
+def _for_sweep(name: str, run_id: int) -> None:
+    """webapp.sweeps.services' `name`(run_id); a failure is logged, never the run's."""
+    from webapp.sweeps import services as sweeps
+
+    try:
+        getattr(sweeps, name)(run_id)
+    except Exception:
+        log.exception("run %s: the sweep's %s failed", run_id, name)
+
+
+def _prune_hook(run: Run):
+    """The sweep's pruner for this trial (None: the sweep does not prune, or its study cannot be read)."""
+    from webapp.sweeps.services import prune_hook
+
+    try:
+        return prune_hook(run)
+    except Exception:
+        log.exception("run %s: the sweep's pruner cannot be read; training without it", run.pk)
+        return None
 
 
 def save_result(run_id: int, result, history: list[dict]) -> str | None:
@@ -245,7 +273,9 @@ def save_result(run_id: int, result, history: list[dict]) -> str | None:
                 tmp.seek(0)
                 fields["tensorboard_file"] = default_storage.save(f"runs/{run_id}/tensorboard.zip", File(tmp))
             saved.append(fields["tensorboard_file"])
-        status = "cancelled" if result.status == "cancelled" else "succeeded"
+        status = result.status if result.status in ("cancelled", "pruned") else "succeeded"
+        if status == "pruned":
+            fields["pruned_epoch"] = result.pruned_epoch
         done = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(
             status=status,
             history=history or jsonable([{"type": "epoch", **h} for h in result.history]),

@@ -15,8 +15,9 @@ class Run(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         CANCELLED = "cancelled"
+        PRUNED = "pruned"  # a sweep's trial its pruner stopped early (its epochs are kept)
 
-    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.PRUNED)
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
     project = models.ForeignKey(
@@ -48,6 +49,12 @@ class Run(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A sweep's trial (webapp/sweeps): its Optuna trial number and the values it tried, by target.
+    sweep = models.ForeignKey("sweeps.Sweep", on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
+    trial_number = models.IntegerField(null=True, blank=True)
+    trial_params = models.JSONField(null=True, blank=True)
+    trial_values = models.JSONField(null=True, blank=True, help_text="the objective values told to Optuna")
+    pruned_epoch = models.IntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -115,6 +115,9 @@ def run_json(run: Run, full: bool = True) -> dict:
         "finished_at": iso(run.finished_at),
         "heartbeat_at": iso(run.heartbeat_at),
         "duration": duration(run),
+        "sweep": run.sweep_id,
+        "trial_number": run.trial_number,
+        "pruned_epoch": run.pruned_epoch,
     }
     if full:
         data.update(

@@ -3,8 +3,9 @@
 A worker killed with SIGKILL cannot say that its run stopped. Reads already fail such runs (every
 API and websocket read calls fail_stale_runs first), and so does a worker when it starts; this thread
 makes the database itself right within RUN_HEARTBEAT_TIMEOUT plus one interval, even when nobody
-reads and no worker restarts. It runs in the web process, which outlives workers; several web
-processes may each run one: the conditional update in fail_stale_runs fails a run once.
+reads and no worker restarts, and tells a sweep of its trial so failed (the sweep queues its next one).
+It runs in the web process, which outlives workers; several web processes may each run one: the
+conditional update in fail_stale_runs fails a run once.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def watchdog_interval() -> float:
 
 def _watch(interval: float, stop: threading.Event) -> None:
     from webapp.runs.services import fail_stale_runs
+    from webapp.sweeps.services import advance_pending
 
     while not stop.wait(interval):
         try:
             fail_stale_runs()
+            advance_pending()  # a sweep whose trial was failed goes on with its next trial
         except Exception:  # the database may be briefly locked or gone: try again next time
             log.exception("stale-run check failed")
         finally:

@@ -8,6 +8,8 @@ import { Toasts } from "./ui/Toasts";
 // The run pages (uPlot and the charts) load on first visit, not with the editor.
 const RunPage = lazy(() => import("./pages/RunPage").then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import("./pages/RunsPage").then((m) => ({ default: m.RunsPage })));
+const SweepPage = lazy(() => import("./pages/SweepPage").then((m) => ({ default: m.SweepPage })));
+const SweepsPage = lazy(() => import("./pages/SweepsPage").then((m) => ({ default: m.SweepsPage })));
 
 export function App() {
   const path = useRouter((s) => s.path);
@@ -19,9 +21,15 @@ export function App() {
     <>
       {route.page === "editor" && <EditorPage />}
       {route.page === "login" && <LoginPage />}
-      {(route.page === "run" || route.page === "runs") && (
+      {(route.page === "run" ||
+        route.page === "runs" ||
+        route.page === "sweep" ||
+        route.page === "sweeps") && (
         <Suspense fallback={<div className="centered-page muted">Loading…</div>}>
-          {route.page === "run" ? <RunPage key={route.id} id={route.id} /> : <RunsPage />}
+          {route.page === "run" && <RunPage key={route.id} id={route.id} />}
+          {route.page === "runs" && <RunsPage />}
+          {route.page === "sweep" && <SweepPage key={route.id} id={route.id} />}
+          {route.page === "sweeps" && <SweepsPage />}
         </Suspense>
       )}
       {route.page === "not-found" && (

@@ -20,6 +20,8 @@ export type Route =
   | { page: "login" }
   | { page: "run"; id: string }
   | { page: "runs" }
+  | { page: "sweep"; id: string }
+  | { page: "sweeps" }
   | { page: "not-found" };
 
 export function matchRoute(fullPath: string): Route {
@@ -29,5 +31,8 @@ export function matchRoute(fullPath: string): Route {
   if (path === "/login" || path === "/login/") return { page: "login" };
   const run = /^\/runs\/([^/]+)\/?$/.exec(path);
   if (run) return { page: "run", id: decodeURIComponent(run[1]) };
+  if (path === "/sweeps" || path === "/sweeps/") return { page: "sweeps" };
+  const sweep = /^\/sweeps\/([^/]+)\/?$/.exec(path);
+  if (sweep) return { page: "sweep", id: decodeURIComponent(sweep[1]) };
   return { page: "not-found" };
 }

@@ -5,6 +5,8 @@ import { handleForPort, visiblePortCount } from "../graph/connections";
 import { usedPortsByTarget } from "../graph/derived";
 import { useGraph } from "../graph/store";
 import { SOURCE_HANDLE, type BlockNode as BlockNodeType } from "../graph/types";
+import { tunedCount } from "../sweeps/space";
+import "../sweeps/tune.css";
 import "./BlockNode.css";
 import { categoryColor } from "./categories";
 import { formatCount, formatShape, summariseParams } from "./format";
@@ -18,6 +20,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const report = useGraph((s) => s.validation?.nodes[id]);
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
+  const tuned = useGraph((s) => tunedCount(s.space, id));
   const updateNodeInternals = useUpdateNodeInternals();
 
   const mine = useMemo(() => errors.filter((e) => e.node === id), [errors, id]);
@@ -78,6 +81,15 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
           {multi && <span className="port-label">{port}</span>}
         </Handle>
       ))}
+      {tuned > 0 && (
+        <span
+          className="block-tuned"
+          data-testid={`node-tuned-${id}`}
+          title={`${tuned} parameter${tuned === 1 ? "" : "s"} tuned in the sweep`}
+        >
+          ⚙ {tuned} tuned
+        </span>
+      )}
       <div className="block-head">
         <span className="block-type" data-testid={`node-type-${id}`}>
           {data.type}

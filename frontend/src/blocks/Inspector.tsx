@@ -4,7 +4,8 @@ import { shortcutFor } from "../editor/shortcuts";
 import type { Problem } from "../api/types";
 import { graphStore, useGraph } from "../graph/store";
 import { categoryColor } from "./categories";
-import { Field } from "./fields";
+import { nodeTarget } from "../sweeps/space";
+import { Field, type FieldTuning } from "./fields";
 import { formFor, setParam } from "./form";
 import { formatCompact, formatCount, formatShape } from "./format";
 import "./Inspector.css";
@@ -62,6 +63,11 @@ function NodeInspector({ id }: { id: string }) {
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
   const fields = useMemo(() => (spec && data ? formFor(spec, data.params) : []), [spec, data]);
+  // Every number and choice of the block (a wrapper's inner layer's too) can be tuned in a sweep.
+  const tuning = useMemo<FieldTuning>(
+    () => ({ target: (path, param) => nodeTarget(id, path, param.name) }),
+    [id],
+  );
   if (!data) return null;
   const mine = errors.filter((e) => e.node === id);
   // Errors on a param (or a wrapper's nested param, "layer.units") show at the field; the rest above the form.
@@ -122,6 +128,7 @@ function NodeInspector({ id }: { id: string }) {
             serverErrors={byParam}
             path=""
             specs={specs}
+            tuning={tuning}
             onChange={(value) => {
               const node = graphStore.getState().nodes.find((n) => n.id === id);
               if (!node) return;

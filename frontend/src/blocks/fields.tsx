@@ -2,7 +2,10 @@
 // checks it with the pure parsers in form.ts, and only sends values that pass.
 import { useId, useState } from "react";
 import type { ParamSpec, Params } from "../api/types";
+import { useGraph } from "../graph/store";
 import type { SpecMap } from "../graph/types";
+import { paramBounds, type Bounds } from "../sweeps/space";
+import { DimensionEditor, TuneToggle } from "../sweeps/TuneControl";
 import "./fields.css";
 import {
   NONE_OPTION,
@@ -41,6 +44,16 @@ export interface FieldProps {
   label?: string;
   /** Told when the text being typed stops or starts parsing (the value sent stays the last good one). */
   onDraftError?(error: string | null): void;
+  /** Where fields get a "tune" toggle (sweeps): the Inspector's blocks, the Train panel's settings. */
+  tuning?: FieldTuning;
+}
+
+/** How a form's fields become sweep dimensions. */
+export interface FieldTuning {
+  /** The dimension's target for a param at `path` ("" or "layer."), or null where it cannot be tuned. */
+  target(path: string, param: ParamSpec): string | null;
+  /** Its bounds; by default the catalog param's rules (min, max, choices). */
+  bounds?(param: ParamSpec): Bounds | null;
 }
 
 function describeDefault(param: ParamSpec): string {
@@ -59,6 +72,11 @@ export function Field(props: FieldProps) {
   const widget = widgetFor(param);
   const error = draftError ?? storedError ?? serverError ?? null;
   const testId = `field-${path}${param.name}`;
+  const tunableWidget = ["number", "select", "tuple", "checkbox"].includes(widget);
+  const tuneTarget = tunableWidget ? (props.tuning?.target(path, param) ?? null) : null;
+  const tuneBounds = tuneTarget ? ((props.tuning?.bounds ?? paramBounds)(param) ?? null) : null;
+  const tunable = tuneTarget !== null && tuneBounds !== null;
+  const tuned = useGraph((s) => tuneTarget !== null && tunable && tuneTarget in s.space);
 
   const apply = (parsed: Parsed) => {
     if (parsed.ok) {
@@ -203,23 +221,38 @@ export function Field(props: FieldProps) {
       break;
   }
 
+  const label = (
+    <label htmlFor={inputId} title={param.doc}>
+      <span className="field-name">{props.label ?? param.name}</span>
+      {param.required && (
+        <span className="field-required" title="required">
+          *
+        </span>
+      )}
+      {widget === "checkbox" && control}
+    </label>
+  );
+  const tuneProps =
+    tuneTarget !== null && tuneBounds !== null
+      ? { target: tuneTarget, bounds: tuneBounds, testPath: `${path}${param.name}` }
+      : null;
   return (
-    <div className={`field field-${widget}${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId} title={param.doc}>
-        <span className="field-name">{props.label ?? param.name}</span>
-        {param.required && (
-          <span className="field-required" title="required">
-            *
-          </span>
-        )}
-        {widget === "checkbox" && control}
-      </label>
+    <div className={`field field-${widget}${error ? " field-invalid" : ""}${tuned ? " field-tuned" : ""}`}>
+      {tuneProps ? (
+        <div className="field-head">
+          {label}
+          <TuneToggle {...tuneProps} value={props.setValue !== undefined ? props.setValue : param.default} />
+        </div>
+      ) : (
+        label
+      )}
       {widget !== "checkbox" && control}
+      {tuneProps && tuned && <DimensionEditor {...tuneProps} />}
       {error ? (
         <div className="field-error" data-testid={`field-error-${path}${param.name}`}>
           {error}
         </div>
-      ) : param.doc && widget !== "checkbox" ? (
+      ) : param.doc && widget !== "checkbox" && !tuned ? (
         <div className="field-doc">{param.doc}</div>
       ) : null}
     </div>
@@ -374,6 +407,7 @@ function LayerEditor(props: FieldProps & { testId: string; invalid: boolean }) {
               serverErrors={props.serverErrors}
               path={`${props.path}${param.name}.`}
               specs={specs}
+              tuning={props.tuning}
               onChange={(v) =>
                 props.onChange({ type: innerType, params: setParam(innerParams, field.param, v) })
               }

@@ -11,6 +11,7 @@ import {
 } from "@xyflow/react";
 import { createStore, useStore } from "zustand";
 import type { Catalog, Params, ValidationResult } from "../api/types";
+import { keepNodes, renameInSpace, type Dimension, type SpaceMap } from "../sweeps/space";
 import { checkConnection, portOf, type ConnectionLike } from "./connections";
 import { baseForType, checkNodeId, nextId, renameCopy } from "./ids";
 import { edgeId, makeEdge } from "./serialise";
@@ -25,16 +26,28 @@ export interface Clipboard {
   edges: GraphEdge[];
 }
 
+/**
+ * A step of the undo history: the graph and the sweep's search space (kept apart from the graph
+ * document: it is never sent to validation, and a graph loaded from a document has none).
+ */
+export interface HistoryEntry extends GraphSnapshot {
+  space?: SpaceMap;
+}
+
+const NO_SPACE: SpaceMap = {};
+
 export interface GraphState extends GraphSnapshot {
   specs: SpecMap;
   catalog: Catalog | null;
-  past: GraphSnapshot[];
-  future: GraphSnapshot[];
+  /** The sweep's search space: the tuned numbers and choices by target ("nodes.<id>.<param>", "training.<setting>"). */
+  space: SpaceMap;
+  past: HistoryEntry[];
+  future: HistoryEntry[];
   clipboard: Clipboard | null;
   pasteCount: number;
   lastEditKey: string | null;
   lastEditAt: number;
-  dragOrigin: GraphSnapshot | null;
+  dragOrigin: HistoryEntry | null;
   validation: ValidationResult | null;
   validating: boolean;
   validationFailure: string | null;
@@ -61,15 +74,25 @@ export interface GraphState extends GraphSnapshot {
   paste(): string[];
   undo(): void;
   redo(): void;
-  loadGraph(graph: GraphSnapshot, options?: { undoable?: boolean }): void;
+  loadGraph(graph: HistoryEntry, options?: { undoable?: boolean }): void;
+  /** Tunes a target (a dimension), or stops tuning it (null); typing into one within a moment is one undo step. */
+  setDimension(target: string, dimension: Dimension | null, editKey?: string): void;
+  /** Replaces the whole space (a restore from storage: not undoable). */
+  restoreSpace(space: SpaceMap): void;
   setPositions(positions: Record<string, XYPosition>): void;
   setValidation(result: ValidationResult | null, failure?: string | null): void;
   setValidating(validating: boolean): void;
   setProject(id: number | null): void;
 }
 
-export function snapshotOf(state: GraphSnapshot): GraphSnapshot {
-  return { nodes: state.nodes, edges: state.edges, name: state.name, description: state.description };
+export function snapshotOf(state: HistoryEntry): HistoryEntry {
+  return {
+    nodes: state.nodes,
+    edges: state.edges,
+    name: state.name,
+    description: state.description,
+    space: state.space ?? NO_SPACE,
+  };
 }
 
 /**
@@ -77,11 +100,12 @@ export function snapshotOf(state: GraphSnapshot): GraphSnapshot {
  * selection, and what is selected now stays selected where it still exists (undoing a parameter
  * change keeps its block in the inspector).
  */
-function withSelectionOf(snapshot: GraphSnapshot, present: GraphSnapshot): GraphSnapshot {
+function withSelectionOf(snapshot: HistoryEntry, present: GraphSnapshot): HistoryEntry & { space: SpaceMap } {
   const nodes = new Set(present.nodes.filter((n) => n.selected).map((n) => n.id));
   const edges = new Set(present.edges.filter((e) => e.selected).map((e) => e.id));
   return {
     ...snapshot,
+    space: snapshot.space ?? NO_SPACE,
     nodes: snapshot.nodes.map((n) =>
       !!n.selected === nodes.has(n.id) ? n : { ...n, selected: nodes.has(n.id) },
     ),
@@ -132,6 +156,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
       description: initial.description,
       specs: {},
       catalog: null,
+      space: NO_SPACE,
       past: [],
       future: [],
       clipboard: null,
@@ -243,6 +268,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           nodes: nodes.map((n) => (n.id === id ? { ...n, id: newId } : n)),
           edges: nextEdges,
           validation: nextValidation,
+          space: renameInSpace(get().space, id, newId),
         });
         return null;
       },
@@ -269,7 +295,12 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           (e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target),
         );
         if (nextNodes.length === nodes.length && nextEdges.length === edges.length) return;
-        set({ ...record(), nodes: nextNodes, edges: nextEdges });
+        set({
+          ...record(),
+          nodes: nextNodes,
+          edges: nextEdges,
+          space: keepNodes(get().space, new Set(nextNodes.map((n) => n.id))),
+        });
       },
 
       selectAll() {
@@ -369,6 +400,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           edges: graph.edges,
           name: graph.name,
           description: graph.description,
+          space: graph.space ?? NO_SPACE,
           validation: null,
           validationFailure: null,
           pasteCount: 0,
@@ -381,6 +413,19 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           ...record(),
           nodes: get().nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n)),
         });
+      },
+
+      setDimension(target, dimension, editKey) {
+        const space = get().space;
+        if (!dimension && !(target in space)) return;
+        const next = { ...space };
+        if (dimension) next[target] = { ...dimension, target };
+        else delete next[target];
+        set({ ...record(dimension && editKey ? editKey : null), space: next });
+      },
+
+      restoreSpace(space) {
+        set({ space: keepNodes(space, new Set(get().nodes.map((n) => n.id))) });
       },
 
       setValidation(result, failure = null) {

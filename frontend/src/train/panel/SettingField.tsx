@@ -1,7 +1,8 @@
 // One training setting, with the Inspector's field widget for its kind (blocks/fields.tsx), its
 // declared default as the placeholder, and disabled while its `applies_when` does not hold.
 import { useMemo } from "react";
-import { Field } from "../../blocks/fields";
+import { Field, type FieldTuning } from "../../blocks/fields";
+import { settingBounds, trainingTarget } from "../../sweeps/space";
 import { settingsField } from "../settings";
 import {
   applies,
@@ -21,6 +22,11 @@ export function SettingField({ decl, declaration }: { decl: SettingDecl; declara
   const setDraft = useTrain((s) => s.setDraft);
   const refusal = useServerRefusal();
   const param = useMemo(() => toParamSpec(decl), [decl]);
+  // A searchable setting can be tuned in a sweep, within its declared bounds.
+  const tuning = useMemo<FieldTuning | undefined>(() => {
+    const bounds = settingBounds(decl);
+    return bounds ? { target: () => trainingTarget(decl.name), bounds: () => bounds } : undefined;
+  }, [decl]);
   const live = applies(declaration, decl, values);
   const isSet = Object.prototype.hasOwnProperty.call(values, decl.name);
   const storedError = live && isSet ? checkSetting(decl, values[decl.name]) : null;
@@ -43,6 +49,7 @@ export function SettingField({ decl, declaration }: { decl: SettingDecl; declara
         serverError={serverError}
         path="train."
         specs={NO_SPECS}
+        tuning={tuning}
         onChange={(value) => setValue(decl.name, value)}
         onDraftError={(error) => setDraft(decl.name, error)}
       />

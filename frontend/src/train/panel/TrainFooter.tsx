@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { ApiError } from "../../api/client";
 import { runsApi } from "../../api/runs";
-import { graphStore } from "../../graph/store";
+import { graphStore, useGraph } from "../../graph/store";
 import { navigate } from "../../router";
 import { notify } from "../../ui/toast";
 import { refusalOf, runBody } from "../check";
@@ -33,8 +33,15 @@ export function TrainFooter() {
   const [submitting, setSubmitting] = useState(false);
   const reason = useDisabledReason(submitting);
   const refusal = useTrain((s) => s.refusal);
+  const tuned = useGraph((s) => Object.keys(s.space).length);
   return (
     <footer className="train-foot">
+      {tuned > 0 && (
+        <p className="small muted" data-testid="train-tuned-note">
+          {tuned} tuned value{tuned === 1 ? " is" : "s are"} searched in Sweep mode only; Train uses the
+          values set.
+        </p>
+      )}
       {refusal && (
         <div className="train-errors" data-testid="train-errors" role="alert">
           <strong>The server refused the run.</strong> {refusal.detail}

@@ -7,12 +7,15 @@ import { AuthForm } from "../../auth/AuthForm";
 import { useSession } from "../../auth/session";
 import { useGraph } from "../../graph/store";
 import { navigate } from "../../router";
+import { useSweep } from "../../sweeps/store";
 import { useRunCheck } from "../check";
 import { useTrain } from "../store";
 import { BindingSection } from "./BindingSection";
 import { CallbacksSection } from "./CallbacksSection";
 import { DatasetSection } from "./DatasetSection";
 import { SettingsSection } from "./SettingsSection";
+import { SweepFooter } from "./SweepFooter";
+import { SweepSection } from "./SweepSection";
 import { TrainFooter } from "./TrainFooter";
 import "./train.css";
 
@@ -22,11 +25,34 @@ export function TrainPanel() {
   const checked = useSession((s) => s.checked);
   const projectId = useGraph((s) => s.projectId);
   const runsPath = projectId !== null ? `/runs?project=${projectId}` : "/runs";
+  const mode = useSweep((s) => s.mode);
+  const setMode = useSweep((s) => s.setMode);
+  const tuned = useGraph((s) => Object.keys(s.space).length);
   useRunCheck();
   return (
-    <aside className="train-panel" data-testid="train-panel" aria-label="Train">
+    <aside className="train-panel" data-testid="train-panel" data-mode={mode} aria-label="Train">
       <header className="train-head">
-        <h2>Train</h2>
+        <div className="mode-switch" role="tablist" aria-label="Train one model or sweep">
+          <button
+            role="tab"
+            aria-selected={mode === "train"}
+            className={mode === "train" ? "on" : undefined}
+            data-testid="mode-train"
+            onClick={() => setMode("train")}
+          >
+            Train
+          </button>
+          <button
+            role="tab"
+            aria-selected={mode === "sweep"}
+            className={mode === "sweep" ? "on" : undefined}
+            data-testid="mode-sweep"
+            onClick={() => setMode("sweep")}
+            title="Search hyperparameters: many trials, one per combination"
+          >
+            Sweep{tuned > 0 && <span className="count-chip">{tuned}</span>}
+          </button>
+        </div>
         <a
           href={runsPath}
           className="small"
@@ -56,10 +82,11 @@ export function TrainPanel() {
         )}
         {username && <DatasetSection />}
         {username && <BindingSection />}
+        {mode === "sweep" && <SweepSection />}
         <SettingsSection />
         <CallbacksSection />
       </div>
-      <TrainFooter />
+      {mode === "sweep" ? <SweepFooter /> : <TrainFooter />}
     </aside>
   );
 }

@@ -1,0 +1,144 @@
+// The sweeps side of the HTTP API (POST/GET /api/sweeps, /api/sweeps/{id}, cancel, delete) and the
+// messages of /ws/sweeps/{id}/. The types follow the server's contract.
+import { ApiError, readCookie } from "../api/client";
+import type { RunBody } from "../api/runs";
+import type { Dimension } from "./space";
+import type { Objective, Pruner, Sampler } from "./store";
+
+export type SweepStatus = "running" | "succeeded" | "cancelled" | "failed";
+export const SWEEP_FINISHED: ReadonlySet<string> = new Set(["succeeded", "cancelled", "failed"]);
+
+export type TrialRunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+
+export interface Trial {
+  number: number;
+  run: number | null;
+  status: TrialRunStatus;
+  state: string;
+  params: Record<string, unknown>;
+  values: (number | null)[] | null;
+  epochs_done: number;
+  pruned_epoch: number | null;
+  duration: number | null;
+  error: string;
+  created_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export type Counts = Record<
+  "total" | "queued" | "running" | "succeeded" | "pruned" | "failed" | "cancelled",
+  number
+>;
+
+export interface SweepSpec {
+  space: Dimension[];
+  objectives: Objective[];
+  sampler: string;
+  pruner: { name: string; startup_trials?: number; warmup_epochs?: number } | string;
+  trials: number;
+  parallel: number;
+  seed: number | null;
+  enqueue?: Record<string, unknown>[];
+}
+
+export interface SweepSummary {
+  id: number;
+  name: string;
+  status: SweepStatus;
+  project: number | null;
+  dataset: { ref: string | number; kind?: string; name: string; title?: string };
+  study: string;
+  spec: SweepSpec;
+  counts: Counts;
+  best: number[];
+  importances: Record<string, number> | null;
+  error: string;
+  created_at: string | null;
+  finished_at: string | null;
+  duration: number | null;
+}
+
+export interface Sweep extends SweepSummary {
+  training: RunBody["training"];
+  graph: Record<string, unknown>;
+  trials: Trial[];
+}
+
+export interface SweepBody {
+  graph?: RunBody["graph"];
+  project?: number | null;
+  dataset: RunBody["dataset"];
+  training?: RunBody["training"];
+  space: Dimension[];
+  objectives: Objective[];
+  sampler: Sampler;
+  pruner: Pruner;
+  trials: number;
+  parallel: number;
+  seed: number | null;
+  name?: string;
+}
+
+/** A message of /ws/sweeps/{id}/. */
+export type SweepEvent =
+  | { type: "snapshot"; t: number; sweep: Sweep }
+  | { type: "trial"; t: number; trial: Trial; counts: Counts }
+  | {
+      type: "sweep";
+      t: number;
+      status: SweepStatus;
+      counts: Counts;
+      best: number[];
+      importances: Record<string, number> | null;
+    }
+  | { type: "done"; t: number; status: SweepStatus }
+  | { type: "error"; t: number; message: string };
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") {
+    const token = readCookie("csrftoken");
+    if (token) headers["X-CSRFToken"] = token;
+  }
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (!response.ok) {
+    const detail = (parsed as { detail?: unknown } | null)?.detail;
+    const message =
+      typeof detail === "string"
+        ? detail
+        : detail !== undefined
+          ? JSON.stringify(detail)
+          : `${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, message, parsed);
+  }
+  return parsed as T;
+}
+
+export const sweepsApi = {
+  create: (body: SweepBody) => call<Sweep>("POST", "/api/sweeps", body),
+  list: (params: { project?: number | null; status?: string; limit?: number } = {}) => {
+    const query = new URLSearchParams();
+    if (params.project != null) query.set("project", String(params.project));
+    if (params.status) query.set("status", params.status);
+    if (params.limit) query.set("limit", String(params.limit));
+    const qs = query.toString();
+    return call<SweepSummary[]>("GET", `/api/sweeps${qs ? `?${qs}` : ""}`);
+  },
+  get: (id: number | string) => call<Sweep>("GET", `/api/sweeps/${id}`),
+  cancel: (id: number | string) => call<Sweep>("POST", `/api/sweeps/${id}/cancel`),
+  remove: (id: number | string) => call<void>("DELETE", `/api/sweeps/${id}`),
+};

@@ -172,6 +172,17 @@ def test_try_it_draw_sample_files_and_onnx_download(page: Page, stack, tmp_path)
     expect(pad).to_have_attribute("data-empty", "true")
     expect(page.get_by_test_id("try-result")).to_have_count(0)
 
+    # The keyboard draws too: Space lowers the pen, arrows move it, Delete clears.
+    pad.focus()
+    page.keyboard.press("Space")
+    for _ in range(8):
+        page.keyboard.press("Shift+ArrowDown")
+    expect(pad).to_have_attribute("data-empty", "false")
+    expect_class_bars(page, "try-result")
+    page.keyboard.press("Delete")
+    expect(pad).to_have_attribute("data-empty", "true")
+    expect(page.get_by_test_id("try-result")).to_have_count(0)
+
     # Image files: a file that is no image gets the server's error at the input; a real PNG an answer.
     page.get_by_test_id("try-mode-file").click()
     page.get_by_test_id("try-file-input").set_input_files(
@@ -215,6 +226,11 @@ def test_editor_exports_the_untrained_graph_as_onnx(page: Page, stack, tmp_path)
     expect(page.get_by_test_id("status-state")).to_have_text("Model builds", timeout=SLOW)
 
     menu = page.get_by_test_id("export-model-menu")
+    page.set_viewport_size({"width": 1024, "height": 800})
+    menu.click()
+    page.locator("header.toolbar").screenshot(path=str(ARTIFACTS / "export_menu_1024.png"))
+    page.keyboard.press("Escape")
+    page.set_viewport_size({"width": 1400, "height": 900})
     menu.click()
     expect(page.get_by_test_id("export-model-list")).to_be_visible()
     expect(page.get_by_test_id("export-savedmodel")).to_be_focused()  # the keyboard is in the menu

@@ -4,33 +4,10 @@ import { runsApi, type RunBody, type TrainingSettings } from "../api/runs";
 import { loadDocument } from "../editor/commands";
 import { navigate } from "../router";
 import { loadDeclaration } from "../train/panel/useSettings";
-import type { SettingsDeclaration } from "../train/settingsSchema";
 import { useTrain } from "../train/store";
-import { bestTrial, valueOf } from "./analysis";
+import { flattenSettings } from "./analysis";
 import type { Sweep, Trial } from "./api";
 import { useSweep } from "./store";
-
-/** The trial to open: the best one, or with two objectives the front's best on the first objective. */
-export function pickBest(sweep: Sweep): Trial | null {
-  const objective = sweep.spec.objectives[0];
-  const front = sweep.trials.filter((t) => sweep.best.includes(t.number) && t.run !== null);
-  if (front.length) return bestTrial(front, objective?.direction ?? "maximize") ?? front[0];
-  return bestTrial(
-    sweep.trials.filter((t) => t.run !== null && valueOf(t) !== null),
-    objective?.direction ?? "maximize",
-  );
-}
-
-/** A run's nested `training` as the settings form's values by dotted name (only those off their default). */
-export function flattenSettings(declaration: SettingsDeclaration, training: Record<string, unknown>) {
-  const values: Record<string, unknown> = {};
-  for (const decl of declaration.fields) {
-    let node: unknown = training;
-    for (const key of decl.name.split(".")) node = (node as Record<string, unknown> | undefined)?.[key];
-    if (node !== undefined && node !== decl.default) values[decl.name] = node;
-  }
-  return values;
-}
 
 export async function openTrialAsProject(sweep: Sweep, trial: Trial) {
   const run = await runsApi.run(trial.run!);

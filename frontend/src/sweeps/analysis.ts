@@ -1,9 +1,11 @@
 // Pure helpers of the sweep page: the live state reducer (snapshot, trial and sweep events), sorting
 // the trials table, the best-so-far curve, the Pareto front, the axes of the parallel-coordinates
 // chart, and progress with an estimate of the time left.
+import type { BlockNode } from "../graph/types";
+import type { SettingsDeclaration } from "../train/settingsSchema";
 import type { Counts, Sweep, SweepEvent, Trial } from "./api";
 import type { Dimension } from "./space";
-import type { Objective } from "./store";
+import { OBJECTIVE_METRICS, type Objective } from "./store";
 
 // ---- live state ---------------------------------------------------------------
 
@@ -257,4 +259,59 @@ export function progressOf(
     cancelled: n("cancelled"),
     eta: mean === null || left === 0 ? (left === 0 ? 0 : null) : (mean * left) / Math.max(1, parallel),
   };
+}
+
+// ---- the best trial, back in the editor ---------------------------------------
+
+/** The trial to open: the best one, or with two objectives the front's best on the first objective. */
+export function pickBest(sweep: Sweep): Trial | null {
+  const objective = sweep.spec.objectives[0];
+  const front = sweep.trials.filter((t) => sweep.best.includes(t.number) && t.run !== null);
+  if (front.length) return bestTrial(front, objective?.direction ?? "maximize") ?? front[0];
+  return bestTrial(
+    sweep.trials.filter((t) => t.run !== null && valueOf(t) !== null),
+    objective?.direction ?? "maximize",
+  );
+}
+
+/** A run's nested `training` as the settings form's values by dotted name (only those off their default). */
+export function flattenSettings(declaration: SettingsDeclaration, training: Record<string, unknown>) {
+  const values: Record<string, unknown> = {};
+  for (const decl of declaration.fields) {
+    let node: unknown = training;
+    for (const key of decl.name.split(".")) node = (node as Record<string, unknown> | undefined)?.[key];
+    if (node !== undefined && node !== decl.default) values[decl.name] = node;
+  }
+  return values;
+}
+
+// ---- objectives ----------------------------------------------------------------
+
+/** What a run of this graph reports, for the objective's metric: loss and each Output's metrics, with val_. */
+export function reportedMetrics(nodes: BlockNode[]): string[] {
+  const outputs = nodes.filter((n) => n.data.type === "Output");
+  const epoch: string[] = [];
+  const several = outputs.length > 1;
+  for (const out of outputs) {
+    const metrics = Array.isArray(out.data.params.metrics) ? (out.data.params.metrics as unknown[]) : [];
+    const names = ["loss", ...metrics.filter((m): m is string => typeof m === "string")];
+    for (const m of names) epoch.push(several ? `${out.id}_${m}` : m);
+  }
+  if (several) epoch.unshift("loss");
+  const withVal = epoch.flatMap((m) => [`val_${m}`, m]);
+  const ordered = [
+    ...new Set([
+      ...withVal,
+      ...OBJECTIVE_METRICS.filter((m) => !m.includes("accuracy") && !m.includes("loss")),
+    ]),
+  ];
+  // val_accuracy first when it is there (the usual objective).
+  return ordered.sort((a, b) => rank(a) - rank(b));
+}
+
+function rank(metric: string): number {
+  if (metric.startsWith("val_") && /acc/.test(metric)) return 0;
+  if (metric.startsWith("val_")) return 1;
+  if (["params", "macs", "seconds"].includes(metric)) return 3;
+  return 2;
 }

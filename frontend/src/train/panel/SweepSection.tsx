@@ -15,9 +15,9 @@ import {
   type Bounds,
   type Dimension,
 } from "../../sweeps/space";
+import { reportedMetrics } from "../../sweeps/analysis";
 import {
   directionFor,
-  OBJECTIVE_METRICS,
   PRUNERS,
   SAMPLER_LABELS,
   SAMPLERS,
@@ -28,35 +28,6 @@ import {
 } from "../../sweeps/store";
 import type { SettingsDeclaration } from "../settingsSchema";
 import { useTrain } from "../store";
-
-/** What a run of this graph reports, for the objective's metric: loss and each Output's metrics, with val_. */
-export function reportedMetrics(nodes: BlockNode[]): string[] {
-  const outputs = nodes.filter((n) => n.data.type === "Output");
-  const epoch: string[] = [];
-  const several = outputs.length > 1;
-  for (const out of outputs) {
-    const metrics = Array.isArray(out.data.params.metrics) ? (out.data.params.metrics as unknown[]) : [];
-    const names = ["loss", ...metrics.filter((m): m is string => typeof m === "string")];
-    for (const m of names) epoch.push(several ? `${out.id}_${m}` : m);
-  }
-  if (several) epoch.unshift("loss");
-  const withVal = epoch.flatMap((m) => [`val_${m}`, m]);
-  const ordered = [
-    ...new Set([
-      ...withVal,
-      ...OBJECTIVE_METRICS.filter((m) => !m.includes("accuracy") && !m.includes("loss")),
-    ]),
-  ];
-  // val_accuracy first when it is there (the usual objective).
-  return ordered.sort((a, b) => rank(a) - rank(b));
-}
-
-function rank(metric: string): number {
-  if (metric.startsWith("val_") && /acc/.test(metric)) return 0;
-  if (metric.startsWith("val_")) return 1;
-  if (["params", "macs", "seconds"].includes(metric)) return 3;
-  return 2;
-}
 
 /** The bounds of a target in this graph and declaration, or null where it no longer exists. */
 export function boundsOfTarget(

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { downloads, type Run } from "../../api/runs";
 import { downloadBlob } from "../../editor/download";
-import { fetchFile, useApi, useDownloads, type Progress } from "./api";
+import { fetchFile, modelApi, modelLinks, type Progress } from "./api";
 import { formatBytes } from "./bars";
 import type { ExportEntry, ModelFormat } from "./types";
 import "./use.css";
@@ -38,7 +38,7 @@ export function Downloads({ run }: { run: Run }) {
 
   const refresh = useCallback(
     (signal?: AbortSignal) =>
-      useApi
+      modelApi
         .exports(id, signal)
         .then((list) => {
           setEntries(Object.fromEntries(list.formats.map((f) => [f.format, f])));
@@ -88,11 +88,11 @@ export function Downloads({ run }: { run: Run }) {
             <a className="button" href={downloads.script(id)} download data-testid="download-script">
               Reproduce script (.py)
             </a>
-            <a className="button" href={useDownloads.notebook(id)} download data-testid="download-notebook">
+            <a className="button" href={modelLinks.notebook(id)} download data-testid="download-notebook">
               Notebook (.ipynb)
             </a>
             {run.dataset?.kind === "upload" && !run.dataset.deleted && (
-              <a className="button" href={useDownloads.data(id)} download data-testid="download-data">
+              <a className="button" href={modelLinks.data(id)} download data-testid="download-data">
                 Dataset arrays (data.npz)
               </a>
             )}
@@ -148,7 +148,7 @@ function ExportRow({
     setState({ phase: "running", converting: size == null, progress: null });
     try {
       const { blob, filename: name } = await fetchFile(
-        useDownloads.export(id, format),
+        modelLinks.export(id, format),
         filename,
         (progress) => setState({ phase: "running", converting: false, progress }),
         mine.signal,

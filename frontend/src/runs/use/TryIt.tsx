@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client";
 import type { Run } from "../../api/runs";
-import { useApi } from "./api";
+import { modelApi } from "./api";
 import { formatLabel, formatValue, probabilityBars } from "./bars";
 import { asBatch, errorPlace } from "./describe";
 import type { PadHandle } from "./DrawingPad";
@@ -31,7 +31,7 @@ export function TryIt({ run }: { run: Run }) {
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     const controller = new AbortController();
-    useApi
+    modelApi
       .describe(run.id, controller.signal)
       .then(setDescription)
       .catch((e: unknown) => {
@@ -149,10 +149,10 @@ function TryItBody({ id, description }: { id: number; description: PredictDescri
     setWait(null);
     if ("file" in next) {
       requests.now((signal) =>
-        useApi.predictFiles(id, [next.file], { input: next.input, inputs: next.inputs }, signal),
+        modelApi.predictFiles(id, [next.file], { input: next.input, inputs: next.inputs }, signal),
       );
     } else {
-      requests.schedule((signal) => useApi.predict(id, next.body, signal));
+      requests.schedule((signal) => modelApi.predict(id, next.body, signal));
     }
   }
 
@@ -331,10 +331,10 @@ function TestSamplePanel({
     setLoading(true);
     setError(null);
     try {
-      const next = await useApi.testSample(id, undefined, mine.signal);
+      const next = await modelApi.testSample(id, undefined, mine.signal);
       setSample(next);
       setAnswer(null);
-      setAnswer(await useApi.predict(id, { inputs: asBatch(next.inputs, description) }, mine.signal));
+      setAnswer(await modelApi.predict(id, { inputs: asBatch(next.inputs, description) }, mine.signal));
     } catch (e) {
       if (!mine.signal.aborted) setError(message(e));
     } finally {

@@ -45,7 +45,7 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await (await request("GET", path, undefined, false, signal)).json()) as T;
 }
 
-export const useApi = {
+export const modelApi = {
   describe: async (id: number | string, signal?: AbortSignal): Promise<PredictDescription> =>
     normaliseDescription(await getJson<unknown>(`/api/runs/${id}/predict`, signal)),
 
@@ -78,7 +78,7 @@ export const useApi = {
     getJson<ExportList>(`/api/runs/${id}/exports`, signal),
 };
 
-export const useDownloads = {
+export const modelLinks = {
   export: (id: number | string, format: ModelFormat) => `/api/runs/${id}/export?format=${format}`,
   script: (id: number | string) => `/api/runs/${id}/script`,
   notebook: (id: number | string) => `/api/runs/${id}/notebook`,

@@ -169,8 +169,8 @@ def test_a_test_sample_feeds_predict(api, run, fashion):
     sample = api.get(f"/api/runs/{run.pk}/test-sample?index=7").json()
     assert sample["index"] == 7 and sample["label"] == int(fashion.y_test["label"][7])
     assert sample["name"] == FASHION_CLASSES[sample["label"]] and sample["image"].startswith("data:image/png;base64,")
-    assert np.allclose(sample["inputs"]["pixels"], fashion.x_test["image"][7].reshape(784))
-    answer = post_json(api, f"/api/runs/{run.pk}/predict", {"inputs": {k: [v] for k, v in sample["inputs"].items()}})
+    assert np.allclose(sample["inputs"]["pixels"], fashion.x_test["image"][7].reshape(1, 784))
+    answer = post_json(api, f"/api/runs/{run.pk}/predict", {"inputs": sample["inputs"]})  # as it is
     assert answer.status_code == 200 and len(answer.json()["outputs"]["label"]["values"]) == 1
     random = api.get(f"/api/runs/{run.pk}/test-sample").json()
     assert 0 <= random["index"] < fashion.test_size

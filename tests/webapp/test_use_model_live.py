@@ -171,7 +171,7 @@ def test_images_as_arrays_and_png_files_give_the_downloaded_models_classes(stack
 
     status, sample, _ = stack.alice.get(f"/api/runs/{fashion_run['id']}/test-sample?index=3")
     assert status == 200 and sample["label"] == int(fashion.y_test["label"][3])
-    status, one, _ = stack.alice.post(path, {"inputs": {k: [v] for k, v in sample["inputs"].items()}})
+    status, one, _ = stack.alice.post(path, {"inputs": sample["inputs"]})  # a batch of one, as it is
     assert status == 200 and one["outputs"]["label"]["values"][0] == answer["values"][3]
 
 

@@ -333,6 +333,8 @@ def test_sample(run: Run, index: int | None) -> dict:
 
     p = predictor(run)
     sample = sample_from_test(run_dataset(run), index, p)
+    # a batch of one, so the answer's `inputs` is the body POST /predict takes as it is
+    sample["inputs"] = {name: [value] for name, value in sample["inputs"].items()}
     if sample.get("image") is None:
         sample.pop("image", None)
     return sample

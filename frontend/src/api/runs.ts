@@ -13,7 +13,7 @@ export type DatasetRef = DatasetInfo["ref"];
 export type DatasetPreview = Schemas["ImagesPreview"] | Schemas["TablePreview"];
 
 export type RunStatus = Schemas["RunSummary"]["status"];
-export const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
+export const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled", "pruned"]);
 
 /** `training` as a run stores it: every setting filled in (trainer/settings.py; GET /api/training/settings). */
 export type TrainingSettings = Schemas["TrainingSettings"];

@@ -574,6 +574,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your sweeps, newest first (without graphs and trials) */
+        get: operations["webapp_sweeps_api_list_sweeps"];
+        put?: never;
+        /** Start a sweep: its trials are runs, queued at most `parallel` at a time */
+        post: operations["webapp_sweeps_api_create_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sweep: status, spec, every trial, the best one (or the Pareto front), importances */
+        get: operations["webapp_sweeps_api_get_sweep"];
+        put?: never;
+        post?: never;
+        /** Delete a sweep, its trials' runs and files, and its Optuna study */
+        delete: operations["webapp_sweeps_api_delete_sweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a sweep's queued and running trials (finished ones are kept); 409 if it has ended */
+        post: operations["webapp_sweeps_api_cancel_sweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -846,7 +899,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
             /** T */
             t: number;
             /** Test */
@@ -1370,7 +1423,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
         };
         /** RunDataset */
         RunDataset: {
@@ -1431,6 +1484,11 @@ export interface components {
             name: string;
             /** Project */
             project: number | null;
+            /**
+             * Pruned Epoch
+             * @description a pruned trial: the epoch its pruner stopped it at
+             */
+            pruned_epoch?: number | null;
             /** Samples */
             samples: components["schemas"]["SamplePrediction"][];
             /** Started At */
@@ -1439,12 +1497,22 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+            /**
+             * Sweep
+             * @description the sweep this run is a trial of
+             */
+            sweep?: number | null;
             /** Test */
             test: {
                 [key: string]: number | null;
             } | null;
             training: components["schemas"]["TrainingSettings"];
+            /**
+             * Trial Number
+             * @description its trial number in the sweep
+             */
+            trial_number?: number | null;
             /** Worker */
             worker: string | null;
         };
@@ -1505,18 +1573,33 @@ export interface components {
             name: string;
             /** Project */
             project: number | null;
+            /**
+             * Pruned Epoch
+             * @description a pruned trial: the epoch its pruner stopped it at
+             */
+            pruned_epoch?: number | null;
             /** Started At */
             started_at: string | null;
             /**
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+            /**
+             * Sweep
+             * @description the sweep this run is a trial of
+             */
+            sweep?: number | null;
             /** Test */
             test: {
                 [key: string]: number | null;
             } | null;
             training: components["schemas"]["TrainingSettings"];
+            /**
+             * Trial Number
+             * @description its trial number in the sweep
+             */
+            trial_number?: number | null;
         };
         /** SamplePrediction */
         SamplePrediction: {
@@ -1574,7 +1657,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
             /** T */
             t: number;
             /**
@@ -1582,6 +1665,321 @@ export interface components {
              * @enum {string}
              */
             type: "status";
+        };
+        /** SweepCounts */
+        SweepCounts: {
+            /** Cancelled */
+            cancelled: number;
+            /** Failed */
+            failed: number;
+            /** Pruned */
+            pruned: number;
+            /** Queued */
+            queued: number;
+            /** Running */
+            running: number;
+            /** Succeeded */
+            succeeded: number;
+            /**
+             * Total
+             * @description the trials the sweep runs
+             */
+            total: number;
+        };
+        /** SweepDetail */
+        SweepDetail: {
+            /**
+             * Best
+             * @description trial numbers: the best trial, or the Pareto front with two objectives
+             */
+            best: number[];
+            counts: components["schemas"]["SweepCounts"];
+            /** Created At */
+            created_at: string | null;
+            dataset: components["schemas"]["RunDataset"];
+            /** Duration */
+            duration: number | null;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Graph */
+            graph: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /**
+             * Importances
+             * @description Optuna's parameter importances (first objective)
+             */
+            importances: {
+                [key: string]: number;
+            } | null;
+            /** Name */
+            name: string;
+            /** Project */
+            project: number | null;
+            spec: components["schemas"]["SweepSpec"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "cancelled" | "failed";
+            /**
+             * Study
+             * @description the Optuna study's name (optuna-dashboard opens it)
+             */
+            study: string;
+            training: components["schemas"]["TrainingSettings"];
+            /** Trials */
+            trials: components["schemas"]["SweepTrial"][];
+        };
+        /** SweepDimension */
+        SweepDimension: {
+            /** Choices */
+            choices: unknown[] | null;
+            /** High */
+            high: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "int" | "float" | "choice";
+            /** Log */
+            log: boolean;
+            /** Low */
+            low: number | null;
+            /** Step */
+            step: number | null;
+            /**
+             * Target
+             * @description nodes.<block id>.<param>[.<index>], nodes.<id>.layer.<param> or training.<setting>
+             */
+            target: string;
+        };
+        /** SweepIn */
+        SweepIn: {
+            /**
+             * Dataset
+             * @description a built-in dataset's name, or the id of one of your uploads
+             */
+            dataset: string | number;
+            /**
+             * Enqueue
+             * @description parameter sets tried first: [{target: value}]
+             */
+            enqueue?: unknown;
+            /**
+             * Graph
+             * @description a graph document; or name a project to sweep its graph
+             */
+            graph?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Name
+             * @description default: the graph's name
+             */
+            name?: string | null;
+            /**
+             * Objectives
+             * @description one or two {"metric", "direction": "maximize" | "minimize", "at": "best" | "last"}
+             */
+            objectives?: unknown;
+            /**
+             * Parallel
+             * @description trials at once: 1 to the number of workers
+             * @default 1
+             */
+            parallel?: unknown;
+            /**
+             * Project
+             * @description a project of yours (its graph, unless `graph` is given)
+             */
+            project?: number | null;
+            /**
+             * Pruner
+             * @description none, median, hyperband, or {"name", "startup_trials", "warmup_epochs"}
+             */
+            pruner?: unknown;
+            /**
+             * Sampler
+             * @description random, tpe, grid, nsga2 or cmaes (default tpe; nsga2 with two objectives)
+             */
+            sampler?: unknown;
+            /**
+             * Seed
+             * @description seeds the sampler (null: unseeded)
+             * @default 0
+             */
+            seed?: unknown;
+            /**
+             * Space
+             * @description dimensions [{"target": "nodes.<id>.<param>" | "nodes.<id>.layer.<param>" | "training.<setting>", "kind": "int" | "float" | "choice", "low", "high", "log", "step", "choices"}]
+             */
+            space: unknown;
+            /**
+             * Training
+             * @description the base training settings (trials default to callbacks.tensorboard false)
+             */
+            training?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Trials
+             * @description 1 to 500
+             * @default 20
+             */
+            trials?: unknown;
+        };
+        /** SweepObjective */
+        SweepObjective: {
+            /**
+             * At
+             * @enum {string}
+             */
+            at: "best" | "last";
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "maximize" | "minimize";
+            /**
+             * Metric
+             * @description an epoch metric (val_accuracy, loss...), test_<metric>, params, macs or seconds
+             */
+            metric: string;
+        };
+        /** SweepPruner */
+        SweepPruner: {
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "none" | "median" | "hyperband";
+            /** Startup Trials */
+            startup_trials: number;
+            /** Warmup Epochs */
+            warmup_epochs: number;
+        };
+        /** SweepSpec */
+        SweepSpec: {
+            /**
+             * Enqueue
+             * @description parameter sets tried first, by target
+             */
+            enqueue: {
+                [key: string]: unknown;
+            }[];
+            /** Objectives */
+            objectives: components["schemas"]["SweepObjective"][];
+            /** Parallel */
+            parallel: number;
+            pruner: components["schemas"]["SweepPruner"];
+            /**
+             * Sampler
+             * @enum {string}
+             */
+            sampler: "random" | "tpe" | "grid" | "nsga2" | "cmaes";
+            /** Seed */
+            seed: number | null;
+            /** Space */
+            space: components["schemas"]["SweepDimension"][];
+            /** Trials */
+            trials: number;
+        };
+        /** SweepSummary */
+        SweepSummary: {
+            /**
+             * Best
+             * @description trial numbers: the best trial, or the Pareto front with two objectives
+             */
+            best: number[];
+            counts: components["schemas"]["SweepCounts"];
+            /** Created At */
+            created_at: string | null;
+            dataset: components["schemas"]["RunDataset"];
+            /** Duration */
+            duration: number | null;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Importances
+             * @description Optuna's parameter importances (first objective)
+             */
+            importances: {
+                [key: string]: number;
+            } | null;
+            /** Name */
+            name: string;
+            /** Project */
+            project: number | null;
+            spec: components["schemas"]["SweepSpec"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "cancelled" | "failed";
+            /**
+             * Study
+             * @description the Optuna study's name (optuna-dashboard opens it)
+             */
+            study: string;
+        };
+        /** SweepTrial */
+        SweepTrial: {
+            /** Created At */
+            created_at: string | null;
+            /** Duration */
+            duration: number | null;
+            /** Epochs Done */
+            epochs_done: number;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Number
+             * @description Optuna's trial number, from 0
+             */
+            number: number;
+            /**
+             * Params
+             * @description the values tried, by target
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Pruned Epoch */
+            pruned_epoch: number | null;
+            /**
+             * Run
+             * @description the run that trains it
+             */
+            run: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * State
+             * @description Optuna's view: waiting (queued), running, complete, pruned, fail
+             * @enum {string}
+             */
+            state: "waiting" | "running" | "complete" | "pruned" | "fail";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+            /**
+             * Values
+             * @description one per objective once told to Optuna; null before
+             */
+            values: (number | null)[] | null;
         };
         /** TablePreview */
         TablePreview: {
@@ -4025,6 +4423,289 @@ export interface operations {
             };
             /** @description gone: the stored file cannot be read any more */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_sweeps_api_list_sweeps: {
+        parameters: {
+            query?: {
+                project?: number | null;
+                status?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepSummary"][];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_sweeps_api_create_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepDetail"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body or the file is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_sweeps_api_get_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepDetail"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_sweeps_api_delete_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_sweeps_api_cancel_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sweep_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepDetail"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import { CompareChart, PALETTE, type CompareLine } from "../runs/charts";
 import { formatDuration } from "../runs/progress";
 import { formatMetric } from "../runs/results";
 import "../runs/runs.css";
+import "../sweeps/sweep.css";
 import { summariseSettings } from "../train/settings";
 import { linkTo, StatusBadge } from "./RunPage";
 
@@ -38,6 +39,9 @@ export function RunsPage() {
           <strong>Runs</strong>
         </nav>
         <span className="spacer" />
+        <a className="header-link" href="/sweeps" onClick={linkTo("/sweeps")} data-testid="runs-sweeps-link">
+          Sweeps
+        </a>
         {username && <span className="user-chip">{username}</span>}
       </header>
       <main className="run-main">
@@ -178,6 +182,17 @@ function RunsList() {
                       >
                         {r.name || "run"} #{r.id}
                       </a>
+                      {r.sweep != null && (
+                        <a
+                          className="sweep-mark"
+                          href={`/sweeps/${r.sweep}`}
+                          onClick={linkTo(`/sweeps/${r.sweep}`)}
+                          data-testid={`run-sweep-${r.id}`}
+                          title={`Trial ${r.trial_number ?? "?"} of sweep #${r.sweep}`}
+                        >
+                          sweep #{r.sweep} · trial {r.trial_number ?? "?"}
+                        </a>
+                      )}
                     </td>
                     <td>
                       <StatusBadge status={r.status} testId={`run-row-status-${r.id}`} />

@@ -6,7 +6,7 @@ import { formatDuration } from "../runs/progress";
 import { short, sortTrials, valueOf, type Column } from "./analysis";
 import type { Trial } from "./api";
 import { shortTarget } from "./charts";
-import type { Dimension } from "./space";
+import type { DimensionLike } from "./space";
 import type { Objective } from "./store";
 
 function showParam(v: unknown): string {
@@ -24,7 +24,7 @@ export function TrialsTable({
   now,
 }: {
   trials: Trial[];
-  space: Dimension[];
+  space: DimensionLike[];
   objectives: Objective[];
   best: number[];
   /** seconds since the epoch: a running trial's duration so far */
@@ -104,7 +104,7 @@ export function TrialsTable({
                   )}
                 </td>
                 <td>
-                  <StatusBadge status={t.status as never} testId={`trial-status-${t.number}`} />
+                  <StatusBadge status={t.status} testId={`trial-status-${t.number}`} />
                   {t.status === "pruned" && t.pruned_epoch !== null && (
                     <span className="small muted"> at epoch {t.pruned_epoch}</span>
                   )}

@@ -9,6 +9,12 @@ import { flattenSettings } from "./analysis";
 import type { Sweep, Trial } from "./api";
 import { useSweep } from "./store";
 
+/** The sweep's dataset, to train on again; refused when its upload has been deleted since. */
+function datasetOf(sweep: Sweep): string | number {
+  if (sweep.dataset.ref === null) throw new Error(`the dataset “${sweep.dataset.name}” has been deleted`);
+  return sweep.dataset.ref;
+}
+
 export async function openTrialAsProject(sweep: Sweep, trial: Trial) {
   const run = await runsApi.run(trial.run!);
   const declaration = await loadDeclaration();
@@ -17,7 +23,7 @@ export async function openTrialAsProject(sweep: Sweep, trial: Trial) {
   train.resetForm();
   for (const [name, value] of Object.entries(flattenSettings(declaration, run.training)))
     train.setValue(name, value);
-  train.setDataset(String(sweep.dataset.ref));
+  train.setDataset(String(datasetOf(sweep)));
   train.setOpen(true);
   useSweep.getState().setMode("train");
   navigate("/");
@@ -31,7 +37,7 @@ export async function trainLonger(sweep: Sweep, trial: Trial, factor = 2): Promi
   } as TrainingSettings;
   const body: RunBody = {
     graph: run.graph as RunBody["graph"],
-    dataset: sweep.dataset.ref,
+    dataset: datasetOf(sweep),
     training,
     ...(sweep.project !== null ? { project: sweep.project } : {}),
   };

@@ -4,7 +4,7 @@
 import type { BlockNode } from "../graph/types";
 import type { SettingsDeclaration } from "../train/settingsSchema";
 import type { Counts, Sweep, SweepEvent, Trial } from "./api";
-import type { Dimension } from "./space";
+import type { DimensionLike } from "./space";
 import { OBJECTIVE_METRICS, type Objective } from "./store";
 
 // ---- live state ---------------------------------------------------------------
@@ -172,7 +172,7 @@ export function short(value: number): string {
 export function axisFor(
   key: string,
   label: string,
-  dim: Pick<Dimension, "kind" | "low" | "high" | "log" | "choices">,
+  dim: Pick<DimensionLike, "kind" | "low" | "high" | "log" | "choices">,
   seen: unknown[] = [],
 ): Axis {
   if (dim.kind === "choice") {

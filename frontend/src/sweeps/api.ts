@@ -1,71 +1,29 @@
 // The sweeps side of the HTTP API (POST/GET /api/sweeps, /api/sweeps/{id}, cancel, delete) and the
-// messages of /ws/sweeps/{id}/. The types follow the server's contract.
+// messages of /ws/sweeps/{id}/. The types are the server's schemas (schema.gen.ts, `make fixtures`);
+// the websocket's messages are written out here after docs (the schema does not declare them).
 import { ApiError, readCookie } from "../api/client";
 import type { RunBody } from "../api/runs";
+import type { components } from "../api/schema.gen";
 import type { Dimension } from "./space";
 import type { Objective, Pruner, Sampler } from "./store";
 
-export type SweepStatus = "running" | "succeeded" | "cancelled" | "failed";
+type Schemas = components["schemas"];
+
+export type SweepStatus = Schemas["SweepSummary"]["status"];
 export const SWEEP_FINISHED: ReadonlySet<string> = new Set(["succeeded", "cancelled", "failed"]);
 
-export type TrialRunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+/** A trial: its run, the values tried (by target), its objective values, state and timing. */
+export type Trial = Schemas["SweepTrial"];
+export type TrialRunStatus = Trial["status"];
+export type Counts = Schemas["SweepCounts"];
+export type SweepSpec = Schemas["SweepSpec"];
+/** A dimension as the server stores it (every key present, null where unused). */
+export type SpecDimension = Schemas["SweepDimension"];
+export type SweepSummary = Schemas["SweepSummary"];
+export type Sweep = Schemas["SweepDetail"];
 
-export interface Trial {
-  number: number;
-  run: number | null;
-  status: TrialRunStatus;
-  state: string;
-  params: Record<string, unknown>;
-  values: (number | null)[] | null;
-  epochs_done: number;
-  pruned_epoch: number | null;
-  duration: number | null;
-  error: string;
-  created_at: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-export type Counts = Record<
-  "total" | "queued" | "running" | "succeeded" | "pruned" | "failed" | "cancelled",
-  number
->;
-
-export interface SweepSpec {
-  space: Dimension[];
-  objectives: Objective[];
-  sampler: string;
-  pruner: { name: string; startup_trials?: number; warmup_epochs?: number } | string;
-  trials: number;
-  parallel: number;
-  seed: number | null;
-  enqueue?: Record<string, unknown>[];
-}
-
-export interface SweepSummary {
-  id: number;
-  name: string;
-  status: SweepStatus;
-  project: number | null;
-  dataset: { ref: string | number; kind?: string; name: string; title?: string };
-  study: string;
-  spec: SweepSpec;
-  counts: Counts;
-  best: number[];
-  importances: Record<string, number> | null;
-  error: string;
-  created_at: string | null;
-  finished_at: string | null;
-  duration: number | null;
-}
-
-export interface Sweep extends SweepSummary {
-  training: RunBody["training"];
-  graph: Record<string, unknown>;
-  trials: Trial[];
-}
-
-export interface SweepBody {
+/** What POST /api/sweeps takes (SweepIn), with the keys the editor sends typed. */
+export type SweepBody = Schemas["SweepIn"] & {
   graph?: RunBody["graph"];
   project?: number | null;
   dataset: RunBody["dataset"];
@@ -78,7 +36,7 @@ export interface SweepBody {
   parallel: number;
   seed: number | null;
   name?: string;
-}
+};
 
 /** A message of /ws/sweeps/{id}/. */
 export type SweepEvent =

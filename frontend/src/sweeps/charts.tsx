@@ -6,7 +6,7 @@ import uPlot from "uplot";
 import { UPlotChart } from "../runs/UPlotChart";
 import { axisFor, bestSoFar, numericAxis, paretoFront, short, valueOf, type Axis } from "./analysis";
 import type { Trial } from "./api";
-import { targetLabel, type Dimension } from "./space";
+import { targetLabel, type DimensionLike } from "./space";
 import type { Objective } from "./store";
 
 const VIOLET = "#6d28d9";
@@ -115,7 +115,7 @@ export function ParallelCoordinates({
   best,
 }: {
   trials: Trial[];
-  space: Dimension[];
+  space: DimensionLike[];
   objective: Objective;
   best: number[];
 }) {

@@ -20,6 +20,17 @@ export interface Dimension {
   choices?: unknown[];
 }
 
+/** A dimension as the editor keeps it or as the server answers it (null where a kind has no use for a key). */
+export interface DimensionLike {
+  target: string;
+  kind: DimensionKind;
+  low?: number | null;
+  high?: number | null;
+  log?: boolean | null;
+  step?: number | null;
+  choices?: unknown[] | null;
+}
+
 /** The space by target, in the order the dimensions were added. */
 export type SpaceMap = Record<string, Dimension>;
 
@@ -252,11 +263,14 @@ export function tunedCount(space: SpaceMap, nodeId: string): number {
 }
 
 /** A dimension in a few words: "32 – 256 (log)", "relu | tanh". */
-export function describeDimension(dim: Dimension): string {
+export function describeDimension(dim: DimensionLike): string {
   if (dim.kind === "choice")
     return (dim.choices ?? []).map((c) => (c === null ? "None" : String(c))).join(" | ");
   const range = `${dim.low ?? "?"} – ${dim.high ?? "?"}`;
-  const extras = [dim.log ? "log" : "", dim.step !== undefined ? `step ${dim.step}` : ""].filter(Boolean);
+  const extras = [
+    dim.log ? "log" : "",
+    dim.step !== undefined && dim.step !== null ? `step ${dim.step}` : "",
+  ].filter(Boolean);
   return extras.length ? `${range} (${extras.join(", ")})` : range;
 }
 

@@ -103,10 +103,22 @@ BAD = [
     ({"target": "nodes.hidden.units", "kind": "int", "low": 9, "high": 3}, "space[0].high", "below low"),
     ({"target": "nodes.hidden.units", "kind": "int", "low": "a", "high": 3}, "space[0].low", "must be a number"),
     ({"target": "nodes.hidden.activation", "kind": "choice", "choices": []}, "space[0].choices", "empty"),
-    ({"target": "nodes.hidden.activation", "kind": "choice", "choices": ["relu", "nope"]}, "space[0].choices[1]", "not a choice"),
-    ({"target": "training.optimizer", "kind": "choice", "choices": ["adam", "lion"]}, "space[0].choices[1]", "not a choice"),
+    (
+        {"target": "nodes.hidden.activation", "kind": "choice", "choices": ["relu", "nope"]},
+        "space[0].choices[1]",
+        "not a choice",
+    ),
+    (
+        {"target": "training.optimizer", "kind": "choice", "choices": ["adam", "lion"]},
+        "space[0].choices[1]",
+        "not a choice",
+    ),
     ({"target": "nodes.drop.rate", "kind": "float", "low": 0.0, "high": 0.5, "log": True}, "space[0].low", "log scale"),
-    ({"target": "nodes.hidden.units", "kind": "int", "low": 1, "high": 2, "colour": 1}, "space[0].colour", "not a field"),
+    (
+        {"target": "nodes.hidden.units", "kind": "int", "low": 1, "high": 2, "colour": 1},
+        "space[0].colour",
+        "not a field",
+    ),
 ]
 
 
@@ -196,7 +208,15 @@ def test_a_sweep_queues_parallel_trials_then_one_per_finished_trial(client, queu
     assert sweep["status"] == "running" and sweep["study"] == f"sweep-{sweep['id']}"
     assert sweep["spec"]["trials"] == 3 and sweep["spec"]["objectives"][0]["metric"] == "val_accuracy"
     assert [t["number"] for t in sweep["trials"]] == [0, 1] and len(queued) == 2
-    assert sweep["counts"] == {"total": 3, "queued": 2, "running": 0, "succeeded": 0, "pruned": 0, "failed": 0, "cancelled": 0}
+    assert sweep["counts"] == {
+        "total": 3,
+        "queued": 2,
+        "running": 0,
+        "succeeded": 0,
+        "pruned": 0,
+        "failed": 0,
+        "cancelled": 0,
+    }
     first, second = (Run.objects.get(pk=t["run"]) for t in sweep["trials"])
     # Trials are runs: the suggestion written into their graph and settings, no TensorBoard logs.
     for run in (first, second):
@@ -259,7 +279,16 @@ def test_a_suggestion_that_breaks_the_graph_fails_that_trial_naming_the_block(cl
         {"source": "probs", "target": "target"},
     ]
     space = [{"target": "nodes.hidden.units", "kind": "choice", "choices": [32, 48]}]
-    sweep = post(client, body(graph=graph, space=space, trials=4, parallel=1, enqueue=[{"nodes.hidden.units": 48}, {"nodes.hidden.units": 32}])).json()
+    sweep = post(
+        client,
+        body(
+            graph=graph,
+            space=space,
+            trials=4,
+            parallel=1,
+            enqueue=[{"nodes.hidden.units": 48}, {"nodes.hidden.units": 32}],
+        ),
+    ).json()
     first = sweep["trials"][0]
     assert first["params"] == {"nodes.hidden.units": 48} and first["status"] == "failed", first
     assert "fold" in first["error"] and first["state"] == "fail"

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..datasets import Dataset
 from .space import Spec, apply
-from .study import distributions, epoch_value, make_pruner, make_sampler, objective_values
+from .study import distributions, epoch_value, make_pruner, make_sampler, objective_values, tell
 
 log = logging.getLogger(__name__)
 
@@ -146,18 +146,18 @@ def run_local(
             )
             if result.status == "pruned":
                 row.state, row.pruned_epoch = "pruned", result.pruned_epoch
-                study.tell(trial, state=optuna_state("pruned"))
+                tell(study, trial, state=optuna_state("pruned"))
             elif any(v is None for v in row.values):
                 row.error = "the objective is not a finite number"
-                study.tell(trial, state=optuna_state("fail"))
+                tell(study, trial, state=optuna_state("fail"))
             else:
                 row.state = "complete"
-                study.tell(trial, [float(v) for v in row.values if v is not None])
+                tell(study, trial, [float(v) for v in row.values if v is not None])
         except Exception as exc:
             row.seconds = time.monotonic() - started
             row.error = " ".join(str(exc).split())[:500] or type(exc).__name__
             log.warning("trial %s failed: %s", trial.number, row.error)
-            study.tell(trial, state=optuna_state("fail"))
+            tell(study, trial, state=optuna_state("fail"))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         rows.append(row)

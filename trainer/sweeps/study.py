@@ -36,7 +36,8 @@ def make_sampler(spec: Spec, number: int = 0) -> Any:
     if spec.sampler == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
     if spec.sampler == "grid":
-        return optuna.samplers.GridSampler({d.target: d.grid() for d in spec.space}, seed=seed)
+        # The seed orders the grid: one seed for every trial, or trials made anew would revisit points.
+        return optuna.samplers.GridSampler({d.target: d.grid() for d in spec.space}, seed=spec.seed)
     if spec.sampler == "nsga2":
         return optuna.samplers.NSGAIISampler(seed=seed)
     if spec.sampler == "cmaes":
@@ -132,3 +133,14 @@ def importances(study: Any) -> dict[str, float] | None:
 
 def _multi(study: Any) -> bool:
     return len(study.directions) > 1
+
+
+def tell(study: Any, trial: Any, values: Any = None, state: Any = None) -> None:
+    """study.tell, where the grid sampler's call of study.stop() once its grid is done (allowed only
+    inside study.optimize) is no error: the trial is told before it, and a sweep asks no more than its
+    grid anyway (parse_spec caps `trials`)."""
+    try:
+        study.tell(trial, values, state=state, skip_if_finished=True)
+    except RuntimeError as exc:
+        if "Study.stop" not in str(exc):
+            raise

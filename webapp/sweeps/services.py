@@ -34,7 +34,7 @@ from ninja.errors import HttpError
 
 from trainer.sweeps import Spec, apply, best_numbers, distributions, importances, make_pruner, make_sampler, parse_spec
 from trainer.sweeps.local import graph_facts, make_prune_hook, max_epochs, optuna_state
-from trainer.sweeps.study import objective_values
+from trainer.sweeps.study import objective_values, tell
 from webapp.runs import services as runs
 from webapp.runs.models import Run
 from webapp.sweeps.models import Sweep
@@ -350,14 +350,14 @@ def _tell(study: Any, spec: Spec, run: Run, frozen: dict[int, Any]) -> None:
     if trial is not None and not trial.state.is_finished():
         try:
             if run.status == Run.Status.SUCCEEDED and all(v is not None for v in values):
-                study.tell(run.trial_number, [float(v) for v in values if v is not None], skip_if_finished=True)
+                tell(study, run.trial_number, [float(v) for v in values if v is not None])
             elif run.status == Run.Status.PRUNED and trial.intermediate_values:
-                study.tell(run.trial_number, state=optuna_state("pruned"), skip_if_finished=True)
+                tell(study, run.trial_number, state=optuna_state("pruned"))
             else:
-                study.tell(run.trial_number, state=optuna_state("fail"), skip_if_finished=True)
+                tell(study, run.trial_number, state=optuna_state("fail"))
         except Exception:
             log.exception("sweep %s: telling trial %s failed", run.sweep_id, run.trial_number)
-            study.tell(run.trial_number, state=optuna_state("fail"), skip_if_finished=True)
+            tell(study, run.trial_number, state=optuna_state("fail"))
     run.trial_values = values
     Run.objects.filter(pk=run.pk).update(trial_values=values)
 

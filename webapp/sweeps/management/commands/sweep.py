@@ -89,7 +89,9 @@ class Command(BaseCommand):
         out.write(f"{'trial':>5}  {'state':<8} {'  '.join(f'{n:>14}' for n in names)}  {'seconds':>8}  params")
 
         def show(row):
-            values = "  ".join("             -" if v is None else f"{v:>14.6g}" for v in row.values or [None] * len(names))
+            values = "  ".join(
+                "             -" if v is None else f"{v:>14.6g}" for v in row.values or [None] * len(names)
+            )
             note = f"  ({row.error})" if row.error else ""
             out.write(f"{row.number:>5}  {row.state:<8} {values}  {row.seconds:>8.2f}  {json.dumps(row.params)}{note}")
             out.flush()

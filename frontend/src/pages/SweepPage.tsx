@@ -195,54 +195,55 @@ function SweepBody({ sweep, replace }: { sweep: Sweep; replace(s: Sweep): void }
           ) : (
             <span className="muted">No finished trial yet.</span>
           )}
-          <span className="spacer" />
-          <button
-            data-testid="sweep-open-best"
-            disabled={!best || !!busy}
-            onClick={() => best && act("open", () => openTrialAsProject(sweep, best))}
-            title="Put the best trial's graph and settings in the editor"
-          >
-            {busy === "open" ? "Opening…" : "Open as project"}
-          </button>
-          <button
-            data-testid="sweep-train-longer"
-            disabled={!best || !!busy}
-            title="Train the best trial again with twice the epochs"
-            onClick={() =>
-              best &&
-              act("longer", async () => {
-                const run = await trainLonger(sweep, best);
-                navigate(`/runs/${run}`);
-              })
-            }
-          >
-            {busy === "longer" ? "Starting…" : "Train longer (×2 epochs)"}
-          </button>
-          {!finished && (
+          <div className="action-buttons">
             <button
-              data-testid="sweep-cancel"
-              disabled={!!busy}
-              onClick={() => act("cancel", async () => replace(await sweepsApi.cancel(sweep.id)))}
+              data-testid="sweep-open-best"
+              disabled={!best || !!busy}
+              onClick={() => best && act("open", () => openTrialAsProject(sweep, best))}
+              title="Put the best trial's graph and settings in the editor"
             >
-              {busy === "cancel" ? "Cancelling…" : "Cancel"}
+              {busy === "open" ? "Opening…" : "Open as project"}
             </button>
-          )}
-          <button
-            className="danger"
-            data-testid="sweep-delete"
-            disabled={!!busy}
-            onClick={() => {
-              if (!window.confirm(`Delete sweep #${sweep.id} and its ${sweep.trials.length} trial runs?`))
-                return;
-              act("delete", async () => {
-                await sweepsApi.remove(sweep.id);
-                notify(`Sweep #${sweep.id} deleted.`);
-                navigate("/sweeps");
-              });
-            }}
-          >
-            Delete
-          </button>
+            <button
+              data-testid="sweep-train-longer"
+              disabled={!best || !!busy}
+              title="Train the best trial again with twice the epochs"
+              onClick={() =>
+                best &&
+                act("longer", async () => {
+                  const run = await trainLonger(sweep, best);
+                  navigate(`/runs/${run}`);
+                })
+              }
+            >
+              {busy === "longer" ? "Starting…" : "Train longer (×2 epochs)"}
+            </button>
+            {!finished && (
+              <button
+                data-testid="sweep-cancel"
+                disabled={!!busy}
+                onClick={() => act("cancel", async () => replace(await sweepsApi.cancel(sweep.id)))}
+              >
+                {busy === "cancel" ? "Cancelling…" : "Cancel"}
+              </button>
+            )}
+            <button
+              className="danger"
+              data-testid="sweep-delete"
+              disabled={!!busy}
+              onClick={() => {
+                if (!window.confirm(`Delete sweep #${sweep.id} and its ${sweep.trials.length} trial runs?`))
+                  return;
+                act("delete", async () => {
+                  await sweepsApi.remove(sweep.id);
+                  notify(`Sweep #${sweep.id} deleted.`);
+                  navigate("/sweeps");
+                });
+              }}
+            >
+              Delete
+            </button>
+          </div>
         </div>
       </section>
 

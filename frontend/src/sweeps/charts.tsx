@@ -1,7 +1,7 @@
 // The sweep page's charts: the best-so-far curve (uPlot), the parallel coordinates of the params
 // against the objective and the Pareto front scatter (SVG, drawn here), the parameter importances
 // (horizontal bars).
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import uPlot from "uplot";
 import { UPlotChart } from "../runs/UPlotChart";
 import { axisFor, bestSoFar, numericAxis, paretoFront, short, valueOf, type Axis } from "./analysis";
@@ -10,7 +10,7 @@ import { targetLabel, type DimensionLike } from "./space";
 import type { Objective } from "./store";
 
 const VIOLET = "#6d28d9";
-const VIOLET_SOFT = "rgba(109, 40, 217, 0.35)";
+const VIOLET_SOFT = "rgba(109, 40, 217, 0.55)";
 const GREY = "#cbd2dc";
 
 /** A target's short name on a chart: "hidden.units", "learning_rate". */
@@ -22,10 +22,10 @@ export function shortTarget(target: string): string {
 /** The objective's colour scale: pale (worst) to deep violet (best). */
 export function rampColor(t: number): string {
   const stops = [
-    [253, 224, 71],
-    [74, 222, 128],
-    [34, 158, 163],
-    [67, 56, 202],
+    [234, 179, 8],
+    [22, 163, 74],
+    [8, 145, 178],
+    [79, 70, 229],
     [76, 29, 149],
   ];
   const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
@@ -35,18 +35,18 @@ export function rampColor(t: number): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
-function useWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
-  const ref = useRef<T>(null);
+/** An element's width, measured again as it resizes (a callback ref: the element may come later). */
+function useWidth<T extends HTMLElement>(): [(el: T | null) => void, number] {
+  const [el, setEl] = useState<T | null>(null);
   const [width, setWidth] = useState(600);
   useEffect(() => {
-    const el = ref.current;
     if (!el) return;
     setWidth(el.clientWidth || 600);
     const observer = new ResizeObserver(() => setWidth(el.clientWidth || 600));
     observer.observe(el);
     return () => observer.disconnect();
-  }, []);
-  return [ref, width];
+  }, [el]);
+  return [setEl, width];
 }
 
 // ---- best so far --------------------------------------------------------------
@@ -69,6 +69,8 @@ export function BestCurve({ trials, objective }: { trials: Trial[]; objective: O
           label: "trial",
           size: 36,
           labelSize: 14,
+          // Whole trial numbers only.
+          incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
           values: (_u, s) => s.map((v) => (Number.isInteger(v) ? String(v) : "")),
         },
         { size: 56, values: (_u, s) => s.map((v) => (v === null ? "" : short(v))) },
@@ -80,7 +82,7 @@ export function BestCurve({ trials, objective }: { trials: Trial[]; objective: O
           stroke: VIOLET_SOFT,
           width: 0,
           paths: () => null,
-          points: { show: true, size: 7, space: 0, fill: VIOLET_SOFT, stroke: VIOLET_SOFT },
+          points: { show: true, size: 8, space: 0, fill: "#fff", stroke: VIOLET_SOFT, width: 2 },
         },
         {
           label: `best so far (${objective.direction === "maximize" ? "max" : "min"})`,

@@ -152,7 +152,7 @@ export function SweepSection() {
         ))}
         {form.objectives.length < 2 && (
           <button className="link small" data-testid="sweep-add-objective" onClick={form.addObjective}>
-            + a second objective (a Pareto front: accuracy against size or time)
+            + second objective (Pareto front)
           </button>
         )}
         <FieldError message={fieldError("objectives")} testId="sweep-error-objectives" />
@@ -262,8 +262,8 @@ function ObjectiveRow({
         value={objective.direction}
         onChange={(e) => setObjective(index, { direction: e.target.value as Objective["direction"] })}
       >
-        <option value="maximize">maximize</option>
-        <option value="minimize">minimize</option>
+        <option value="maximize">max</option>
+        <option value="minimize">min</option>
       </select>
       <select
         data-testid={`sweep-at-${index}`}
@@ -272,8 +272,8 @@ function ObjectiveRow({
         title="The best epoch's value, or the last epoch's"
         onChange={(e) => setObjective(index, { at: e.target.value as Objective["at"] })}
       >
-        <option value="best">best epoch</option>
-        <option value="last">last epoch</option>
+        <option value="best">best ep.</option>
+        <option value="last">last ep.</option>
       </select>
       {count > 1 ? (
         <button
@@ -317,7 +317,11 @@ function DimRow({
         ? problems.map(([k, m]) => `${k}: ${m}`).join("; ")
         : null);
   return (
-    <li className={`dim-row${message ? " bad" : ""}`} data-testid={`sweep-dim-${dim.target}`}>
+    <li
+      className={`dim-row${message ? " bad" : ""}`}
+      data-testid={`sweep-dim-${dim.target}`}
+      title={`${dim.target}: ${dim.kind} ${describeDimension(dim)}`}
+    >
       <button
         className="link dim-owner"
         title={node ? "Select the block" : "A training setting"}
@@ -327,10 +331,7 @@ function DimRow({
         <code>{owner}</code>
       </button>
       <code className="dim-name">{name}</code>
-      <span className="dim-kind">{dim.kind}</span>
-      <span className="dim-desc" title={describeDimension(dim)}>
-        {describeDimension(dim)}
-      </span>
+      <span className="dim-desc">{describeDimension(dim)}</span>
       <button
         className="icon"
         aria-label={`Stop tuning ${dim.target}`}

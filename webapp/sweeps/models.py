@@ -28,6 +28,7 @@ class Sweep(models.Model):
     error = models.TextField(blank=True, default="")
     best = models.JSONField(default=list, blank=True, help_text="the best trial's number, or the Pareto front's")
     importances = models.JSONField(null=True, blank=True, help_text="Optuna's parameter importances")
+    importances_trials = models.IntegerField(default=0, help_text="the complete trials `importances` is of")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -403,10 +403,9 @@ def advance(sweep_id: int) -> None:
         told = any(r.trial_values is not None for r in changed)
         if told and study is not None:
             sweep.best = best_numbers(study)
-            sweep.importances = importances(study)
-        Sweep.objects.filter(pk=sweep_id).update(
-            status=sweep.status, finished_at=sweep.finished_at, best=sweep.best, importances=sweep.importances
-        )
+        if ended and study is not None:
+            _update_importances(sweep, study, trials)
+        Sweep.objects.filter(pk=sweep_id).update(status=sweep.status, finished_at=sweep.finished_at, best=sweep.best)
         now_counts = counts(sweep, trials)
         events = [trial_event(r, now_counts) for r in changed]
         if told or sweep.status != Sweep.Status.RUNNING:
@@ -447,12 +446,28 @@ def advance_pending() -> list[int]:
     return ids
 
 
+def _complete(trials: list[Run]) -> int:
+    return sum(trial_state(r) == "complete" for r in trials)
+
+
+def _update_importances(sweep: Sweep, study: Any, trials: list[Run]) -> None:
+    """Optuna's importances (a random forest: most of a second) for the trials complete now, stored."""
+    sweep.importances = importances(study)
+    sweep.importances_trials = _complete(trials)
+    Sweep.objects.filter(pk=sweep.pk).update(importances=sweep.importances, importances_trials=sweep.importances_trials)
+
+
 def refresh(sweep: Sweep) -> Sweep:
-    """Before a read: fail its trials whose worker died, and advance if one finished untold."""
+    """Before a read: fail its trials whose worker died, advance if one finished untold, and bring the
+    importances up to date. They are computed here, in the web process, once per newly complete trial,
+    rather than by the worker between two trials."""
     runs.fail_stale_runs(Run.objects.filter(sweep=sweep))
     if Run.objects.filter(sweep=sweep, status__in=Run.FINISHED, trial_values__isnull=True).exists():
         advance(sweep.id)
     sweep.refresh_from_db()
+    trials = trial_runs(sweep)
+    if _complete(trials) != sweep.importances_trials:
+        _update_importances(sweep, load_study(sweep, load_spec(sweep)), trials)
     return sweep
 
 

@@ -243,3 +243,26 @@ def test_two_objectives_show_the_pareto_front(page: Page, stack):
         expect(page.get_by_test_id(f"trial-row-{number}")).to_have_class(re.compile("best"))
     for width in (1024, 1920):
         shot(page, "sweep-pareto", width, full_page=True)
+
+    # The sweeps list shows it; Train longer starts a run of the front's best with twice the epochs.
+    page.get_by_test_id("sweeps-link").click()
+    row = page.get_by_test_id(f"sweep-row-{sweep_id}")
+    expect(row).to_contain_text("4 / 4")
+    expect(row).to_contain_text(f"{len(sweep['best'])} on the front")
+    for width in (1024, 1920):
+        shot(page, "sweeps-list", width)
+    page.get_by_test_id(f"sweep-open-{sweep_id}").click()
+    page.get_by_test_id("sweep-train-longer").click()
+    expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=20_000)
+    run_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert run_id not in {t["run"] for t in sweep["trials"]}
+    assert page.request.get(f"/api/runs/{run_id}").json()["training"]["epochs"] == 2
+
+    # Delete: the sweep and its trials' runs are gone.
+    page.goto(f"/sweeps/{sweep_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("sweep-delete").click()
+    expect(page).to_have_url(re.compile(r"/sweeps$"))
+    expect(page.get_by_test_id(f"sweep-row-{sweep_id}")).to_have_count(0)
+    assert page.request.get(f"/api/sweeps/{sweep_id}").status == 404
+    assert page.request.get(f"/api/runs/{sweep['trials'][0]['run']}").status == 404

@@ -51,10 +51,12 @@ export function SweepsPage() {
   );
 }
 
-function bestValue(s: SweepSummary): string {
-  const o = s.spec.objectives[0];
-  if (!o || !s.best.length) return "–";
-  return `${o.metric} ${s.best.length > 1 ? `(${s.best.length} on the front)` : ""}`.trim();
+/** "best: trial 3", or "4 on the front" with two objectives. */
+function bestOf(s: SweepSummary): string {
+  if (!s.best.length) return "";
+  return s.best.length > 1 || s.spec.objectives.length > 1
+    ? `${s.best.length} on the front`
+    : `best: trial ${s.best[0]}`;
 }
 
 function SweepsList() {
@@ -97,7 +99,7 @@ function SweepsList() {
       )}
       {sweeps && sweeps.length > 0 && (
         <div className="table-scroll">
-          <table className="runs-table" data-testid="sweeps-table">
+          <table className="runs-table sweeps-table" data-testid="sweeps-table">
             <thead>
               <tr>
                 <th>Sweep</th>
@@ -146,7 +148,7 @@ function SweepsList() {
                       {s.spec.objectives
                         .map((o) => `${o.direction === "maximize" ? "max" : "min"} ${o.metric}`)
                         .join(", ")}
-                      {s.best.length > 0 && <span className="muted"> · {bestValue(s)}</span>}
+                      {s.best.length > 0 && <span className="muted"> · {bestOf(s)}</span>}
                     </td>
                     <td>{s.spec.sampler}</td>
                     <td>{formatDuration(s.duration)}</td>

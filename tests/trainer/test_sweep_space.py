@@ -125,7 +125,7 @@ def test_the_same_seed_gives_the_same_suggestions():
             study.tell(trial, trial.params["training.learning_rate"])  # a deterministic objective
         return out
 
-    for sampler in ("random", "tpe"):
+    for sampler in ("random", "tpe", "cmaes"):  # cmaes: every dimension here is a number
         first = suggestions(4, sampler)
         assert suggestions(4, sampler) == first
         assert suggestions(5, sampler) != first

@@ -116,6 +116,17 @@ def test_sweep_from_the_inspector_to_the_best_trial(page: Page, stack):
     page.get_by_test_id("redo").click()
     expect(panel.get_by_test_id("dim-high-train.learning_rate")).to_have_value("0.05")
 
+    # The space is work in progress: it survives a reload, beside the graph (not inside it).
+    page.reload()
+    expect(page.get_by_test_id("node-tuned-hidden")).to_contain_text("1 tuned", timeout=30_000)
+    expect(page.get_by_test_id("node-tuned-drop")).to_be_visible()
+    saved = json.loads(page.evaluate("() => localStorage.getItem('keras-canvas:work')"))
+    assert sorted(saved["space"]) == ["nodes.drop.rate", "nodes.hidden.units", "training.learning_rate"], saved
+    assert "space" not in saved["graph"] and "0.05" not in json.dumps(saved["graph"])
+    assert saved["space"]["training.learning_rate"]["high"] == 0.05
+    page.get_by_test_id("node-drop").click()
+    expect(inspector.get_by_test_id("dim-high-rate")).to_have_value("0.4")
+
     # Sweep mode: the three dimensions listed, and the search's settings.
     page.get_by_test_id("mode-sweep").click()
     dims = page.get_by_test_id("sweep-dims")

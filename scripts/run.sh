@@ -21,7 +21,9 @@ trap cleanup INT TERM EXIT
 if redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   echo "redis: already running at $REDIS_URL"
 else
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir var/redis --save "" --appendonly no >var/log/redis.log 2>&1 &
+  # append-only file in var/redis: queued runs survive a Redis restart (fsync every second)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir var/redis --save "" --appendonly yes \
+    --appendfsync everysec >var/log/redis.log 2>&1 &
   pids+=($!)
   echo "redis: started on port $REDIS_PORT (log var/log/redis.log)"
 fi

@@ -46,6 +46,9 @@ class Run(models.Model):
     tensorboard_file = models.FileField(upload_to=run_file_path, max_length=255, blank=True)
     worker = models.CharField(max_length=200, blank=True, default="", help_text="host and pid that trained it")
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="when its task was last sent to the broker (webapp/runs/reconcile.py)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

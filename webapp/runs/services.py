@@ -136,15 +136,23 @@ def run_json(run: Run, full: bool = True) -> dict:
 # --- stale runs ------------------------------------------------------------------------------------
 
 
+def stale_after() -> float:
+    """Seconds without a heartbeat after which a running run is failed. RUN_HEARTBEAT_TIMEOUT is the
+    promise (a killed worker's run is failed within it); the run is declared stale after three quarters
+    of it, so that the watchdog's interval (an eighth) and its own work fit inside. A live worker beats
+    every quarter (at most 10 s): three beats, at least, are missed before a run is called stale."""
+    return settings.RUN_HEARTBEAT_TIMEOUT * 0.75
+
+
 def stale_filter() -> Q:
-    cutoff = timezone.now() - timedelta(seconds=settings.RUN_HEARTBEAT_TIMEOUT)
+    cutoff = timezone.now() - timedelta(seconds=stale_after())
     return Q(status=Run.Status.RUNNING) & (
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     )
 
 
 def fail_stale_runs(queryset=None) -> list[int]:
-    """Mark failed the running runs whose worker sent no heartbeat for RUN_HEARTBEAT_TIMEOUT seconds
+    """Mark failed the running runs whose worker sent no heartbeat for stale_after() seconds
     (a worker killed with SIGKILL, a machine gone). Reads first, so the common case writes nothing."""
     queryset = Run.objects.all() if queryset is None else queryset
     ids = list(queryset.filter(stale_filter()).values_list("id", flat=True))
@@ -155,7 +163,7 @@ def fail_stale_runs(queryset=None) -> list[int]:
             status=Run.Status.FAILED, error=STALE_MESSAGE, finished_at=now
         ):
             failed.append(run_id)
-            log.warning("run %s: no heartbeat for %ss, marked failed", run_id, settings.RUN_HEARTBEAT_TIMEOUT)
+            log.warning("run %s: no heartbeat for %.0fs, marked failed", run_id, stale_after())
             publish(run_id, status_event("failed"), error_event(STALE_MESSAGE))
     return failed
 

@@ -2,7 +2,7 @@
 
 A worker killed with SIGKILL cannot say that its run stopped. Reads already fail such runs (every
 API and websocket read calls fail_stale_runs first), and so does a worker when it starts; this thread
-makes the database itself right within RUN_HEARTBEAT_TIMEOUT plus one interval, even when nobody
+makes the database itself right within RUN_HEARTBEAT_TIMEOUT of the last heartbeat, even when nobody
 reads and no worker restarts, and tells a sweep of its trial so failed (the sweep queues its next one).
 It runs in the web process, which outlives workers; several web processes may each run one: the
 conditional update in fail_stale_runs fails a run once.
@@ -23,10 +23,11 @@ _lock = threading.Lock()
 
 
 def watchdog_interval() -> float:
-    return max(1.0, min(15.0, settings.RUN_HEARTBEAT_TIMEOUT / 2))
+    return max(0.5, min(10.0, settings.RUN_HEARTBEAT_TIMEOUT / 8))  # stale after 3/4: failed within the timeout
 
 
 def _watch(interval: float, stop: threading.Event) -> None:
+    from webapp.runs.reconcile import requeue_lost_runs
     from webapp.runs.services import fail_stale_runs
     from webapp.sweeps.services import advance_pending
 
@@ -34,6 +35,7 @@ def _watch(interval: float, stop: threading.Event) -> None:
         try:
             fail_stale_runs()
             advance_pending()  # a sweep whose trial was failed goes on with its next trial
+            requeue_lost_runs()  # queued runs whose task the broker lost are sent again, once
         except Exception:  # the database may be briefly locked or gone: try again next time
             log.exception("stale-run check failed")
         finally:

@@ -17,17 +17,25 @@ def nbytes(arrays: Any) -> int:
 
 
 def split_validation(
-    x: dict, y: dict, fraction: float, seed: int
+    x: dict, y: dict, fraction: float, seed: int, crossval: dict | None = None
 ) -> tuple[tuple[dict, dict], tuple[dict, dict] | None]:
-    """((x, y) to fit, (x, y) to validate or None): a seeded random hold-out of `fraction`."""
+    """((x, y) to fit, (x, y) to validate or None): a seeded random hold-out of `fraction`; or, for a
+    cross-validation's fold run (`crossval` {"folds": K, "fold": k, "stratified"} with K set), fold k of
+    the seeded K-fold split (trainer.folds), `fraction` unused."""
     n = len(next(iter(x.values())))
-    n_val = int(n * fraction)
-    if fraction > 0 and n_val == 0 and n >= 2:
-        n_val = 1
-    if n_val == 0:
-        return (x, y), None
-    order = np.random.default_rng(seed).permutation(n)
-    val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
+    if crossval and crossval.get("folds"):
+        from .folds import class_labels, fold_indices
+
+        labels = class_labels(y) if crossval.get("stratified", True) else None
+        fit, val = fold_indices(n, int(crossval["folds"]), int(crossval.get("fold", 0)), seed, labels)
+    else:
+        n_val = int(n * fraction)
+        if fraction > 0 and n_val == 0 and n >= 2:
+            n_val = 1
+        if n_val == 0:
+            return (x, y), None
+        order = np.random.default_rng(seed).permutation(n)
+        val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
 
     def pick(arrays, index):
         return {k: v[index] for k, v in arrays.items()}

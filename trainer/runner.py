@@ -93,7 +93,7 @@ def train(
     train_ds = subsample(ds, settings["max_samples"], seed)
     x, y = prepare(compiled.inputs, compiled.outputs, train_ds, "train")
     x_test, y_test = prepare(compiled.inputs, compiled.outputs, ds, "test")
-    (x_fit, y_fit), validation = split_validation(x, y, settings["validation_split"], seed)
+    (x_fit, y_fit), validation = split_validation(x, y, settings["validation_split"], seed, settings["crossval"])
     n_fit = len(next(iter(x_fit.values())))
     batch_size = settings["batch_size"]
     steps = math.ceil(n_fit / batch_size)

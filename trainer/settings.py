@@ -10,7 +10,6 @@ Adding a setting is one `Setting` below plus its use in trainer/.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import re
@@ -81,6 +80,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("callbacks.checkpoint_best", "Keep the best epoch"),
     ("callbacks.lr_schedule", "Learning-rate schedule"),
     ("callbacks", "Logs and safety"),
+    ("crossval", "Cross-validation"),  # set by POST /api/crossval, not shown as ordinary fields
 )
 
 _METRIC = r"^(val_)?[A-Za-z0-9_]{1,64}$"
@@ -304,6 +304,36 @@ SETTINGS: tuple[Setting, ...] = (
         "Write TensorBoard logs (downloadable with the run).",
         "callbacks",
     ),
+    # A cross-validation's fold run (POST /api/crossval sets these): validate on fold `fold` of `folds`.
+    Setting(
+        "crossval.folds",
+        "int",
+        None,
+        "Folds",
+        "Cross-validation: the training split is cut into this many folds (blank: no cross-validation).",
+        "crossval",
+        min=2,
+        max=10,
+        nullable=True,
+    ),
+    Setting(
+        "crossval.fold",
+        "int",
+        0,
+        "Fold",
+        "Cross-validation: the fold this run validates on (the others are fitted); validation_split is unused.",
+        "crossval",
+        min=0,
+        max=9,
+    ),
+    Setting(
+        "crossval.stratified",
+        "bool",
+        True,
+        "Stratified folds",
+        "Cross-validation: each fold keeps each class's share (one classification target).",
+        "crossval",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -354,6 +384,7 @@ def parse_training(data: dict | None) -> dict:
         raise SettingsError("training settings must be an object", "training")
     out = _object(data, DEFAULTS, "")
     _check_monitors(out)
+    _check_fold(out)
     return out
 
 
@@ -407,16 +438,9 @@ def _value(setting: Setting, value: Any) -> Any:
     raise AssertionError(f"{setting.name}: unknown kind {setting.kind!r}")  # pragma: no cover
 
 
-def _as_number(value: Any) -> Any:
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return float(value.strip())
-    return value
-
-
 def _integer(value: Any, setting: Setting) -> int:
     field, low, high = setting.name, setting.min, setting.max
-    value = _as_number(value)
+    # Strict, like a block's parameters: the number 3, never the string "3" (nor true).
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -433,7 +457,6 @@ def _number(value: Any, setting: Setting) -> float:
     field = setting.name
     low = -math.inf if setting.min is None else setting.min
     high = math.inf if setting.max is None else setting.max
-    value = _as_number(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise SettingsError(f"{field} must be a number from {low:g} to {high:g}, got {value!r}", field)
     value = float(value)
@@ -471,9 +494,18 @@ def _string(value: Any, setting: Setting) -> str:
     return value
 
 
+def _check_fold(settings: dict) -> None:
+    """A cross-validation's fold is one of its folds."""
+    folds, fold = settings["crossval"]["folds"], settings["crossval"]["fold"]
+    if folds is not None and fold >= folds:
+        raise SettingsError(
+            f"crossval.fold must be from 0 to {folds - 1} for {folds} folds, got {fold}", "crossval.fold"
+        )
+
+
 def _check_monitors(settings: dict) -> None:
-    """A val_* monitor needs validation data."""
-    if settings["validation_split"] > 0:
+    """A val_* monitor needs validation data (a cross-validation's fold always has its own)."""
+    if settings["validation_split"] > 0 or settings["crossval"]["folds"] is not None:
         return
     for name in ("early_stopping", "checkpoint_best"):
         entry = settings["callbacks"][name]

@@ -284,3 +284,153 @@ class Api:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+# --- restartable redis, PostgreSQL -------------------------------------------------------------------
+
+
+class RedisProcess:
+    """A redis-server on a fixed port that a test can kill (SIGKILL) and start again on the same port
+    and folder: with `appendonly` its append-only file (fsync'd every write) brings the data back."""
+
+    def __init__(self, workdir: Path, appendonly: bool, port: int | None = None):
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise RuntimeError("redis-server is not installed: run `make setup`")
+        self.exe = exe
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.appendonly = appendonly
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "RedisProcess":
+        aof = ["--appendonly", "yes", "--appendfsync", "always"] if self.appendonly else ["--appendonly", "no"]
+        self.proc = subprocess.Popen(
+            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *aof, "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, proc=self.proc)
+        return self
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def postgres_bin(name: str) -> str:
+    """A PostgreSQL server program (Debian's package `postgresql` keeps them off PATH)."""
+    for folder in (PG_BIN, *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)):
+        if (folder / name).exists():
+            return str(folder / name)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed: run `make setup` (Debian's package postgresql)")
+    return found
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """A real PostgreSQL server (a fresh cluster made with initdb, trust auth, on a free loopback port and
+    a unix socket in its folder); yields its DATABASE_URL (database `kerascanvas`, user `kerascanvas`)."""
+    workdir = Path(tempfile.mkdtemp(prefix="test-pg-"))
+    data = workdir / "data"
+    port = free_port()
+    user = "kerascanvas"
+    run_as: dict = {}
+    if os.geteuid() == 0:  # the server refuses to run as root: the cluster belongs to `nobody`
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+        os.chown(workdir, nobody.pw_uid, nobody.pw_gid)
+        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    subprocess.run(
+        [postgres_bin("initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-instructions"],
+        check=True,
+        capture_output=True,
+        env=env,
+        **run_as,
+    )
+    log_path = workdir / "postgres.log"
+    log_file = open(log_path, "ab")  # noqa: SIM115 -- closed when the server stops, below
+    proc = subprocess.Popen(
+        [
+            postgres_bin("postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={workdir}",
+            "-c",
+            "fsync=off",  # a throwaway test cluster: speed over durability
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=200",
+        ],
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        env=env,
+        **run_as,
+    )
+    try:
+        wait_for_port(port, proc=proc)
+        deadline = time.monotonic() + 30
+        while True:
+            ready = subprocess.run(
+                [postgres_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", user], capture_output=True
+            )
+            if ready.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"PostgreSQL not ready:\n{log_path.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        subprocess.run(
+            [postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "kerascanvas"],
+            check=True,
+            capture_output=True,
+        )
+        yield f"postgres://{user}@127.0.0.1:{port}/kerascanvas"
+    finally:
+        stop_process(proc, timeout=20)
+        log_file.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def digits_mlp(units: int = 16, name: str = "digits_mlp") -> dict:
+    """A small graph for the built-in `digits` dataset (64 features, 10 classes): quick to train."""
+    return {
+        "version": 1,
+        "name": name,
+        "nodes": [
+            {"id": "features", "type": "Input", "params": {"shape": [64]}},
+            {"id": "hidden", "type": "Dense", "params": {"units": units, "activation": "relu"}},
+            {"id": "classes", "type": "Dense", "params": {"units": 10, "activation": "softmax"}},
+            {
+                "id": "target",
+                "type": "Output",
+                "params": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
+            },
+        ],
+        "edges": [
+            {"source": "features", "target": "hidden"},
+            {"source": "hidden", "target": "classes"},
+            {"source": "classes", "target": "target"},
+        ],
+    }

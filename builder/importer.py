@@ -24,6 +24,7 @@ import keras
 from .catalog import UnsupportedLayer, all_specs, check_params, get_spec, layer_to_block, require_spec
 from .catalog.markers import INPUT, OUTPUT
 from .layout import layout
+from .limits import ModelTooLarge, config_params
 from .messages import clean_keras_message
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
@@ -38,8 +39,9 @@ class ModelImportError(Exception):
     """The file cannot become a graph; the message says why, for the person who sent it."""
 
 
-def import_model(data: bytes, filename: str | None = None) -> dict:
-    """A graph document from the bytes of a .keras file or of Keras model JSON."""
+def import_model(data: bytes, filename: str | None = None, max_params: int | None = None) -> dict:
+    """A graph document from the bytes of a .keras file or of Keras model JSON. A model over
+    `max_params` is refused (ModelTooLarge) before any of its weights is allocated or read."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -53,7 +55,7 @@ def import_model(data: bytes, filename: str | None = None) -> dict:
             "model.save('model.keras'), or send model.to_json()"
         )
     if data[:2] == b"PK":
-        return _from_keras_file(data)
+        return _from_keras_file(data, max_params)
     try:
         config = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
@@ -61,13 +63,24 @@ def import_model(data: bytes, filename: str | None = None) -> dict:
         raise ModelImportError(
             f"the file {named}is neither a .keras file (a zip archive) nor Keras model JSON (the text of model.to_json())"
         ) from None
-    return _from_json(config)
+    return _from_json(config, max_params)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def _from_keras_file(data: bytes) -> dict:
+def _check_size(config: dict, max_params: int | None) -> None:
+    if not max_params:
+        return
+    try:
+        params = config_params(config)
+    except Exception:
+        return  # Keras refuses the config: the real load below says why
+    if params > max_params:
+        raise ModelTooLarge(params, max_params)
+
+
+def _from_keras_file(data: bytes, max_params: int | None = None) -> dict:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -88,6 +101,7 @@ def _from_keras_file(data: bytes) -> dict:
     except Exception:
         raise ModelImportError("the .keras file's config.json is not valid JSON") from None
     _check_config(config)
+    _check_size(config, max_params)
     with tempfile.TemporaryDirectory(prefix="builder-import-") as tmp:
         path = os.path.join(tmp, "model.keras")
         with open(path, "wb") as f:
@@ -99,13 +113,14 @@ def _from_keras_file(data: bytes) -> dict:
     return _graph_from_model(model, config.get("compile_config"))
 
 
-def _from_json(config: Any) -> dict:
+def _from_json(config: Any, max_params: int | None = None) -> dict:
     if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
         raise ModelImportError(
             "the JSON is not a Keras model: expected the output of model.to_json(), an object with "
             '"class_name" (Functional or Sequential) and "config"'
         )
     _check_config(config)
+    _check_size(config, max_params)
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as exc:

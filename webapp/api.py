@@ -5,12 +5,20 @@ schema and docs generated from them, on plain Django views (sessions, CSRF, auth
 """
 
 import functools
+import logging
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from webapp.errors import FieldError
+from webapp.limits import StrictParser
+
+log = logging.getLogger(__name__)
 
 
 class CanvasAPI(NinjaAPI):
@@ -66,6 +74,7 @@ api = CanvasAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
+    parser=StrictParser(),  # NaN, Infinity, 1e400, too deep or too long: a 400 naming where
 )
 
 
@@ -93,7 +102,42 @@ def on_overflow(request: HttpRequest, exc: OverflowError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
+    cause = exc.__cause__  # Ninja answers any parser error with a bare "Cannot parse request body"
+    if isinstance(cause, FieldError):  # the strict parser's, naming where (webapp/limits.py)
+        return api.create_response(request, cause.body(), status=cause.status_code)
+    if isinstance(cause, RequestDataTooBig):
+        return on_body_too_large(request, cause)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(request, {"detail": f"the request body is too large: at most {limit} bytes"}, status=413)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation):
+    return api.create_response(request, {"detail": "bad request"}, status=400)
+
+
+@api.exception_handler(RecursionError)
+def on_recursion(request: HttpRequest, exc: RecursionError):
+    return api.create_response(request, {"detail": "the request is nested too deeply"}, status=400)
+
+
+@api.exception_handler(Exception)
+def on_exception(request: HttpRequest, exc: Exception):
+    # Never a traceback or a setting in the answer (whatever DEBUG says): it goes to the log.
+    log.exception("%s %s failed", request.method, request.path)
+    return api.create_response(
+        request, {"detail": f"internal server error ({type(exc).__name__}); it was logged"}, status=500
+    )
 
 
 from webapp.graphs_api import router as graphs_router  # noqa: E402
@@ -103,16 +147,23 @@ api.add_router("", graphs_router)
 from webapp.accounts.api import auth_router, tokens_router  # noqa: E402
 from webapp.datasets.api import router as datasets_router  # noqa: E402
 from webapp.datasets.uploads import UploadTooLarge  # noqa: E402
-from webapp.errors import FieldError  # noqa: E402
 from webapp.projects.api import router as projects_router  # noqa: E402
 from webapp.runs.api import router as runs_router  # noqa: E402
 from webapp.sweeps.api import router as sweeps_router  # noqa: E402
+from webapp.throttle import Throttled  # noqa: E402
 from webapp.training_api import router as training_router  # noqa: E402
 
 
 @api.exception_handler(FieldError)
 def on_field_error(request: HttpRequest, exc: FieldError):
     return api.create_response(request, exc.body(), status=exc.status_code)
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled):
+    response = api.create_response(request, exc.body(), status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(UploadTooLarge)

@@ -13,7 +13,9 @@ from ninja import Router
 from ninja.errors import HttpError
 
 import builder
+from builder.limits import ModelTooLarge
 from builder.validate import errors_summary
+from webapp import limits
 from webapp.schemas import Catalog, Example, GraphDocument, ValidationResult, answers
 
 router = Router(tags=["graphs"])
@@ -28,10 +30,7 @@ def read_graph_body(request: HttpRequest) -> Any:
         raise HttpError(413, f"graph document too large: {len(request.body)} bytes, at most {MAX_GRAPH_BYTES}")
     if not request.body:
         raise HttpError(400, "empty body: send a graph document as JSON")
-    try:
-        return json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HttpError(400, f"body is not valid JSON: {exc}") from None
+    return limits.loads_strict(request.body)  # 400 naming where: NaN, Infinity, 1e400, too deep
 
 
 def invalid_graph_response(result: dict) -> HttpResponse:
@@ -61,7 +60,9 @@ def examples(request: HttpRequest):
     summary="Check a graph: per-node shapes, parameters and errors",
 )
 def validate(request: HttpRequest):
-    return builder.validate_graph(read_graph_body(request))
+    # Nothing is allocated here (a StatelessScope walk): a model over the size cap is still checked,
+    # with a warning saying that export, import and training refuse it.
+    return limits.mark_over_cap(builder.validate_graph(read_graph_body(request)))
 
 
 EXPORT_ANSWER = {
@@ -98,6 +99,8 @@ def export(request: HttpRequest, format: Literal["python", "keras", "json", "sav
     result = builder.validate_graph(doc)
     if not result["valid"]:
         return invalid_graph_response(result)
+    if format not in ("json", "python"):  # these build the model: refused over the cap (413) before that
+        limits.check_model_size(result)
     name = safe_filename(doc.get("name") if isinstance(doc, dict) else None)
     if format == "python":
         response = HttpResponse(builder.export_python(doc), content_type="text/x-python; charset=utf-8")
@@ -160,6 +163,8 @@ def import_graph(request: HttpRequest):
             raise HttpError(400, "send a .keras file (multipart field 'file') or Keras model JSON as the body")
         data, filename = request.body, None
     try:
-        return builder.import_model(data, filename=filename)
+        return builder.import_model(data, filename=filename, max_params=limits.max_model_params())
+    except ModelTooLarge as exc:  # counted on the config, before a weight is read
+        raise HttpError(413, str(exc)) from None
     except builder.ModelImportError as exc:
         raise HttpError(400, str(exc)) from None

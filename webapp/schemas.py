@@ -89,7 +89,8 @@ ERROR_DESCRIPTIONS = {
     405: "this method is not allowed on this path (`detail` and the Allow header say which are)",
     409: "conflict with the current state (`detail` says which)",
     410: "gone: the stored file cannot be read any more",
-    413: "the body or the file is too large",
+    413: "the body or the file is too large, or the model is over this server's size limit (`detail` says which)",
+    429: "too many attempts: wait the Retry-After header's seconds (`retry_after`)",
 }
 
 

@@ -1,6 +1,7 @@
 """Django settings, read from the environment with working defaults."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -16,12 +17,67 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-production")
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Safe by default: DEBUG only when asked for (`make run` sets DEBUG=1 for local use).
+DEBUG = env_bool("DEBUG", False)
+# pytest-django imports these settings before any conftest can set the environment: a test run gets
+# a fixed test key (and DEBUG stays off, as pytest-django forces). Servers never import pytest.
+RUNNING_TESTS = "pytest" in sys.modules
+
+
+def _secret_key() -> str:
+    """SECRET_KEY, else the contents of the file SECRET_KEY_FILE names; only DEBUG or a test run
+    may go without one. Refusing to start beats signing sessions with a key everyone knows."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    path = os.environ.get("SECRET_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text().strip()
+        except OSError as exc:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE={path} cannot be read: {exc}") from None
+    if key:
+        return key
+    if RUNNING_TESTS:
+        return "test-only-secret-key-not-for-any-server-0123456789-abcdefghij"
+    if DEBUG:
+        return "dev-only-insecure-secret-key-change-me-in-production"
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: set the SECRET_KEY environment variable to a long random "
+        "string (python -c 'import secrets; print(secrets.token_urlsafe(50))'), or SECRET_KEY_FILE to a file "
+        "holding one; for local development set DEBUG=1 (`make run` does both)"
+    )
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Behind TLS (see README "Deploying"): every `manage.py check --deploy` item can be set here.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# "X-Forwarded-Proto,https" behind a proxy that sets that header (and strips it from clients).
+_proxy_ssl = env_list("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl and len(_proxy_ssl) != 2:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be a header and a value, like X-Forwarded-Proto,https")
+SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_ssl[0].upper().replace('-', '_')}", _proxy_ssl[1]) if _proxy_ssl else None
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = os.environ.get("SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+X_FRAME_OPTIONS = os.environ.get("X_FRAME_OPTIONS", "DENY")
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
@@ -43,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The Host header is checked before anything answers (WhiteNoise serves / itself).
+    "webapp.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +165,21 @@ WHITENOISE_INDEX_FILE = True
 WHITENOISE_USE_FINDERS = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The cache holds the login and token throttles' counters (webapp/throttle.py): in Redis when
+# REDIS_URL is set, so every web process counts together; in this process's memory otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "kc"}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# At most LOGIN_THROTTLE_ATTEMPTS failed logins per username and client address in
+# LOGIN_THROTTLE_WINDOW seconds; past that, every attempt (the right password too) is a 429 until
+# the window has passed. Token creation: TOKEN_THROTTLE_ATTEMPTS per user and address per window.
+LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ATTEMPTS", "10"))
+LOGIN_THROTTLE_WINDOW = float(os.environ.get("LOGIN_THROTTLE_WINDOW", "300"))
+TOKEN_THROTTLE_ATTEMPTS = int(os.environ.get("TOKEN_THROTTLE_ATTEMPTS", "30"))
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -134,8 +207,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 RUN_HEARTBEAT_TIMEOUT = float(os.environ.get("RUN_HEARTBEAT_TIMEOUT", "60"))
 # The web process checks for such runs in the background (webapp/runs/watchdog.py).
 RUN_WATCHDOG = env_bool("RUN_WATCHDOG", True)
-# Guards against graphs too large for a worker.
-MAX_TRAIN_PARAMS = int(os.environ.get("MAX_TRAIN_PARAMS", str(50_000_000)))
+# An open websocket's token or session and its run or sweep are checked again this often (seconds):
+# a revoked token, a logout, a deleted user or object closes it (webapp/socket_auth.py).
+SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "2"))
+# The model size cap (webapp/limits.py): validate warns past it; export, import and training refuse
+# it, on the checking walk's counts, before any weight is allocated. Training's own cap defaults to it.
+MAX_MODEL_PARAMS = int(os.environ.get("MAX_MODEL_PARAMS", str(50_000_000)))
+MAX_TRAIN_PARAMS = int(os.environ.get("MAX_TRAIN_PARAMS", str(MAX_MODEL_PARAMS)))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 # Using a trained model (webapp/runs/use.py): samples per predict request, models kept loaded per web
 # process, and the time limit of one export conversion (seconds).

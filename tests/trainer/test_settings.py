@@ -28,7 +28,7 @@ def test_values_are_normalised_and_parsing_is_idempotent():
     settings = parse_training(
         {
             "optimizer": "SGD",
-            "epochs": "3",
+            "epochs": 3,
             "batch_size": 64.0,
             "learning_rate": 1,
             "callbacks": {"early_stopping": True, "lr_schedule": {"enabled": True, "kind": "step"}},
@@ -47,6 +47,8 @@ def test_values_are_normalised_and_parsing_is_idempotent():
         ({"epochs": 0}, "epochs", "from 1 to 1000"),
         ({"epochs": 1001}, "epochs", "from 1 to 1000"),
         ({"epochs": 2.5}, "epochs", "whole number"),
+        ({"epochs": "3"}, "epochs", "whole number"),
+        ({"learning_rate": "0.01"}, "learning_rate", "a number"),
         ({"batch_size": 0}, "batch_size", "from 1 to 65536"),
         ({"batch_size": True}, "batch_size", "whole number"),
         ({"learning_rate": -1}, "learning_rate", "[1e-07, 10]"),

@@ -8,6 +8,7 @@ from django.middleware.csrf import get_token
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from webapp import throttle
 from webapp.accounts.auth import PRIVATE_AUTH, BearerTokenAuth, require_csrf
 from webapp.accounts.models import ApiToken
 from webapp.errors import FieldError
@@ -69,15 +70,20 @@ def signup(request: HttpRequest, payload: Credentials):
 
 @auth_router.post(
     "/login",
-    response=answers({200: Me}, 400, 403),
+    response=answers({200: Me}, 400, 403, 429),
     exclude_unset=True,
-    summary="Log in with username and password (session cookie)",
+    summary="Log in with username and password (session cookie); 429 after too many failures",
 )
 def login_view(request: HttpRequest, payload: Credentials):
     require_csrf(request)
-    user = authenticate(request, username=payload.username.strip(), password=payload.password)
+    username = payload.username.strip()
+    # Past the limit every attempt is refused, the right password too, until the window has passed.
+    throttle.LOGIN.check(request, username, "too many failed logins for this username from your address", "username")
+    user = authenticate(request, username=username, password=payload.password)
     if user is None:
+        throttle.LOGIN.count(request, username)
         raise HttpError(400, "wrong username or password")
+    throttle.LOGIN.reset(request, username)
     login(request, user)
     get_token(request)
     return me_json(request)
@@ -104,11 +110,14 @@ def list_tokens(request: HttpRequest):
 
 @tokens_router.post(
     "",
-    response=answers({201: NewToken}, 400, 401, 403),
+    response=answers({201: NewToken}, 400, 401, 403, 429),
     exclude_unset=True,
-    summary="A new personal API token, shown once",
+    summary="A new personal API token, shown once; 429 after too many in a while",
 )
 def create_token(request: HttpRequest, payload: TokenIn):
+    who = str(request.auth.pk)
+    throttle.TOKENS.check(request, who, "too many new tokens from your address")
+    throttle.TOKENS.count(request, who)
     token, raw = ApiToken.objects.issue(request.auth, payload.name)
     return Status(201, {**token.as_json(), "token": raw})
 

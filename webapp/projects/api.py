@@ -7,7 +7,9 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from webapp.accounts.auth import PRIVATE_AUTH
+from webapp.errors import FieldError
 from webapp.graphs_api import MAX_GRAPH_BYTES
+from webapp.limits import check_stored_graph
 from webapp.projects import services
 from webapp.projects.models import Project, ProjectVersion
 from webapp.schemas import Project as ProjectOut
@@ -34,6 +36,14 @@ def check_size(request: HttpRequest) -> None:
         raise HttpError(413, f"project too large: {len(request.body)} bytes, at most {MAX_GRAPH_BYTES}")
 
 
+def clean_name(name: str) -> str:
+    """The name without surrounding spaces; a blank name is refused rather than stored as ""."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise FieldError("name: a project needs a name (not only spaces)", "name")
+    return cleaned
+
+
 def owned(request: HttpRequest, project_id: int) -> Project:
     return get_object_or_404(Project, pk=project_id, owner=request.auth)
 
@@ -53,7 +63,9 @@ def list_projects(request: HttpRequest):
 )
 def create_project(request: HttpRequest, payload: ProjectIn):
     check_size(request)
-    project = services.create_project(request.auth, payload.name.strip(), payload.description, payload.graph)
+    name = clean_name(payload.name)
+    check_stored_graph(payload.graph)  # one the editor can open: the validator's block limit
+    project = services.create_project(request.auth, name, payload.description, payload.graph)
     return Status(201, project.as_json())
 
 
@@ -75,6 +87,9 @@ def get_project(request: HttpRequest, project_id: int):
 )
 def update_project(request: HttpRequest, project_id: int, payload: ProjectUpdate):
     check_size(request)
+    name = clean_name(payload.name) if payload.name is not None else None
+    if payload.graph is not None:
+        check_stored_graph(payload.graph)
     project = owned(request, project_id)
     if payload.version is not None and payload.version != project.version:
         raise HttpError(
@@ -84,7 +99,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectUpdate
         )
     project = services.update_project(
         project,
-        name=payload.name.strip() if payload.name is not None else None,
+        name=name,
         description=payload.description,
         graph=payload.graph,
     )

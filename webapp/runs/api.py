@@ -14,7 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import Field, StrictInt, StrictStr
 
 from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.datasets import services as datasets
@@ -30,8 +30,11 @@ router = Router(tags=["runs"], auth=PRIVATE_AUTH)
 
 class RunIn(Schema):
     graph: dict | None = Field(None, description="a graph document; or name a project to train its graph")
-    project: int | None = Field(None, description="a project of yours (its graph, unless `graph` is given)")
-    dataset: str | int = Field(..., description="a built-in dataset's name, or the id of one of your uploads")
+    # Strict: `true` is not project or upload 1.
+    project: StrictInt | None = Field(None, description="a project of yours (its graph, unless `graph` is given)")
+    dataset: StrictStr | StrictInt = Field(
+        ..., description="a built-in dataset's name, or the id of one of your uploads"
+    )
     training: dict | None = Field(None, description="training settings; every key has a default")
 
 

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 
 from webapp.errors import FieldError
 from webapp.graphs_api import MAX_GRAPH_BYTES
+from webapp.limits import check_model_size
 
 
 class CheckFailed(Exception):
@@ -46,13 +47,8 @@ def check_graph(graph) -> dict:
                 "warnings": result.get("warnings", []),
             }
         )
-    params = result.get("total_params")
-    if isinstance(params, int) and params > settings.MAX_TRAIN_PARAMS:
-        raise FieldError(
-            f"the model has {params:,} parameters, more than this server's limit of "
-            f"{settings.MAX_TRAIN_PARAMS:,}: use fewer units or filters, or a pooling layer before Flatten",
-            "graph",
-        )
+    # The model size cap (webapp/limits.py), on the checking walk's counts: nothing is allocated yet.
+    check_model_size(result, status_code=400, cap=min(settings.MAX_TRAIN_PARAMS, settings.MAX_MODEL_PARAMS))
     return result
 
 

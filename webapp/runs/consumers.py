@@ -1,5 +1,9 @@
 """The websocket of one run: permission check, a snapshot, then every event of the run's group as is.
 
+While it is open, the socket's credentials and run are checked again every couple of seconds
+(webapp/socket_auth.py): a revoked token, a logged-out session, a deleted user close it with 4401,
+a deleted run with 4404.
+
 Events reach the consumer through this process's hub for the run (webapp/runs/fanout.py), which
 joins the run's group once for all local viewers; `run_event` still relays any `run.event`
 sent to the consumer's own channel.
@@ -15,9 +19,9 @@ from trainer.events import run_group, snapshot_event
 from webapp.runs.fanout import hubs
 from webapp.runs.models import Run
 from webapp.runs.services import fail_stale_runs, run_json
+from webapp.socket_auth import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, RecheckMixin
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
+__all__ = ["CLOSE_NOT_FOUND", "CLOSE_UNAUTHENTICATED", "RunConsumer"]
 
 
 @database_sync_to_async
@@ -33,7 +37,11 @@ def is_owner(user, run_id: int) -> bool:
     return Run.objects.filter(pk=run_id, owner=user).exists()
 
 
-class RunConsumer(AsyncJsonWebsocketConsumer):
+def run_still_theirs(run_id: int):
+    return lambda user: Run.objects.filter(pk=run_id, owner=user).exists()
+
+
+class RunConsumer(RecheckMixin, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self):
@@ -65,6 +73,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         while self.pending:
             await self.send(text_data=self.pending.pop(0))
         self.live = True
+        self.start_recheck(run_still_theirs(run_id), ("run", run_id))
 
     async def relay(self, text: str) -> None:
         """An event from the hub, already JSON."""
@@ -75,6 +84,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         self.live = False
+        await self.stop_recheck()
         if self.group is not None:
             await hubs.leave(self.group, self)
 

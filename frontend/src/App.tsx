@@ -10,6 +10,8 @@ const RunPage = lazy(() => import("./pages/RunPage").then((m) => ({ default: m.R
 const RunsPage = lazy(() => import("./pages/RunsPage").then((m) => ({ default: m.RunsPage })));
 const SweepPage = lazy(() => import("./pages/SweepPage").then((m) => ({ default: m.SweepPage })));
 const SweepsPage = lazy(() => import("./pages/SweepsPage").then((m) => ({ default: m.SweepsPage })));
+const EnsemblePage = lazy(() => import("./pages/EnsemblePage").then((m) => ({ default: m.EnsemblePage })));
+const CrossvalPage = lazy(() => import("./pages/CrossvalPage").then((m) => ({ default: m.CrossvalPage })));
 
 export function App() {
   const path = useRouter((s) => s.path);
@@ -24,12 +26,16 @@ export function App() {
       {(route.page === "run" ||
         route.page === "runs" ||
         route.page === "sweep" ||
-        route.page === "sweeps") && (
+        route.page === "sweeps" ||
+        route.page === "ensemble" ||
+        route.page === "crossval") && (
         <Suspense fallback={<div className="centered-page muted">Loading…</div>}>
           {route.page === "run" && <RunPage key={route.id} id={route.id} />}
           {route.page === "runs" && <RunsPage />}
           {route.page === "sweep" && <SweepPage key={route.id} id={route.id} />}
           {route.page === "sweeps" && <SweepsPage />}
+          {route.page === "ensemble" && <EnsemblePage key={route.id} id={route.id} />}
+          {route.page === "crossval" && <CrossvalPage key={route.id} id={route.id} />}
         </Suspense>
       )}
       {route.page === "not-found" && (

@@ -22,6 +22,8 @@ export type Route =
   | { page: "runs" }
   | { page: "sweep"; id: string }
   | { page: "sweeps" }
+  | { page: "ensemble"; id: string }
+  | { page: "crossval"; id: string }
   | { page: "not-found" };
 
 export function matchRoute(fullPath: string): Route {
@@ -34,5 +36,9 @@ export function matchRoute(fullPath: string): Route {
   if (path === "/sweeps" || path === "/sweeps/") return { page: "sweeps" };
   const sweep = /^\/sweeps\/([^/]+)\/?$/.exec(path);
   if (sweep) return { page: "sweep", id: decodeURIComponent(sweep[1]) };
+  const ensemble = /^\/ensembles\/([^/]+)\/?$/.exec(path);
+  if (ensemble) return { page: "ensemble", id: decodeURIComponent(ensemble[1]) };
+  const crossval = /^\/crossval\/([^/]+)\/?$/.exec(path);
+  if (crossval) return { page: "crossval", id: decodeURIComponent(crossval[1]) };
   return { page: "not-found" };
 }

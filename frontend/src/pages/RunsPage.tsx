@@ -5,6 +5,9 @@ import { FINISHED, runsApi, type Run, type RunSummary } from "../api/runs";
 import type { ProjectSummary } from "../api/types";
 import { AuthForm } from "../auth/AuthForm";
 import { useSession } from "../auth/session";
+import { EnsembleBuilder } from "../ensembles/EnsembleBuilder";
+import { EnsemblesList } from "../ensembles/EnsemblesList";
+import { clickRow, EMPTY_SELECTION, keepShown, type Selection } from "../ensembles/selection";
 import { CompareChart, PALETTE, type CompareLine } from "../runs/charts";
 import { formatDuration } from "../runs/progress";
 import { formatMetric } from "../runs/results";
@@ -63,13 +66,22 @@ function RunsList() {
   const [projects, setProjects] = useState<ProjectSummary[]>([]);
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [selected, setSelected] = useState<number[]>([]);
+  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
+  const selected = selection.ids;
+  // The run a refused ensemble names, marked in the table.
+  const [refused, setRefused] = useState<number | null>(null);
 
   const load = useCallback(() => {
     runsApi
       .runs({ project })
       .then((list) => {
         setRuns(list);
+        setSelection((s) =>
+          keepShown(
+            s,
+            list.map((r) => r.id),
+          ),
+        );
         setError(null);
       })
       .catch((e: Error) => setError(e.message));
@@ -94,13 +106,16 @@ function RunsList() {
   function chooseProject(value: string) {
     const next = value ? Number(value) : null;
     setProject(next);
-    setSelected([]);
+    setSelection(EMPTY_SELECTION);
+    setRefused(null);
     const url = next === null ? "/runs" : `/runs?project=${next}`;
     window.history.replaceState(null, "", url);
   }
 
-  function toggle(id: number) {
-    setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  // Shift-click ticks (or unticks) every row from the last one clicked.
+  function toggle(id: number, shift: boolean) {
+    const order = (runs ?? []).map((r) => r.id);
+    setSelection((s) => clickRow(s, id, order, shift));
   }
 
   const projectName = (id: number | null) =>
@@ -146,7 +161,7 @@ function RunsList() {
             <table className="runs-table" data-testid="runs-table">
               <thead>
                 <tr>
-                  <th title="Select to compare">⇄</th>
+                  <th title="Tick to compare or ensemble (shift-click: a range)">⇄</th>
                   <th>Run</th>
                   <th>Status</th>
                   <th>Project</th>
@@ -163,14 +178,18 @@ function RunsList() {
                   <tr
                     key={r.id}
                     data-testid={`run-row-${r.id}`}
-                    className={selected.includes(r.id) ? "selected" : undefined}
+                    className={
+                      [selected.includes(r.id) && "selected", refused === r.id && "refused"]
+                        .filter(Boolean)
+                        .join(" ") || undefined
+                    }
                   >
                     <td>
                       <input
                         type="checkbox"
                         data-testid={`run-select-${r.id}`}
                         checked={selected.includes(r.id)}
-                        onChange={() => toggle(r.id)}
+                        onChange={(e) => toggle(r.id, (e.nativeEvent as MouseEvent).shiftKey === true)}
                         aria-label={`compare run ${r.id}`}
                       />
                     </td>
@@ -218,11 +237,22 @@ function RunsList() {
             </table>
           </div>
         )}
+        {runs && selected.length > 0 && (
+          <EnsembleBuilder
+            ids={selected}
+            runs={runs}
+            onRefused={setRefused}
+            onClear={() => (setSelection(EMPTY_SELECTION), setRefused(null))}
+          />
+        )}
       </section>
       {selected.length > 0 && <Comparison ids={selected} />}
       {selected.length === 0 && runs && runs.length > 1 && (
-        <p className="muted pad">Tick several runs to overlay their curves.</p>
+        <p className="muted pad">
+          Tick several runs to overlay their curves or ensemble them (shift-click ticks a range).
+        </p>
       )}
+      <EnsemblesList />
     </>
   );
 }

@@ -30,7 +30,8 @@ export function SettingsSection() {
         <SettingGroups
           key={formKey}
           declaration={declaration}
-          groups={declaration.groups.filter((g) => !isCallbackGroup(g.name))}
+          // crossval.* are set by POST /api/crossval (the Cross-validate option), never by hand.
+          groups={declaration.groups.filter((g) => !isCallbackGroup(g.name) && g.name !== "crossval")}
         />
       )}
     </section>

@@ -12,6 +12,7 @@ import { useRunCheck } from "../check";
 import { useTrain } from "../store";
 import { BindingSection } from "./BindingSection";
 import { CallbacksSection } from "./CallbacksSection";
+import { CrossvalOption } from "./CrossvalOption";
 import { DatasetSection } from "./DatasetSection";
 import { SettingsSection } from "./SettingsSection";
 import { SweepFooter } from "./SweepFooter";
@@ -85,6 +86,7 @@ export function TrainPanel() {
         {mode === "sweep" && <SweepSection />}
         <SettingsSection />
         <CallbacksSection />
+        {username && mode === "train" && <CrossvalOption />}
       </div>
       {mode === "sweep" ? <SweepFooter /> : <TrainFooter />}
     </aside>

@@ -178,3 +178,9 @@ api.add_router("/datasets", datasets_router)
 api.add_router("/runs", runs_router)
 api.add_router("/training", training_router)
 api.add_router("/sweeps", sweeps_router)
+
+from webapp.ensembles.api import crossval_router  # noqa: E402
+from webapp.ensembles.api import router as ensembles_router  # noqa: E402
+
+api.add_router("/ensembles", ensembles_router)
+api.add_router("/crossval", crossval_router)

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "webapp.datasets",
     "webapp.runs",
     "webapp.sweeps",
+    "webapp.ensembles",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,8 @@ RUN_WATCHDOG = env_bool("RUN_WATCHDOG", True)
 # An open websocket's token or session and its run or sweep are checked again this often (seconds):
 # a revoked token, a logout, a deleted user or object closes it (webapp/socket_auth.py).
 SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "2"))
+# ...and sends again, once, the task of a run queued this long that the broker lost (webapp/runs/reconcile.py).
+RUN_REQUEUE_AFTER = float(os.environ.get("RUN_REQUEUE_AFTER", "60"))
 # The model size cap (webapp/limits.py): validate warns past it; export, import and training refuse
 # it, on the checking walk's counts, before any weight is allocated. Training's own cap defaults to it.
 MAX_MODEL_PARAMS = int(os.environ.get("MAX_MODEL_PARAMS", str(50_000_000)))

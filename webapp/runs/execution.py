@@ -233,6 +233,9 @@ def execute_run(run_id: int) -> str:
         shutil.rmtree(workdir, ignore_errors=True)
         if run.sweep_id is not None:
             _for_sweep("trial_finished", run_id)  # tell Optuna, queue the next trial
+        from webapp.ensembles.services import run_finished
+
+        run_finished(run_id)  # a cross-validation's fold: its test ensemble once every fold succeeded (never raises)
         close_old_connections()
 
 

@@ -27,6 +27,7 @@ def watchdog_interval() -> float:
 
 
 def _watch(interval: float, stop: threading.Event) -> None:
+    from webapp.ensembles.services import watch as ensembles_watch
     from webapp.runs.reconcile import requeue_lost_runs
     from webapp.runs.services import fail_stale_runs
     from webapp.sweeps.services import advance_pending
@@ -36,6 +37,7 @@ def _watch(interval: float, stop: threading.Event) -> None:
             fail_stale_runs()
             advance_pending()  # a sweep whose trial was failed goes on with its next trial
             requeue_lost_runs()  # queued runs whose task the broker lost are sent again, once
+            ensembles_watch()  # ensembles whose worker died fail; cross-validations go on (never raises)
         except Exception:  # the database may be briefly locked or gone: try again next time
             log.exception("stale-run check failed")
         finally:

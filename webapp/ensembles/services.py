@@ -268,7 +268,7 @@ def execute_ensemble(ensemble_id: int) -> str:
         if not ensemble.dataset_builtin and ensemble.dataset_upload is None:
             raise EnsembleError("the members' uploaded dataset was deleted")
         ds = load(ensemble.dataset_builtin, ensemble.dataset_upload)
-        weights = "optimize" if ensemble.weights_mode == "optimize" else ensemble.weights
+        weights = ensemble.weights_mode if ensemble.weights_mode in ("uniform", "optimize") else ensemble.weights
         result = evaluate(members, ds, weights, workdir / "out", name=ensemble.name)
         heartbeat.stop()
         with open(result.model_path, "rb") as f:

@@ -14,7 +14,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with username and password (session cookie) */
+        /** Log in with username and password (session cookie); 429 after too many failures */
         post: operations["webapp_accounts_api_login_view"];
         delete?: never;
         options?: never;
@@ -68,6 +68,42 @@ export interface paths {
         /** Create an account and log in */
         post: operations["webapp_accounts_api_signup"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crossval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your cross-validations, newest first */
+        get: operations["webapp_ensembles_api_list_crossvals"];
+        put?: never;
+        /** Cross-validate: one run per fold of the training split, then their test ensemble */
+        post: operations["webapp_ensembles_api_create_crossval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crossval/{crossval_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cross-validation: its fold runs, mean and std per metric, its test ensemble */
+        get: operations["webapp_ensembles_api_get_crossval"];
+        put?: never;
+        post?: never;
+        /** Delete a cross-validation, its fold runs (stopped first) and its test ensemble */
+        delete: operations["webapp_ensembles_api_delete_crossval"];
         options?: never;
         head?: never;
         patch?: never;
@@ -152,6 +188,59 @@ export interface paths {
         };
         /** A few samples of a built-in dataset */
         get: operations["webapp_datasets_api_preview_builtin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ensembles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your ensembles, newest first */
+        get: operations["webapp_ensembles_api_list_ensembles"];
+        put?: never;
+        /** Make an ensemble of succeeded runs (evaluated on a worker) */
+        post: operations["webapp_ensembles_api_create_ensemble"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ensembles/{ensemble_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An ensemble: status, members and weights, test metrics of each and of the ensemble, figures */
+        get: operations["webapp_ensembles_api_get_ensemble"];
+        put?: never;
+        post?: never;
+        /** Delete an ensemble and its file (its member runs stay) */
+        delete: operations["webapp_ensembles_api_delete_ensemble"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ensembles/{ensemble_id}/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ensemble as one model (.keras: the members nested, a weighted average per Output) */
+        get: operations["webapp_ensembles_api_download_model"];
         put?: never;
         post?: never;
         delete?: never;
@@ -637,7 +726,7 @@ export interface paths {
         /** Your personal API tokens (never the tokens themselves) */
         get: operations["webapp_accounts_api_list_tokens"];
         put?: never;
-        /** A new personal API token, shown once */
+        /** A new personal API token, shown once; 429 after too many in a while */
         post: operations["webapp_accounts_api_create_token"];
         delete?: never;
         options?: never;
@@ -802,6 +891,148 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** CrossvalCreated */
+        CrossvalCreated: {
+            /** Id */
+            id: number;
+            /** Runs */
+            runs: number[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "evaluating" | "succeeded" | "failed";
+        };
+        /** CrossvalDetail */
+        CrossvalDetail: {
+            /**
+             * Best By
+             * @description the metric that picks each fold's best epoch
+             */
+            best_by: string | null;
+            /** Created At */
+            created_at: string | null;
+            dataset: components["schemas"]["RunDataset"];
+            ensemble: components["schemas"]["CrossvalEnsemble"] | null;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Fold Runs */
+            fold_runs: components["schemas"]["FoldRun"][];
+            /** Folds */
+            folds: number;
+            /** Id */
+            id: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["FoldMetric"];
+            };
+            /** Name */
+            name: string;
+            /** Project */
+            project: number | null;
+            /**
+             * Runs
+             * @description the fold runs, in fold order
+             */
+            runs: number[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "evaluating" | "succeeded" | "failed";
+            /** Stratified */
+            stratified: boolean;
+            training: components["schemas"]["TrainingSettings"];
+        };
+        /** CrossvalEnsemble */
+        CrossvalEnsemble: {
+            gain: components["schemas"]["Gain"] | null;
+            /** Has Model */
+            has_model: boolean;
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Test */
+            test: {
+                [key: string]: number | null;
+            } | null;
+        };
+        /** CrossvalIn */
+        CrossvalIn: {
+            /**
+             * Dataset
+             * @description a built-in dataset's name, or the id of one of your uploads
+             */
+            dataset: string | number;
+            /**
+             * Folds
+             * @description how many folds (and runs): 2 to 10
+             * @default 5
+             */
+            folds?: number;
+            /**
+             * Graph
+             * @description a graph document; or name a project to train its graph
+             */
+            graph?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Project
+             * @description a project of yours (its graph, unless `graph` is given)
+             */
+            project?: number | null;
+            /**
+             * Stratified
+             * @description each fold keeps each class's share (one classification target)
+             * @default true
+             */
+            stratified?: boolean;
+            /**
+             * Training
+             * @description training settings; every key has a default
+             */
+            training?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** CrossvalSummary */
+        CrossvalSummary: {
+            /** Created At */
+            created_at: string | null;
+            dataset: components["schemas"]["RunDataset"];
+            ensemble: components["schemas"]["CrossvalEnsemble"] | null;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Folds */
+            folds: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Project */
+            project: number | null;
+            /**
+             * Runs
+             * @description the fold runs, in fold order
+             */
+            runs: number[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "evaluating" | "succeeded" | "failed";
+            /** Stratified */
+            stratified: boolean;
+        };
         /**
          * DatasetField
          * @description An input or target field of a dataset (parsers add keys of their own, e.g. `columns`).
@@ -868,6 +1099,50 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** Disagreement */
+        Disagreement: {
+            /** Confidence */
+            confidence: number;
+            /** Ensemble */
+            ensemble: string;
+            /**
+             * Image
+             * @description a PNG data URL for image datasets
+             */
+            image: string | null;
+            /**
+             * Index
+             * @description the test sample's index
+             */
+            index: number;
+            /** Members */
+            members: components["schemas"]["MemberVote"][];
+            /** Truth */
+            truth: string;
+        };
+        /** DisagreementCounts */
+        DisagreementCounts: {
+            /** Ensemble Right */
+            ensemble_right: number;
+            /** Ensemble Wrong */
+            ensemble_wrong: number;
+        };
+        /** Disagreements */
+        Disagreements: {
+            counts: components["schemas"]["DisagreementCounts"];
+            /**
+             * Ensemble Right
+             * @description most members wrong, the ensemble right
+             */
+            ensemble_right: components["schemas"]["Disagreement"][];
+            /**
+             * Ensemble Wrong
+             * @description most members right, the ensemble wrong
+             */
+            ensemble_wrong: components["schemas"]["Disagreement"][];
+            /** Output */
+            output: string;
+        };
         /** DocEdge */
         DocEdge: {
             /** Port */
@@ -920,6 +1195,182 @@ export interface components {
             source: string;
             /** Target */
             target: string;
+        };
+        /** EnsembleCreated */
+        EnsembleCreated: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+        };
+        /** EnsembleDetail */
+        EnsembleDetail: {
+            confusion: components["schemas"]["Confusion"] | null;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Crossval
+             * @description the cross-validation this is the test ensemble of
+             */
+            crossval: number | null;
+            dataset: components["schemas"]["RunDataset"];
+            disagreements: components["schemas"]["Disagreements"] | null;
+            /** Duration */
+            duration: number | null;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            gain: components["schemas"]["Gain"] | null;
+            /** Has Model */
+            has_model: boolean;
+            /** Id */
+            id: number;
+            /** Members */
+            members: components["schemas"]["EnsembleMember"][];
+            /** Name */
+            name: string;
+            /** Outputs */
+            outputs: components["schemas"]["EnsembleOutput"][];
+            /** Runs */
+            runs: number[];
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Test */
+            test: {
+                [key: string]: number | null;
+            } | null;
+            validation: components["schemas"]["WeightsValidation"] | null;
+            /** Weights */
+            weights: number[] | null;
+            /**
+             * Weights From
+             * @enum {string}
+             */
+            weights_from: "uniform" | "given" | "validation";
+            /**
+             * Weights Mode
+             * @enum {string}
+             */
+            weights_mode: "uniform" | "optimize" | "given";
+        };
+        /** EnsembleIn */
+        EnsembleIn: {
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Runs
+             * @description two or more of your succeeded runs, on one dataset
+             */
+            runs: number[];
+            /**
+             * Weights
+             * @description uniform; optimize (fitted on the members' validation split); or one non-negative number per run
+             * @default uniform
+             */
+            weights?: ("uniform" | "optimize") | number[];
+        };
+        /** EnsembleMember */
+        EnsembleMember: {
+            /** Name */
+            name: string;
+            /** Run */
+            run: number;
+            /**
+             * Run Exists
+             * @description false once the member run was deleted (the ensemble keeps working)
+             */
+            run_exists: boolean;
+            /** Seed */
+            seed: number | null;
+            /**
+             * Test
+             * @description the member on the test split, as the ensemble is measured
+             */
+            test: {
+                [key: string]: number | null;
+            } | null;
+            /**
+             * Weight
+             * @description normalised; null until 'optimize' has fitted the weights
+             */
+            weight: number | null;
+        };
+        /** EnsembleOutput */
+        EnsembleOutput: {
+            /** Classes */
+            classes: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "classification" | "regression";
+            /** Loss */
+            loss: string | null;
+            /** Name */
+            name: string;
+            /** Shape */
+            shape: (number | null)[];
+        };
+        /** EnsembleSummary */
+        EnsembleSummary: {
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Crossval
+             * @description the cross-validation this is the test ensemble of
+             */
+            crossval: number | null;
+            dataset: components["schemas"]["RunDataset"];
+            /** Duration */
+            duration: number | null;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            gain: components["schemas"]["Gain"] | null;
+            /** Has Model */
+            has_model: boolean;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Runs */
+            runs: number[];
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Test */
+            test: {
+                [key: string]: number | null;
+            } | null;
+            /** Weights */
+            weights: number[] | null;
+            /**
+             * Weights From
+             * @enum {string}
+             */
+            weights_from: "uniform" | "given" | "validation";
+            /**
+             * Weights Mode
+             * @enum {string}
+             */
+            weights_mode: "uniform" | "optimize" | "given";
         };
         /**
          * EpochEntry
@@ -1039,6 +1490,52 @@ export interface components {
             /** Formats */
             formats: components["schemas"]["ExportEntry"][];
         };
+        /** FoldMetric */
+        FoldMetric: {
+            /** Best */
+            best?: components["schemas"]["MeanStd"];
+            /** Last */
+            last?: components["schemas"]["MeanStd"];
+        };
+        /** FoldRun */
+        FoldRun: {
+            best: components["schemas"]["Best"] | null;
+            /** Epochs Done */
+            epochs_done: number;
+            /** Fold */
+            fold: number;
+            /** History */
+            history: components["schemas"]["EpochEntry"][];
+            /** Run */
+            run: number;
+            /** Status */
+            status: string;
+            /** Test */
+            test: {
+                [key: string]: number | null;
+            } | null;
+        };
+        /** Gain */
+        Gain: {
+            /** Best Member */
+            best_member: number;
+            /** Best Run */
+            best_run: number;
+            /** Ensemble */
+            ensemble: number;
+            /** Higher Is Better */
+            higher_is_better: boolean;
+            /**
+             * Metric
+             * @description accuracy of the first classification Output, else the loss
+             */
+            metric: string;
+            /**
+             * Value
+             * @description how much better the ensemble is than its best member (negative: worse)
+             */
+            value: number;
+        };
         /**
          * GraphDocument
          * @description A graph document (docs/DESIGN.md, "The graph document") as the server writes one.
@@ -1119,6 +1616,30 @@ export interface components {
              * @description only when authenticated
              */
             username?: string;
+        };
+        /** MeanStd */
+        MeanStd: {
+            /** Mean */
+            mean: number;
+            /**
+             * Std
+             * @description the population standard deviation over the folds
+             */
+            std: number;
+            /**
+             * Values
+             * @description one per succeeded fold, in fold order
+             */
+            values: number[];
+        };
+        /** MemberVote */
+        MemberVote: {
+            /** Correct */
+            correct: boolean;
+            /** Prediction */
+            prediction: string;
+            /** Run */
+            run: number;
         };
         /** NewToken */
         NewToken: {
@@ -2158,6 +2679,7 @@ export interface components {
             /** Batch Size */
             batch_size: number;
             callbacks: components["schemas"]["TrainingSettingsCallbacks"];
+            crossval: components["schemas"]["TrainingSettingsCrossval"];
             /** Epochs */
             epochs: number;
             /** Learning Rate */
@@ -2230,6 +2752,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** TrainingSettingsCrossval */
+        TrainingSettingsCrossval: {
+            /** Fold */
+            fold: number;
+            /** Folds */
+            folds: number | string | boolean | null;
+            /** Stratified */
+            stratified: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         /** TrainingSettingsOut */
         TrainingSettingsOut: {
             /**
@@ -2290,6 +2823,21 @@ export interface components {
             /** Number */
             number: number;
         };
+        /** WeightsValidation */
+        WeightsValidation: {
+            /** Note */
+            note: string;
+            /**
+             * Samples
+             * @description the validation samples the weights were fitted on
+             */
+            samples: number;
+            /**
+             * Shared
+             * @description true: samples every member held out; false: the union of their splits
+             */
+            shared: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -2332,6 +2880,15 @@ export interface operations {
             };
             /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many attempts: wait the Retry-After header's seconds (`retry_after`) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2423,6 +2980,220 @@ export interface operations {
             };
             /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_list_crossvals: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossvalSummary"][];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_create_crossval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CrossvalIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossvalCreated"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_get_crossval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                crossval_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossvalDetail"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_delete_crossval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                crossval_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2529,7 +3300,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2792,6 +3563,251 @@ export interface operations {
             };
         };
     };
+    webapp_ensembles_api_list_ensembles: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnsembleSummary"][];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_create_ensemble: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnsembleIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnsembleCreated"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_get_ensemble: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ensemble_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnsembleDetail"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_delete_ensemble: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ensemble_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_ensembles_api_download_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ensemble_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webapp_graphs_api_examples: {
         parameters: {
             query?: never;
@@ -2844,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2899,7 +3915,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2937,7 +3953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3046,7 +4062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3175,7 +4191,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3500,7 +4516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3569,7 +4585,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4245,7 +5261,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4532,7 +5548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body or the file is too large */
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,6 +5802,15 @@ export interface operations {
             };
             /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many attempts: wait the Retry-After header's seconds (`retry_after`) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,7 @@ without allocating a weight.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import keras
@@ -49,5 +50,6 @@ def config_params(config: Any) -> int:
     from .check import _forget_deferred_variables
 
     with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
-        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+        # a copy: deserialising empties the config it is given
+        model = keras.saving.deserialize_keras_object(copy.deepcopy(config), safe_mode=True)
         return int(model.count_params()) if isinstance(model, keras.Model) else 0

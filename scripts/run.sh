@@ -8,6 +8,13 @@ REDIS_PORT=${REDIS_PORT:-6379}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT}/0}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 mkdir -p var/log var/redis
+# Local use: DEBUG on (the app's default is off), and one random key, written once and reused.
+export DEBUG=${DEBUG:-1}
+if [ -z "${SECRET_KEY:-}" ]; then
+  [ -s var/secret_key ] || (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' >var/secret_key)
+  SECRET_KEY=$(cat var/secret_key)
+  export SECRET_KEY
+fi
 
 pids=()
 cleanup() {

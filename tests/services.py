@@ -60,9 +60,14 @@ def redis_server():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# The servers the tests start run as in production (DEBUG off, the default), so they need a key.
+TEST_SECRET_KEY = "test-only-secret-key-for-the-servers-tests-start-0123456789"
+
+
 def service_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
+    env.setdefault("SECRET_KEY", TEST_SECRET_KEY)
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env.update(extra)
     return env

@@ -37,7 +37,14 @@ export function FoldChart({
         x: { time: false, range: (_u, min, max) => [Math.min(1, min ?? 1), Math.max(epochs, max ?? 1, 2)] },
       },
       axes: [
-        { label: "epoch", size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        {
+          label: "epoch",
+          size: 36,
+          labelSize: 14,
+          // Whole epochs only.
+          incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+          values: (_u, splits) => splits.map((v) => axisValue(v)),
+        },
         { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
       ],
       series: [
@@ -73,7 +80,7 @@ export function FoldChart({
           points: { show: false },
         },
       ],
-      bands: [{ series: [k + 3, k + 2], fill: "rgba(29, 35, 48, 0.10)" }],
+      bands: [{ series: [k + 3, k + 2], fill: "rgba(29, 35, 48, 0.14)" }],
     }),
     [k, epochs],
   );

@@ -3,7 +3,7 @@
 import { useMemo } from "react";
 import { useSession } from "../auth/session";
 import { linkTo } from "../pages/RunPage";
-import { barLength, compareMetric, formatValue } from "./compare";
+import { barLength, compareMetric, formatValue, higherIsBetter } from "./compare";
 import { gainText, metricOrder } from "./format";
 import type { Disagreement, Disagreements, Ensemble } from "./types";
 import { weightShares } from "./weights";
@@ -175,10 +175,11 @@ export function MetricBars({ ensemble, metric }: { ensemble: Ensemble; metric: s
   const values = comparison.bars.map((b) => b.value);
   const gain = ensemble.gain?.metric === metric ? gainText(ensemble.gain) : null;
   return (
-    <section className="card-section" data-testid="ensemble-bars">
+    <section className="card-section" data-testid={`ensemble-bars-${metric}`}>
       <header className="chart-head">
         <h3>
           Test {metric.replace(/_/g, " ")}{" "}
+          {!higherIsBetter(metric) && <span className="muted small">(lower is better) </span>}
           {gain && (
             <span className={`small ${(ensemble.gain?.value ?? 0) >= 0 ? "gain-up" : "gain-down"}`}>
               {gain} over the best member

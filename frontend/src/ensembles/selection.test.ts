@@ -25,6 +25,10 @@ describe("clickRow", () => {
     s = clickRow(s, 1, order); // anchor 1
     s = clickRow(s, 5, order, true);
     expect(s.ids).toEqual([3, 9, 1, 5]);
+    // From the anchor towards the row clicked: the newest-first table's bottom row, then upwards.
+    let t = clickRow(EMPTY_SELECTION, 1, order);
+    t = clickRow(t, 7, order, true);
+    expect(t.ids).toEqual([1, 3, 5, 7]);
   });
 
   it("shift-click on a selected row clears the range", () => {

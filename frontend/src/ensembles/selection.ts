@@ -1,6 +1,7 @@
 // Selecting rows of a table with checkboxes: a click toggles one row; a shift-click sets every row
 // from the last one clicked (the anchor) to this one to the state the clicked row takes, as mail
-// clients do. `order` is the rows as shown, so a range follows what the person sees.
+// clients do. `order` is the rows as shown, so a range follows what the person sees; its rows join
+// the selection from the anchor towards the row clicked.
 
 export interface Selection {
   /** the selected ids, in the order they were selected */
@@ -19,8 +20,8 @@ export function clickRow(selection: Selection, id: number, order: number[], shif
     const ids = on ? [...selection.ids, id] : selection.ids.filter((x) => x !== id);
     return { ids, anchor: id };
   }
-  const [lo, hi] = from <= to ? [from, to] : [to, from];
-  const range = order.slice(lo, hi + 1);
+  // From the anchor towards the row clicked: the rows join the selection in that order.
+  const range = from <= to ? order.slice(from, to + 1) : order.slice(to, from + 1).reverse();
   if (on) {
     const added = range.filter((x) => !selection.ids.includes(x));
     return { ids: [...selection.ids, ...added], anchor: id };

@@ -1,5 +1,5 @@
-// The ensembles and cross-validation side of the HTTP API (/work/notes/ensembles-api.md; DESIGN.md).
-// Written out here until schema.gen.ts declares them (`make fixtures`), then aliased from it.
+// The types of /api/ensembles and /api/crossval (webapp/ensembles/schemas.py), written out here until
+// the regenerated schema.gen.ts (`make fixtures`) is in, then aliased from it.
 import type { DatasetInfo, EpochEntry, RunBody } from "../api/runs";
 
 export type EnsembleStatus = "queued" | "running" | "succeeded" | "failed";
@@ -10,7 +10,7 @@ export type WeightsFrom = "uniform" | "given" | "validation";
 export type Metrics = Record<string, number | null>;
 
 export interface DatasetRefInfo {
-  ref: DatasetInfo["ref"];
+  ref: DatasetInfo["ref"] | null;
   kind: string;
   name: string;
   title: string;
@@ -133,8 +133,10 @@ export interface Crossval {
   project: number | null;
   dataset: DatasetRefInfo;
   training: RunBody["training"];
-  runs: FoldRun[];
-  metrics: Record<string, { last: FoldStats; best: FoldStats }>;
+  /** the fold runs' ids, in fold order */
+  runs: number[];
+  fold_runs: FoldRun[];
+  metrics: Record<string, { last?: FoldStats | null; best?: FoldStats | null }>;
   best_by: string | null;
   ensemble: {
     id: number;

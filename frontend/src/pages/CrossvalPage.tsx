@@ -60,7 +60,7 @@ export function CrossvalPage({ id }: { id: string }) {
   );
 }
 
-function pm(stats: FoldStats | undefined, metric: string): string {
+function pm(stats: FoldStats | null | undefined, metric: string): string {
   if (!stats || stats.mean === null) return "–";
   const std = stats.std ?? 0;
   if (isFraction(metric)) return `${(stats.mean * 100).toFixed(2)}% ± ${(std * 100).toFixed(2)} pp`;
@@ -70,7 +70,7 @@ function pm(stats: FoldStats | undefined, metric: string): string {
 function CrossvalBody({ xv }: { xv: Crossval }) {
   const metrics = useMemo(() => {
     const names = new Set<string>();
-    for (const f of xv.runs)
+    for (const f of xv.fold_runs)
       for (const h of f.history ?? []) for (const k of Object.keys(h.metrics ?? {})) names.add(k);
     return metricOrder([...names]);
   }, [xv]);
@@ -82,9 +82,9 @@ function CrossvalBody({ xv }: { xv: Crossval }) {
       : metrics.includes(preferred)
         ? preferred
         : (metrics[0] ?? preferred);
-  const curves = useMemo(() => xv.runs.map((f) => curveOf(f.history, chosen)), [xv, chosen]);
+  const curves = useMemo(() => xv.fold_runs.map((f) => curveOf(f.history, chosen)), [xv, chosen]);
   const epochs = Number(xv.training?.epochs ?? 0) || 1;
-  const done = xv.runs.filter((f) => f.status === "succeeded").length;
+  const done = xv.fold_runs.filter((f) => f.status === "succeeded").length;
   const statsNames = metricOrder(Object.keys(xv.metrics ?? {}));
   const [deleting, setDeleting] = useState(false);
 
@@ -136,7 +136,7 @@ function CrossvalBody({ xv }: { xv: Crossval }) {
           held-out part; the test split is used only to score the {xv.folds} fold models together at the end.
         </p>
         <div className="fold-chips">
-          {xv.runs.map((f, i) => (
+          {xv.fold_runs.map((f, i) => (
             <a
               key={f.run}
               className="fold-chip"
@@ -215,7 +215,7 @@ function CrossvalBody({ xv }: { xv: Crossval }) {
                         {pm(xv.metrics[name]?.best, name)}
                       </td>
                       <td className="num small muted">
-                        {(xv.metrics[name]?.best.values ?? []).map((v) => formatValue(name, v)).join(" · ")}
+                        {(xv.metrics[name]?.best?.values ?? []).map((v) => formatValue(name, v)).join(" · ")}
                       </td>
                     </tr>
                   ))}

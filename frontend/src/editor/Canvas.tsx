@@ -9,7 +9,7 @@ import {
   type IsValidConnection,
   type OnConnect,
 } from "@xyflow/react";
-import { useCallback, useEffect, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { BlockNode } from "../blocks/BlockNode";
 import { categoryColor } from "../blocks/categories";
 import { DRAG_MIME } from "../blocks/palette";
@@ -25,6 +25,8 @@ import { useEditorUi } from "./ui";
 const nodeTypes = { block: BlockNode };
 const edgeTypes = { shape: ShapeEdge };
 const defaultEdgeOptions = { type: "shape" as const };
+// Shift+click adds to the selection as Ctrl/Cmd+click does; Shift+drag on the pane draws a rubber band.
+const MULTI_SELECTION_KEYS = ["Meta", "Control", "Shift"];
 
 const checkValid: IsValidConnection = (connection) => {
   const { nodes, edges, specs } = graphStore.getState();
@@ -50,6 +52,9 @@ function onConnectEnd(_: MouseEvent | TouchEvent, state: FinalConnectionState) {
   if (problem) notify(`Cannot connect: ${problem}`, "error");
 }
 
+/** Below this canvas width the minimap would cover blocks: it hides. */
+export const MINIMAP_MIN_CANVAS = 640;
+
 const beginDrag = () => graphStore.getState().beginDrag();
 const endDrag = () => graphStore.getState().endDrag();
 
@@ -65,6 +70,15 @@ export function Canvas() {
   // Fit on mount only when there is something to fit; otherwise React Flow would
   // zoom onto the first block dropped, moving the canvas under the next drop.
   const [fitOnMount] = useState(() => graphStore.getState().nodes.length > 0);
+  const box = useRef<HTMLDivElement>(null);
+  const [wide, setWide] = useState(true);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setWide(el.clientWidth >= MINIMAP_MIN_CANVAS));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   useEffect(() => {
     if (!fitRequest) return;
@@ -108,7 +122,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" data-testid="canvas">
+    <div className="canvas" data-testid="canvas" ref={box}>
       <ReactFlow<BlockNodeType, GraphEdge>
         nodes={nodes}
         edges={edges}
@@ -128,7 +142,7 @@ export function Canvas() {
         onDragOver={onDragOver}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Meta", "Control"]}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         fitView={fitOnMount}
         fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
         minZoom={0.1}
@@ -139,7 +153,9 @@ export function Canvas() {
         onlyRenderVisibleElements={nodes.length > 150}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        {wide && (
+          <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        )}
         <Controls showInteractive={false} />
       </ReactFlow>
       {nodes.length === 0 && (

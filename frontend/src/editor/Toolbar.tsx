@@ -1,5 +1,5 @@
 import { useReactFlow } from "@xyflow/react";
-import { memo, useRef, useState } from "react";
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { safeName } from "../api/client";
 import { graphStore, useGraph } from "../graph/store";
 import type { BlockNode } from "../graph/types";
@@ -31,115 +31,130 @@ export const Toolbar = memo(function Toolbar() {
     }
   }
 
+  const fileGroup = (
+    <div className="group" key="file">
+      <button data-testid="new-graph" onClick={newGraph} title="Start an empty graph (undoable)">
+        New
+      </button>
+      <TemplatesMenu />
+      <button
+        data-testid="import"
+        onClick={() => fileInput.current?.click()}
+        title="Import a .keras file, Keras model JSON or a graph JSON"
+      >
+        Import…
+      </button>
+    </div>
+  );
+  const viewGroup = (
+    <div className="group" key="view">
+      <button
+        className="icon"
+        data-testid="undo"
+        onClick={undo}
+        disabled={!canUndo}
+        title="Undo (Ctrl+Z)"
+        aria-label="Undo"
+      >
+        ↶
+      </button>
+      <button
+        className="icon"
+        data-testid="redo"
+        onClick={redo}
+        disabled={!canRedo}
+        title="Redo (Ctrl+Shift+Z / Ctrl+Y)"
+        aria-label="Redo"
+      >
+        ↷
+      </button>
+      <button
+        data-testid="layout"
+        onClick={() => autoLayout()}
+        title="Lay the graph out top to bottom (Ctrl+Shift+L)"
+      >
+        Auto layout
+      </button>
+      <button
+        data-testid="fit-view"
+        onClick={() => fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 })}
+        title="Fit the graph in view"
+      >
+        Fit
+      </button>
+    </div>
+  );
+  const exportGroup = (
+    <div className="group export-group" role="group" aria-label="Export" key="export">
+      <span className="group-label">Export</span>
+      <button
+        data-testid="export-python"
+        onClick={() => exportAs("python")}
+        title="Download the Python script that builds this model"
+      >
+        .py
+      </button>
+      <button
+        data-testid="export-keras"
+        onClick={() => exportAs("keras")}
+        title="Download the untrained model as a .keras file"
+      >
+        .keras
+      </button>
+      <button
+        data-testid="export-json"
+        onClick={() => exportAs("json")}
+        title="Download the graph document (JSON)"
+      >
+        JSON
+      </button>
+      <button
+        data-testid="export-png"
+        onClick={() => picture("png")}
+        title="Download a PNG picture of the graph"
+      >
+        PNG
+      </button>
+      <button
+        data-testid="export-svg"
+        onClick={() => picture("svg")}
+        title="Download an SVG picture of the graph"
+      >
+        SVG
+      </button>
+      <ExportModelMenu />
+    </div>
+  );
+  // Least used first: the groups folded into the overflow menu as the toolbar narrows.
+  const foldable = [exportGroup, viewGroup, fileGroup];
+  const { ref, level } = useFoldLevel(foldable.length + 1);
+  const folded = foldable.slice(0, Math.min(level, foldable.length));
+  const shown = foldable.filter((g) => !folded.includes(g));
+  const order = [fileGroup, viewGroup, exportGroup];
+
   return (
-    <header className="toolbar">
+    <header className={level > foldable.length ? "toolbar compact" : "toolbar"} ref={ref} data-fold={level}>
       <a className="brand" href="/" title="Keras Canvas">
         <span className="logo">K</span>
         <span className="brand-name">Keras Canvas</span>
       </a>
       <GraphName />
-      <div className="group">
-        <button data-testid="new-graph" onClick={newGraph} title="Start an empty graph (undoable)">
-          New
-        </button>
-        <TemplatesMenu />
-        <button
-          data-testid="import"
-          onClick={() => fileInput.current?.click()}
-          title="Import a .keras file, Keras model JSON or a graph JSON"
-        >
-          Import…
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".keras,.json,.h5,application/json"
-          data-testid="import-file"
-          hidden
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = "";
-            if (file) importFile(file);
-          }}
-        />
-      </div>
-      <div className="group">
-        <button
-          className="icon"
-          data-testid="undo"
-          onClick={undo}
-          disabled={!canUndo}
-          title="Undo (Ctrl+Z)"
-          aria-label="Undo"
-        >
-          ↶
-        </button>
-        <button
-          className="icon"
-          data-testid="redo"
-          onClick={redo}
-          disabled={!canRedo}
-          title="Redo (Ctrl+Shift+Z / Ctrl+Y)"
-          aria-label="Redo"
-        >
-          ↷
-        </button>
-        <button
-          data-testid="layout"
-          onClick={() => autoLayout()}
-          title="Lay the graph out top to bottom (Ctrl+Shift+L)"
-        >
-          Auto layout
-        </button>
-        <button
-          data-testid="fit-view"
-          onClick={() => fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 })}
-          title="Fit the graph in view"
-        >
-          Fit
-        </button>
-      </div>
-      <div className="group export-group" role="group" aria-label="Export">
-        <span className="group-label">Export</span>
-        <button
-          data-testid="export-python"
-          onClick={() => exportAs("python")}
-          title="Download the Python script that builds this model"
-        >
-          .py
-        </button>
-        <button
-          data-testid="export-keras"
-          onClick={() => exportAs("keras")}
-          title="Download the untrained model as a .keras file"
-        >
-          .keras
-        </button>
-        <button
-          data-testid="export-json"
-          onClick={() => exportAs("json")}
-          title="Download the graph document (JSON)"
-        >
-          JSON
-        </button>
-        <button
-          data-testid="export-png"
-          onClick={() => picture("png")}
-          title="Download a PNG picture of the graph"
-        >
-          PNG
-        </button>
-        <button
-          data-testid="export-svg"
-          onClick={() => picture("svg")}
-          title="Download an SVG picture of the graph"
-        >
-          SVG
-        </button>
-        <ExportModelMenu />
-      </div>
+      {order.filter((g) => shown.includes(g))}
+      {folded.length > 0 && <OverflowMenu>{order.filter((g) => folded.includes(g))}</OverflowMenu>}
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".keras,.json,.h5,application/json"
+        data-testid="import-file"
+        hidden
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = "";
+          if (file) importFile(file);
+        }}
+      />
       <span className="spacer" />
-      <div className="group">
+      <div className="group toolbar-end">
         <TrainButton />
         <button
           className="primary"
@@ -186,5 +201,84 @@ function GraphNameInput({ name }: { name: string }) {
         }
       }}
     />
+  );
+}
+
+/**
+ * How many groups the toolbar folds away: none at first, then one more each time its last control
+ * runs past its right edge, measured (ResizeObserver) whenever the toolbar's width changes.
+ */
+function useFoldLevel(max: number) {
+  const ref = useRef<HTMLElement>(null);
+  const [level, setLevel] = useState(0);
+  // the width only re-renders (and so re-measures) the toolbar when it changes
+  const [, setWidth] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      setWidth(Math.round(el.clientWidth));
+      setLevel(0);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const last = el?.lastElementChild;
+    if (!el || !last || level >= max) return;
+    const right = el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight);
+    if (last.getBoundingClientRect().right > right + 0.5) setLevel(level + 1);
+  });
+  return { ref, level };
+}
+
+/** The toolbar's "⋯" menu: the groups folded away when the window is narrow. */
+function OverflowMenu({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const wrap = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: PointerEvent) => {
+      const target = e.target as HTMLElement;
+      // the Templates and Projects popovers open from inside; a click in theirs keeps this one open
+      if (!wrap.current?.contains(target)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    document.addEventListener("pointerdown", onDown);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("pointerdown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+  return (
+    <div className="menu-wrap toolbar-more" ref={wrap}>
+      <button
+        className="icon"
+        data-testid="toolbar-more"
+        aria-label="More tools"
+        aria-haspopup="true"
+        aria-expanded={open}
+        title="More tools"
+        onClick={() => setOpen(!open)}
+      >
+        ⋯
+      </button>
+      {open && (
+        <div
+          className="popover toolbar-more-panel"
+          data-testid="toolbar-more-panel"
+          onClick={(e) => {
+            // a plain action closes the menu; a button that opens its own menu keeps it open
+            const button = (e.target as HTMLElement).closest("button");
+            if (button && !button.hasAttribute("aria-expanded") && !button.closest(".popover .popover"))
+              setOpen(false);
+          }}
+        >
+          {children}
+        </div>
+      )}
+    </div>
   );
 }

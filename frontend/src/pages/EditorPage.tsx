@@ -1,5 +1,5 @@
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import "../editor/editor.css";
 import { Inspector } from "../blocks/Inspector";
@@ -13,6 +13,7 @@ import { useEditorUi } from "../editor/ui";
 import { DEFAULT_NODE_WIDTH } from "../graph/layout";
 import { graphStore, useGraph } from "../graph/store";
 import { startLiveValidation } from "../graph/validation";
+import { editorColumns, useTrainLayout } from "../train/panel/layout";
 import { TrainPanel } from "../train/TrainPanel";
 import { useTrain } from "../train/store";
 import { notify } from "../ui/toast";
@@ -45,6 +46,11 @@ function Editor() {
   const { error: catalogError, retry } = useCatalog();
   const { screenToFlowPosition } = useReactFlow();
   const trainOpen = useTrain((s) => s.open);
+  const main = useRef<HTMLDivElement>(null);
+  const mainWidth = useWidth(main);
+  const trainWidth = useTrainLayout((s) => s.width);
+  const trainCollapsed = useTrainLayout((s) => s.collapsed);
+  const layout = editorColumns(mainWidth, trainOpen, trainWidth, trainCollapsed);
 
   useEffect(() => startLiveValidation(graphStore, (doc, signal) => api.validate(doc, signal)), []);
 
@@ -154,13 +160,32 @@ function Editor() {
           </button>
         </div>
       )}
-      <div className={trainOpen ? "editor-main with-train" : "editor-main"}>
+      <div
+        ref={main}
+        className={
+          "editor-main" + (trainOpen ? " with-train" : "") + (trainOpen && layout.stacked ? " stacked" : "")
+        }
+        style={{ gridTemplateColumns: layout.columns }}
+      >
         <Palette onAdd={addAtCenter} />
         <Canvas />
         <Inspector />
-        {trainOpen && <TrainPanel />}
+        {trainOpen && <TrainPanel width={layout.train} maxWidth={layout.maxTrain} />}
       </div>
       <StatusBar />
     </div>
   );
+}
+
+/** An element's width, kept up to date by a ResizeObserver (the window's until it is measured). */
+function useWidth(ref: React.RefObject<HTMLElement | null>) {
+  const [width, setWidth] = useState(() => window.innerWidth);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
 }

@@ -18,10 +18,13 @@ import { SettingsSection } from "./SettingsSection";
 import { SweepFooter } from "./SweepFooter";
 import { SweepSection } from "./SweepSection";
 import { TrainFooter } from "./TrainFooter";
+import { MIN_TRAIN, useTrainLayout } from "./layout";
 import "./train.css";
 
-export function TrainPanel() {
+export function TrainPanel({ width, maxWidth }: { width: number; maxWidth: number }) {
   const setOpen = useTrain((s) => s.setOpen);
+  const collapsed = useTrainLayout((s) => s.collapsed);
+  const setCollapsed = useTrainLayout((s) => s.setCollapsed);
   const username = useSession((s) => s.username);
   const checked = useSession((s) => s.checked);
   const projectId = useGraph((s) => s.projectId);
@@ -30,8 +33,23 @@ export function TrainPanel() {
   const setMode = useSweep((s) => s.setMode);
   const tuned = useGraph((s) => Object.keys(s.space).length);
   useRunCheck();
+  if (collapsed)
+    return (
+      <aside className="train-panel collapsed" data-testid="train-panel-collapsed" aria-label="Train">
+        <button
+          className="train-expand"
+          data-testid="train-expand"
+          onClick={() => setCollapsed(false)}
+          title="Show the Train panel"
+          aria-label="Show the Train panel"
+        >
+          ◂ <span className="train-expand-label">Train</span>
+        </button>
+      </aside>
+    );
   return (
     <aside className="train-panel" data-testid="train-panel" data-mode={mode} aria-label="Train">
+      <ResizeHandle width={width} maxWidth={maxWidth} />
       <header className="train-head">
         <div className="mode-switch" role="tablist" aria-label="Train one model or sweep">
           <button
@@ -65,6 +83,15 @@ export function TrainPanel() {
         <span className="spacer" />
         <button
           className="icon"
+          onClick={() => setCollapsed(true)}
+          data-testid="train-collapse"
+          aria-label="Collapse the Train panel"
+          title="Collapse to a strip (the settings stay)"
+        >
+          ▸
+        </button>
+        <button
+          className="icon"
           onClick={() => setOpen(false)}
           data-testid="train-close"
           aria-label="Close the Train panel"
@@ -90,5 +117,43 @@ export function TrainPanel() {
       </div>
       {mode === "sweep" ? <SweepFooter /> : <TrainFooter />}
     </aside>
+  );
+}
+
+/** The panel's left edge: drag it to widen or narrow the panel (the width is remembered). */
+function ResizeHandle({ width, maxWidth }: { width: number; maxWidth: number }) {
+  const setWidth = useTrainLayout((s) => s.setWidth);
+  const clamp = (w: number) => Math.min(Math.max(w, MIN_TRAIN), Math.max(MIN_TRAIN, maxWidth));
+  return (
+    <div
+      className="train-resize"
+      data-testid="train-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Resize the Train panel"
+      aria-valuenow={width}
+      aria-valuemin={MIN_TRAIN}
+      aria-valuemax={maxWidth}
+      tabIndex={0}
+      onKeyDown={(e) => {
+        if (e.key === "ArrowLeft") setWidth(clamp(width + 20));
+        if (e.key === "ArrowRight") setWidth(clamp(width - 20));
+      }}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        const handle = e.currentTarget;
+        handle.setPointerCapture(e.pointerId);
+        const startX = e.clientX;
+        const move = (ev: PointerEvent) => setWidth(clamp(width + startX - ev.clientX));
+        const up = () => {
+          handle.removeEventListener("pointermove", move);
+          handle.removeEventListener("pointerup", up);
+          handle.removeEventListener("pointercancel", up);
+        };
+        handle.addEventListener("pointermove", move);
+        handle.addEventListener("pointerup", up);
+        handle.addEventListener("pointercancel", up);
+      }}
+    />
   );
 }

@@ -1,163 +1,47 @@
-// The types of /api/ensembles and /api/crossval (webapp/ensembles/schemas.py), written out here until
-// the regenerated schema.gen.ts (`make fixtures`) is in, then aliased from it.
-import type { DatasetInfo, EpochEntry, RunBody } from "../api/runs";
+// The types of /api/ensembles and /api/crossval: the server's schemas (webapp/ensembles/schemas.py),
+// from the generated schema.gen.ts (`make fixtures`).
+import type { RunBody } from "../api/runs";
+import type { components } from "../api/schema.gen";
 
-export type EnsembleStatus = "queued" | "running" | "succeeded" | "failed";
-export const ENSEMBLE_FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed"]);
+type Schemas = components["schemas"];
 
-export type WeightsMode = "uniform" | "optimize" | "given";
-export type WeightsFrom = "uniform" | "given" | "validation";
-export type Metrics = Record<string, number | null>;
+export type EnsembleStatus = Schemas["EnsembleSummary"]["status"];
+export const ENSEMBLE_FINISHED: ReadonlySet<string> = new Set<EnsembleStatus>(["succeeded", "failed"]);
 
-export interface DatasetRefInfo {
-  ref: DatasetInfo["ref"] | null;
-  kind: string;
-  name: string;
-  title: string;
-}
+export type WeightsMode = Schemas["EnsembleSummary"]["weights_mode"];
+export type WeightsFrom = Schemas["EnsembleSummary"]["weights_from"];
+export type Metrics = NonNullable<Schemas["EnsembleSummary"]["test"]>;
 
-export interface Gain {
-  metric: string;
-  higher_is_better: boolean;
-  ensemble: number | null;
-  best_member: number | null;
-  best_run: number | null;
-  /** > 0: the ensemble is better */
-  value: number | null;
-}
+/** The ensemble's gain over its best member on one metric: `value` > 0 means the ensemble is better. */
+export type Gain = Schemas["Gain"];
+export type EnsembleMember = Schemas["EnsembleMember"];
+export type EnsembleOutput = Schemas["EnsembleOutput"];
+export type MemberVote = Schemas["MemberVote"];
+export type Disagreement = Schemas["Disagreement"];
+export type Disagreements = Schemas["Disagreements"];
+export type EnsembleSummary = Schemas["EnsembleSummary"];
+export type Ensemble = Schemas["EnsembleDetail"];
+export type EnsembleCreated = Schemas["EnsembleCreated"];
 
-export interface EnsembleMember {
-  run: number;
-  name: string;
-  seed: number | null;
-  weight: number | null;
-  test: Metrics | null;
-  run_exists: boolean;
-}
+/** What POST /api/ensembles takes. */
+export type EnsembleBody = Schemas["EnsembleIn"];
 
-export interface EnsembleOutput {
-  name: string;
-  kind: "classification" | "regression";
-  loss: string;
-  shape: (number | null)[];
-  classes: number | null;
-}
+export type CrossvalStatus = Schemas["CrossvalSummary"]["status"];
+export const CROSSVAL_FINISHED: ReadonlySet<string> = new Set<CrossvalStatus>(["succeeded", "failed"]);
 
-export interface MemberVote {
-  run: number;
-  prediction: string;
-  correct: boolean;
-}
+export type FoldRun = Schemas["FoldRun"];
+/** Mean and population standard deviation over the folds, and each fold's value. */
+export type FoldStats = Schemas["MeanStd"];
+export type Crossval = Schemas["CrossvalDetail"];
+export type CrossvalSummary = Schemas["CrossvalSummary"];
+export type CrossvalCreated = Schemas["CrossvalCreated"];
 
-export interface Disagreement {
-  index: number;
-  truth: string;
-  ensemble: string;
-  confidence: number | null;
-  members: MemberVote[];
-  image: string | null;
-}
-
-export interface Disagreements {
-  output: string;
-  counts: { ensemble_right: number; ensemble_wrong: number };
-  ensemble_right: Disagreement[];
-  ensemble_wrong: Disagreement[];
-}
-
-export interface EnsembleSummary {
-  id: number;
-  name: string;
-  status: EnsembleStatus;
-  error: string;
-  dataset: DatasetRefInfo;
-  weights_mode: WeightsMode;
-  weights: number[] | null;
-  weights_from: WeightsFrom;
-  runs: number[];
-  crossval: number | null;
-  test: Metrics | null;
-  gain: Gain | null;
-  has_model: boolean;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration: number | null;
-}
-
-export interface Ensemble extends EnsembleSummary {
-  validation: { samples: number; shared: boolean; note: string } | null;
-  members: EnsembleMember[];
-  outputs: EnsembleOutput[];
-  confusion: { output: string; labels: string[]; matrix: number[][] } | null;
-  disagreements: Disagreements | null;
-}
-
-export interface EnsembleBody {
-  runs: number[];
-  weights: "uniform" | "optimize" | number[];
-  name?: string;
-}
-
-export interface EnsembleCreated {
-  id: number;
-  status: EnsembleStatus;
-}
-
-export type CrossvalStatus = "queued" | "running" | "evaluating" | "succeeded" | "failed";
-export const CROSSVAL_FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed"]);
-
-export interface FoldRun {
-  fold: number;
-  run: number;
-  status: string;
-  epochs_done: number;
-  best: { metric: string; value: number; epoch: number } | null;
-  history: EpochEntry[];
-  test: Metrics | null;
-}
-
-export interface FoldStats {
-  mean: number | null;
-  std: number | null;
-  values: (number | null)[];
-}
-
-export interface Crossval {
-  id: number;
-  name: string;
-  status: CrossvalStatus;
-  error: string;
-  folds: number;
-  stratified: boolean;
-  project: number | null;
-  dataset: DatasetRefInfo;
-  training: RunBody["training"];
-  /** the fold runs' ids, in fold order */
-  runs: number[];
-  fold_runs: FoldRun[];
-  metrics: Record<string, { last?: FoldStats | null; best?: FoldStats | null }>;
-  best_by: string | null;
-  ensemble: {
-    id: number;
-    status: EnsembleStatus;
-    test: Metrics | null;
-    gain: Gain | null;
-    has_model: boolean;
-  } | null;
-  created_at: string;
-  finished_at: string | null;
-}
-
-export type CrossvalBody = Omit<RunBody, "graph"> & {
+/** What POST /api/crossval takes (CrossvalIn), with the run's keys typed as the editor sends them. */
+export type CrossvalBody = Schemas["CrossvalIn"] & {
   graph?: RunBody["graph"];
   project?: number | null;
+  dataset: RunBody["dataset"];
+  training?: RunBody["training"];
   folds: number;
   stratified: boolean;
 };
-
-export interface CrossvalCreated {
-  id: number;
-  status: CrossvalStatus;
-  runs: number[];
-}

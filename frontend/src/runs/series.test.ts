@@ -54,6 +54,7 @@ function baseRun(history: EpochEntry[], status: Run["status"] = "running"): Run 
       max_samples: 512,
       seed: 0,
       callbacks: {} as Run["training"]["callbacks"],
+      crossval: { folds: null, fold: 0, stratified: true },
     },
     epochs_done: history.length,
     best: null,

@@ -8,7 +8,8 @@ import { navigate } from "../router";
 import { formatDuration } from "../runs/progress";
 import "../runs/runs.css";
 import { openTrialAsProject, trainLonger } from "../sweeps/actions";
-import { pickBest, progressOf, short, valueOf, type SweepProgress } from "../sweeps/analysis";
+import { ensemblesApi } from "../ensembles/api";
+import { pickBest, progressOf, short, topTrials, valueOf, type SweepProgress } from "../sweeps/analysis";
 import { SWEEP_FINISHED, sweepsApi, type Sweep } from "../sweeps/api";
 import { BestCurve, Importances, ParallelCoordinates, ParetoScatter, shortTarget } from "../sweeps/charts";
 import { describeDimension } from "../sweeps/space";
@@ -124,6 +125,7 @@ function SweepBody({ sweep, replace }: { sweep: Sweep; replace(s: Sweep): void }
     [sweep],
   );
   const best = pickBest(sweep);
+  const top = topTrials(sweep, 3);
   const [busy, setBusy] = useState<string | null>(null);
 
   async function act(name: string, fn: () => Promise<void>) {
@@ -217,6 +219,27 @@ function SweepBody({ sweep, replace }: { sweep: Sweep; replace(s: Sweep): void }
               }
             >
               {busy === "longer" ? "Starting…" : "Train longer (×2 epochs)"}
+            </button>
+            <button
+              data-testid="sweep-ensemble-top"
+              disabled={top.length < 2 || !!busy}
+              title={
+                top.length < 2
+                  ? "Needs at least two succeeded trials"
+                  : `One model averaging trials ${top.map((t) => t.number).join(", ")} (weights fitted on the validation split)`
+              }
+              onClick={() =>
+                act("ensemble", async () => {
+                  const created = await ensemblesApi.create({
+                    runs: top.map((t) => t.run!),
+                    weights: "optimize",
+                    name: `sweep ${sweep.id} top ${top.length}`,
+                  });
+                  navigate(`/ensembles/${created.id}`);
+                })
+              }
+            >
+              {busy === "ensemble" ? "Starting…" : `Ensemble the top ${Math.max(top.length, 2)}`}
             </button>
             {!finished && (
               <button

@@ -11,7 +11,7 @@ import {
   sortTrials,
 } from "./analysis";
 import type { Counts, Sweep, Trial } from "./api";
-import { flattenSettings, pickBest, reportedMetrics } from "./analysis";
+import { flattenSettings, pickBest, reportedMetrics, topTrials } from "./analysis";
 import { sweepRefusal } from "./store";
 import settingsJson from "../test-fixtures/training-settings.json";
 import type { SettingsDeclaration } from "../train/settingsSchema";
@@ -235,5 +235,23 @@ describe("the Sweep form", () => {
       "callbacks.reduce_lr.enabled": true,
       "callbacks.reduce_lr.factor": 0.25,
     });
+  });
+});
+
+describe("Ensemble the top k trials", () => {
+  it("takes the k best succeeded trials by the first objective, skipping running and failed ones", () => {
+    const sweep = {
+      spec: { objectives: [{ metric: "val_loss", direction: "minimize", at: "best" }] },
+      trials: [
+        trial(0, [0.5]),
+        trial(1, [0.2]),
+        trial(2, null),
+        trial(3, [0.9], { status: "failed" }),
+        trial(4, [0.3]),
+        trial(5, [0.1], { run: null as unknown as number }),
+      ],
+    } as unknown as Parameters<typeof topTrials>[0];
+    expect(topTrials(sweep, 2).map((t) => t.number)).toEqual([1, 4]);
+    expect(topTrials(sweep, 5).map((t) => t.number)).toEqual([1, 4, 0]);
   });
 });

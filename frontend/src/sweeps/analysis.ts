@@ -63,6 +63,21 @@ export function bestTrial(trials: Trial[], direction: Objective["direction"], in
   return best;
 }
 
+/** The `k` best succeeded trials with a run, by the first objective: the members of "Ensemble the top k". */
+export function topTrials(sweep: Sweep, k: number): Trial[] {
+  const direction = sweep.spec.objectives[0]?.direction ?? "maximize";
+  return sweep.trials
+    .filter((t) => t.status === "succeeded" && t.run !== null && valueOf(t) !== null)
+    .sort((a, b) =>
+      better(valueOf(a)!, valueOf(b)!, direction)
+        ? -1
+        : better(valueOf(b)!, valueOf(a)!, direction)
+          ? 1
+          : a.number - b.number,
+    )
+    .slice(0, k);
+}
+
 export interface BestCurve {
   /** trial numbers, in order, of the trials with a value */
   x: number[];

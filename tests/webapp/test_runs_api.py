@@ -86,6 +86,7 @@ def test_run_from_a_project_and_filtering(api, queued):
     assert "graph" not in api.get("/api/runs").json()[0]
 
 
+@pytest.mark.django_db(transaction=True)  # execute_run closes the connection, as a worker does: no test transaction
 def test_cancel_queued_is_immediate_and_it_never_starts(api, queued, events_redis):
     run_id = post_run(api).json()["id"]
     r = api.post(f"/api/runs/{run_id}/cancel")

@@ -197,6 +197,14 @@ def test_sweep_from_the_inspector_to_the_best_trial(page: Page, stack):
     mark.click()
     expect(page).to_have_url(re.compile(rf"/sweeps/{sweep_id}$"))
 
+    # Ensemble the top trials: one model from the best three, evaluated on a worker.
+    page.get_by_test_id("sweep-ensemble-top").click()
+    expect(page).to_have_url(re.compile(r"/ensembles/\d+$"), timeout=20_000)
+    expect(page.get_by_test_id("ensemble-page")).to_have_attribute("data-status", "succeeded", timeout=90_000)
+    expect(page.get_by_test_id("ensemble-accuracy")).to_have_text(re.compile(r"\d+\.\d+\s*%"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/sweeps/{sweep_id}$"))
+
     # Open as project: the best trial's graph and settings in the editor, nothing tuned.
     page.get_by_test_id("sweep-open-best").click()
     expect(page).to_have_url(re.compile(r"/$"), timeout=20_000)

@@ -11,6 +11,7 @@ import keras
 
 from .catalog import apply_layer, make_layer
 from .document import Graph
+from .pretrained import PRETRAINED, make_block
 
 if TYPE_CHECKING:
     from .check import NodeInfo
@@ -62,8 +63,12 @@ def build(graph: Graph) -> Build:
         elif node.is_output:
             tensor = inputs[0]
         else:
-            layer = make_layer(node.type, node.params, node_id)
-            tensor = first_tensor(apply_layer(node.type, layer, inputs))
+            if node.type == PRETRAINED:  # a loaded model; BatchNormalization in inference mode
+                layer = make_block(node.params, node_id)
+                tensor = layer(inputs[0], training=False)
+            else:
+                layer = make_layer(node.type, node.params, node_id)
+                tensor = first_tensor(apply_layer(node.type, layer, inputs))
             out.layers[node_id] = layer
         tensors[node_id] = tensor
     return out

@@ -29,6 +29,7 @@ from .catalog.registry import block_def, to_json
 from .document import Graph, Node, error
 from .macs import estimate_macs
 from .messages import explain_build_error, explain_call_error, explain_input_error, fmt_shape
+from .pretrained import PRETRAINED, PretrainedError, block_key, check_block
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,8 @@ def _forget_deferred_variables() -> Iterator[None]:
 
 
 def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
+    if node.type == PRETRAINED:
+        return _pretrained_outcome(node, inputs, out)
     key = (node.type, _params_key(node.params), inputs)
     found = OUTCOMES.get(key)
     if found is not None:
@@ -183,5 +186,22 @@ def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
         trainable_params=_count(layer.trainable_weights),
         macs=estimate_macs(block.macs, layer, [s for s, _ in inputs], shape),
     )
+    OUTCOMES.put(key, outcome)
+    return outcome
+
+
+def _pretrained_outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
+    """A Pretrained block (builder/pretrained.py): the resolver runs on every check (it is the ownership
+    check); the memo is keyed by the resolved file's version too."""
+    try:
+        key = (node.type, _params_key(node.params), inputs, block_key(node.params))
+        found = OUTCOMES.get(key)
+        if found is not None:
+            return found
+        shape, dtype, params, trainable = check_block(node.params, node.id, inputs[0])
+    except PretrainedError as exc:
+        out.errors.append(error(node.id, f"Pretrained: {exc}"))
+        return None
+    outcome = Outcome(shape=shape, dtype=dtype, params=params, trainable_params=trainable, macs=0)
     OUTCOMES.put(key, outcome)
     return outcome

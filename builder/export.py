@@ -16,6 +16,7 @@ from .catalog.registry import to_json
 from .compile import checked_graph, compile_graph, model_name
 from .document import Graph
 from .layout import layout
+from .pretrained import PRETRAINED, python_lines
 from .validate import in_model
 
 LINE = 79
@@ -147,6 +148,10 @@ def script_from_graph(graph: Graph) -> str:
             body += _statement(var, f"keras.Input({', '.join(args)})")
             continue
         sources = [names[s] for s in graph.sources(node_id)]
+        if node.type == PRETRAINED:  # loads the trained .keras file by a path constant (see python_lines)
+            body += python_lines(node.params, node_id, var, INDENT)
+            body.append(f"{INDENT}{var} = {var}_model({sources[0]}, training=False)")
+            continue
         call = python_call(node.type, non_default(node.type, node.params), node_id)
         style = call_style(node.type)
         if style == "single":

@@ -8,13 +8,17 @@ from typing import Any
 from . import (
     activations,
     attention,
+    audio,
+    augmentation,
     convolution,
     core,
+    encoding,
     markers,
     merging,
     normalization,
     pooling,
     preprocessing,
+    pretrained,
     recurrent,
     regularization,
     reshaping,
@@ -33,7 +37,11 @@ _FAMILIES = (
     attention,
     reshaping,
     preprocessing,
+    augmentation,
+    encoding,
+    audio,
     activations,
+    pretrained,
 )
 
 

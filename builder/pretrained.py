@@ -1,0 +1,308 @@
+"""Pretrained blocks: a trained model (one of the person's runs, or a .keras they uploaded) used as one block.
+
+builder/ knows no Django and no owners: the caller installs a resolver (`using_resolver(fn)`) that maps
+`("run", id)` or `("upload", id)` to the path of that .keras file, or raises PretrainedError with the message
+the person sees (a run or upload that is not theirs reads like one that does not exist). With no resolver
+installed a Pretrained block is refused.
+
+Files are loaded with `safe_mode=True` and refused when a layer is outside the block catalog. The checking walk
+uses a bounded LRU of loaded models keyed by (path, mtime, size); a real build loads a fresh copy, so training
+never touches a cached model's weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .catalog.pretrained import PRETRAINED as PRETRAINED  # re-exported: the walks import it from here
+
+KINDS = ("run", "upload")
+
+Resolver = Callable[[str, int], "str | Path"]
+
+
+class PretrainedError(ValueError):
+    """A message for the person: the source is missing, not theirs, not loadable, or a name does not exist."""
+
+
+_resolver: contextvars.ContextVar[Resolver | None] = contextvars.ContextVar("builder_model_resolver", default=None)
+
+
+def set_model_resolver(fn: Resolver | None) -> contextvars.Token:
+    """Install `fn` for this thread/task; reset with `reset_model_resolver(token)`."""
+    return _resolver.set(fn)
+
+
+def reset_model_resolver(token: contextvars.Token) -> None:
+    _resolver.reset(token)
+
+
+@contextlib.contextmanager
+def using_resolver(fn: Resolver | None) -> Iterator[None]:
+    token = set_model_resolver(fn)
+    try:
+        yield
+    finally:
+        reset_model_resolver(token)
+
+
+def source_of(params: dict) -> tuple[str, int]:
+    """("run" | "upload", id) of a block's params: exactly one of the two."""
+    given = [(k, params[k]) for k in KINDS if params.get(k) is not None]
+    if len(given) != 1:
+        raise PretrainedError('set exactly one of "run" (one of your runs) or "upload" (an uploaded .keras model)')
+    kind, ident = given[0]
+    return kind, int(ident)
+
+
+def resolve(params: dict) -> Path:
+    """The .keras path of the block's source, through the installed resolver."""
+    kind, ident = source_of(params)
+    fn = _resolver.get()
+    if fn is None:
+        raise PretrainedError(f"sign in to use {kind} {ident}: a Pretrained block uses one of your own models")
+    path = Path(fn(kind, ident))
+    if not path.is_file():
+        raise PretrainedError(f"{kind} {ident} has no saved model file")
+    return path
+
+
+def file_key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def catalog_problems(model: Any) -> list[str]:
+    """Names of the layers (recursively) whose class is not in the block catalog."""
+    import keras
+
+    from .catalog.registry import defs_by_class
+
+    known = defs_by_class()
+    out: list[str] = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer | keras.layers.Identity):
+            continue  # Identity: how builder.compile names a one-Output model's output
+        if isinstance(layer, keras.Model):
+            out.extend(catalog_problems(layer))
+        elif type(layer) not in known:
+            out.append(f"'{layer.name}' ({type(layer).__name__})")
+    return out
+
+
+@contextlib.contextmanager
+def _outside_stateless_scope() -> Iterator[None]:
+    """Leave the checking walk's StatelessScope while a file loads: its weights are real values."""
+    from keras.src.backend.common import global_state
+
+    scope = global_state.get_global_attribute("stateless_scope")
+    global_state.set_global_attribute("stateless_scope", None)
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("stateless_scope", scope)
+
+
+def load_file(path: Path | str) -> Any:
+    """A fresh keras.Model from a .keras file: safe_mode=True, not compiled, catalog layers only."""
+    import keras
+
+    try:
+        with _outside_stateless_scope():
+            model = keras.saving.load_model(str(path), compile=False, safe_mode=True)
+    except Exception as exc:
+        raise PretrainedError(f"the model file cannot be loaded: {str(exc).splitlines()[0][:300]}") from None
+    if not isinstance(model, keras.Model):
+        raise PretrainedError("the file does not hold a Keras model")
+    bad = catalog_problems(model)
+    if bad:
+        raise PretrainedError(f"the model has layers outside the block catalog: {', '.join(bad[:5])}")
+    return model
+
+
+class _Loaded:
+    """A bounded LRU of loaded models for the checking walk, keyed by file_key."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.data: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.RLock()
+
+    def get(self, path: Path) -> Any:
+        key = file_key(path)
+        with self.lock:
+            found = self.data.get(key)
+            if found is not None:
+                self.data.move_to_end(key)
+                return found
+        model = load_file(path)
+        with self.lock:
+            self.data[key] = model
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+        return model
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+LOADED = _Loaded()
+
+
+def cut(model: Any, cut_at: str | None, name: str) -> Any:
+    """The model up to and including layer `cut_at` (None: the whole model), one input and one output."""
+    import keras
+
+    if len(model.inputs) != 1:
+        raise PretrainedError(f"the model has {len(model.inputs)} inputs; a Pretrained block takes models of one")
+    if cut_at is None:
+        if len(model.outputs) != 1:
+            raise PretrainedError(f"the model has {len(model.outputs)} outputs: choose cut_at, the layer to end at")
+        output = model.outputs[0]
+    else:
+        names = [layer.name for layer in model.layers]
+        if cut_at not in names:
+            raise PretrainedError(f"cut_at: the model has no layer '{cut_at}'; its layers are {', '.join(names)}")
+        try:
+            output = model.get_layer(cut_at).output
+        except (AttributeError, ValueError) as exc:
+            raise PretrainedError(f"cut_at: layer '{cut_at}' has no single output ({exc})") from None
+    return keras.Model(model.inputs[0], output, name=name)
+
+
+def _set_trainable(layer: Any, flag: bool) -> None:
+    """`layer` and every layer inside it: Keras's setter skips the inner layers when the flag is unchanged."""
+    for inner in layer._flatten_layers(include_self=True):
+        inner.trainable = flag
+
+
+def _train_from(model: Any, at: int) -> None:
+    _set_trainable(model, True)
+    for i, layer in enumerate(model.layers):
+        _set_trainable(layer, i >= at)
+
+
+def apply_trainable(model: Any, params: dict) -> None:
+    """Freeze the cut model as the params say: `trainable_from` (that layer and those after it train), else
+    `trainable` (all or nothing)."""
+    start = params.get("trainable_from")
+    if start is None:
+        _set_trainable(model, bool(params.get("trainable", False)))
+        return
+    names = [layer.name for layer in model.layers]
+    if start not in names:
+        raise PretrainedError(
+            f"trainable_from: the model (after cut_at) has no layer '{start}'; its layers are {', '.join(names)}"
+        )
+    _train_from(model, names.index(start))
+
+
+def freeze(model: Any) -> None:
+    """Fine-tuning's first phase: the whole Pretrained model frozen."""
+    _set_trainable(model, False)
+
+
+def unfreeze_from(model: Any, start: str | None) -> bool:
+    """Fine-tuning's second phase: layer `start` of the Pretrained model and those after it train (None: all).
+    False when the model has no such layer."""
+    names = [layer.name for layer in model.layers]
+    if start is not None and start not in names:
+        return False
+    _train_from(model, 0 if start is None else names.index(start))
+    return True
+
+
+def _count(weights: list) -> int:
+    return int(sum(math.prod(w.shape) for w in weights))
+
+
+def make_block(params: dict, name: str, *, fresh: bool = True) -> Any:
+    """The block's keras.Model: loaded (fresh, with the trained weights, or from the checking cache), cut and
+    frozen as asked, named `name`. Call it with `training=False` (BatchNormalization in inference mode)."""
+    path = resolve(params)
+    base = load_file(path) if fresh else LOADED.get(path)
+    model = cut(base, params.get("cut_at"), name)
+    apply_trainable(model, params)
+    return model
+
+
+def check_block(params: dict, name: str, spec: tuple) -> tuple[tuple, str, int, int]:
+    """(output shape, dtype, params, trainable params) of the block on an input of `spec` (shape, dtype);
+    PretrainedError says what is wrong. Uses the cached model (flags set under the cache's lock)."""
+    import keras
+
+    with LOADED.lock:
+        model = make_block(params, name, fresh=False)
+        want = tuple(model.inputs[0].shape)
+        shape, dtype = spec
+        if len(want) != len(shape) or any(w is not None and w != s for w, s in zip(want, shape, strict=False)):
+            raise PretrainedError(f"the model takes inputs of shape {_fmt(want)}; this block gets {_fmt(shape)}")
+        out = model(keras.KerasTensor(shape, dtype=dtype), training=False)
+        total = _count(model.weights)
+        trainable = _count(model.trainable_weights)
+    return tuple(None if d is None else int(d) for d in out.shape), str(out.dtype), total, trainable
+
+
+def block_key(params: dict) -> tuple:
+    """What a checked outcome depends on besides params and inputs: the resolved file and its version (so the
+    resolver, and with it the ownership check, runs on every check)."""
+    return file_key(resolve(params))
+
+
+def inner_layers(model: Any) -> list[dict]:
+    """The Inspector's list: {"name", "class_name", "output_shape", "params"} of each top-level layer."""
+    out = []
+    for layer in model.layers:
+        try:
+            shape = layer.output.shape
+            output_shape: list | None = [None if d is None else int(d) for d in shape]
+        except (AttributeError, ValueError):
+            output_shape = None
+        out.append(
+            {
+                "name": layer.name,
+                "class_name": type(layer).__name__,
+                "output_shape": output_shape,
+                "params": _count(layer.weights),
+            }
+        )
+    return out
+
+
+def python_lines(params: dict, name: str, ident_name: str, indent: str) -> list[str]:
+    """Script lines that make the block's model as `{ident_name}_model` (export: the .keras file is loaded by a
+    path constant the reader sets to where the file lies)."""
+    kind, ident = source_of(params)
+    var = f"{ident_name}_model"
+    lines = [
+        f"{indent}# Pretrained block {name!r}: {kind} {ident}'s trained model, loaded by a path constant:",
+        f"{indent}# set it to where that .keras file lies (download it from the run or upload).",
+        f"{indent}{ident_name.upper()}_PATH = {f'{kind}-{ident}.keras'!r}",
+        f"{indent}{var} = keras.saving.load_model({ident_name.upper()}_PATH, compile=False, safe_mode=True)",
+    ]
+    if params.get("cut_at") is not None:
+        lines.append(
+            f"{indent}{var} = keras.Model({var}.inputs[0], {var}.get_layer({params['cut_at']!r}).output, name={name!r})"
+        )
+    else:
+        lines.append(f"{indent}{var} = keras.Model({var}.inputs[0], {var}.outputs[0], name={name!r})")
+    start = params.get("trainable_from")
+    if start is None:
+        lines.append(f"{indent}{var}.trainable = {bool(params.get('trainable', False))!r}")
+    else:
+        lines.append(f"{indent}_names = [layer.name for layer in {var}.layers]")
+        lines.append(f"{indent}for _i, _layer in enumerate({var}.layers):")
+        lines.append(f"{indent}    _layer.trainable = _i >= _names.index({start!r})")
+    return lines
+
+
+def _fmt(shape: Any) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"

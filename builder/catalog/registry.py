@@ -8,11 +8,8 @@ from typing import Any
 from . import (
     activations,
     attention,
-    audio,
-    augmentation,
     convolution,
     core,
-    encoding,
     markers,
     merging,
     normalization,
@@ -37,9 +34,6 @@ _FAMILIES = (
     attention,
     reshaping,
     preprocessing,
-    augmentation,
-    encoding,
-    audio,
     activations,
     pretrained,
 )

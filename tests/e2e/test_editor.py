@@ -396,3 +396,115 @@ def _expected_params(name: str) -> int:
 
     expected = json.loads((ROOT / "frontend" / "src" / "test-fixtures" / "expected.json").read_text())
     return expected[name]["total_params"]
+
+
+# --- rough edges ---------------------------------------------------------------------------------
+
+
+def selected_ids(page: Page) -> set[str]:
+    return set(page.locator(".react-flow__node.selected").evaluate_all("els => els.map(e => e.dataset.id)"))
+
+
+def test_shift_click_adds_to_the_selection_and_shift_drag_draws_a_rubber_band(page: Page):
+    open_editor(page)
+    pick_template(page, "mnist_mlp")
+    expect_builds(page)
+    node(page, "hidden").click()
+    node(page, "probs").click(modifiers=["Shift"])
+    assert selected_ids(page) == {"hidden", "probs"}
+    node(page, "pixels").click(modifiers=["Control"])
+    assert selected_ids(page) == {"hidden", "probs", "pixels"}
+
+    page.keyboard.press("Escape")
+    assert selected_ids(page) == set()
+    boxes = [node(page, n).bounding_box() for n in ("pixels", "hidden", "probs", "label")]
+    left = min(b["x"] for b in boxes) - 30
+    top = min(b["y"] for b in boxes) - 30
+    right = max(b["x"] + b["width"] for b in boxes) + 30
+    bottom = max(b["y"] + b["height"] for b in boxes[:3]) + 5  # over pixels, hidden and probs
+    page.keyboard.down("Shift")
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=4)
+    page.mouse.move(right, bottom, steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    assert selected_ids(page) == {"pixels", "hidden", "probs"}
+
+
+def test_paste_lands_at_the_pointer_not_on_the_originals(page: Page):
+    open_editor(page)
+    pick_template(page, "mnist_mlp")
+    expect_builds(page)
+    node(page, "hidden").click()
+    page.keyboard.press("Control+c")
+    original = node(page, "hidden").bounding_box()
+    canvas = page.get_by_test_id("canvas").bounding_box()
+    # an empty spot: right of the column of blocks
+    x, y = original["x"] + original["width"] + 60, original["y"] + 20
+    assert x + original["width"] < canvas["x"] + canvas["width"]
+    page.mouse.move(x, y)
+    page.keyboard.press("Control+v")
+    expect(node(page, "hidden_1")).to_be_visible()
+    pasted = node(page, "hidden_1").bounding_box()
+    assert abs(pasted["x"] - x) <= 12 and abs(pasted["y"] - y) <= 12, (pasted, x, y)
+    # with the pointer over the original, the copy moves off it
+    page.mouse.move(original["x"] + 10, original["y"] + 10)
+    page.keyboard.press("Control+v")
+    expect(node(page, "hidden_2")).to_be_visible()
+    again = node(page, "hidden_2").bounding_box()
+    overlaps = (
+        min(again["x"] + again["width"], original["x"] + original["width"]) - max(again["x"], original["x"]) > 4
+        and min(again["y"] + again["height"], original["y"] + original["height"]) - max(again["y"], original["y"]) > 4
+    )
+    assert not overlaps, (again, original)
+
+
+def test_a_dropout_from_the_palette_gets_a_rate_of_one_half(page: Page):
+    open_editor(page)
+    canvas = page.get_by_test_id("canvas").bounding_box()
+    dropout = drop_block(page, "Dropout", canvas["width"] / 2, 200)
+    expect(page.get_by_test_id("field-rate")).to_have_value("0.5")
+    expect(page.get_by_test_id("field-error-rate")).to_have_count(0)
+    settle(page)
+    expect(page.get_by_test_id(f"node-error-{dropout}")).not_to_contain_text("rate")
+
+
+def test_unsaved_mark_and_a_warning_before_leaving(page: Page):
+    page.goto("/")
+    page.request.get("/api/auth/me")  # sets the CSRF cookie
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    signup = page.request.post(
+        "/api/auth/signup",
+        data={"username": f"unsaved-{time.time_ns() % 10**9}", "password": "a-long-passphrase"},
+        headers={"X-CSRFToken": token},
+    )
+    assert signup.ok, signup.text()
+    open_editor(page)
+    expect(page.get_by_test_id("unsaved-mark")).to_have_count(0)  # an empty canvas: nothing to lose
+    pick_template(page, "mnist_mlp")
+    expect_builds(page)
+    expect(page.get_by_test_id("unsaved-mark")).to_be_visible()
+
+    dialogs: list[str] = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", on_dialog)
+    node(page, "hidden").click()  # the page has had a gesture: Chromium asks before unloading
+    page.evaluate("() => setTimeout(() => window.location.reload(), 0)")
+    page.wait_for_timeout(1500)
+    assert dialogs == ["beforeunload"], dialogs
+    page.remove_listener("dialog", on_dialog)
+    expect(node(page, "hidden")).to_be_visible()  # still here, the work unchanged
+
+    # saved: no mark, no question on leaving
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("toast").filter(has_text="Saved")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_test_id("unsaved-mark")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("palette-Dense")).to_be_visible(timeout=SLOW)
+    expect(node(page, "hidden")).to_be_visible()
+    expect(page.get_by_test_id("unsaved-mark")).to_have_count(0)

@@ -10,6 +10,7 @@ import "../sweeps/tune.css";
 import "./BlockNode.css";
 import { categoryColor } from "./categories";
 import { formatCount, formatShape, summariseParams } from "./format";
+import { blockMessages, type BlockMessages } from "./messages";
 
 const NO_PROBLEMS: Problem[] = [];
 
@@ -46,11 +47,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
 
   const hasError = mine.length > 0 || unknownType;
   const summary = summariseParams(data.params);
-  // Clamped to four lines on the block: the whole text shows on hover (and in the inspector).
-  const errorText = unknownType
-    ? `"${data.type}" is not in the layer catalog`
-    : mine.map((e) => (e.param ? `${e.param}: ${e.message}` : e.message)).join("\n");
-  const warningText = myWarnings.map((w) => w.message).join("\n");
+  // One item per message, a few on the block: every one shows on hover (and in the inspector).
+  const errorMessages = unknownType
+    ? blockMessages([{ node: id, message: `"${data.type}" is not in the layer catalog` }])
+    : blockMessages(mine);
+  const warningMessages = blockMessages(myWarnings.map((w) => ({ ...w, param: undefined })));
   const className = [
     "block",
     hasError ? "block-error" : "",
@@ -107,22 +108,37 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
           {report && report.params > 0 ? `${formatCount(report.params)} params` : ""}
         </span>
       </div>
-      {hasError && (
-        <div className="block-message" data-testid={`node-error-${id}`} title={errorText}>
-          {errorText}
-        </div>
-      )}
+      {hasError && <MessageList messages={errorMessages} testId={`node-error-${id}`} />}
       {!hasError && myWarnings.length > 0 && (
-        <div
-          className="block-message block-message-warning"
-          data-testid={`node-warning-${id}`}
-          title={warningText}
-        >
-          {warningText}
-        </div>
+        <MessageList messages={warningMessages} testId={`node-warning-${id}`} warning />
       )}
       {!isOutput && <Handle type="source" position={Position.Bottom} id={SOURCE_HANDLE} title="output" />}
     </div>
+  );
+}
+
+function MessageList({
+  messages,
+  testId,
+  warning,
+}: {
+  messages: BlockMessages;
+  testId: string;
+  warning?: boolean;
+}) {
+  return (
+    <ul
+      className={warning ? "block-message block-message-warning" : "block-message"}
+      data-testid={testId}
+      title={messages.all}
+    >
+      {messages.shown.map((line, i) => (
+        <li key={i} className="block-message-item">
+          {line}
+        </li>
+      ))}
+      {messages.more > 0 && <li className="block-message-more">+{messages.more} more</li>}
+    </ul>
   );
 }
 

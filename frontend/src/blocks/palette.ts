@@ -1,5 +1,5 @@
 // Grouping and searching the catalog for the palette (pure).
-import type { Catalog, LayerSpec } from "../api/types";
+import type { Catalog, LayerSpec, Params } from "../api/types";
 
 export interface PaletteGroup {
   name: string;
@@ -30,3 +30,21 @@ export function paletteGroups(catalog: Catalog, query = ""): PaletteGroup[] {
 }
 
 export const DRAG_MIME = "application/x-keras-block";
+
+/**
+ * Parameters a block dropped from the palette starts with where Keras has no default but a usable
+ * value is well known: a Dropout's rate of 0.5 (as the book uses), not a red required field.
+ */
+export const PALETTE_DEFAULTS: Readonly<Record<string, Params>> = {
+  Dropout: { rate: 0.5 },
+  SpatialDropout1D: { rate: 0.5 },
+  SpatialDropout2D: { rate: 0.5 },
+  SpatialDropout3D: { rate: 0.5 },
+  AlphaDropout: { rate: 0.5 },
+  GaussianDropout: { rate: 0.5 },
+};
+
+/** The parameters a new `type` block starts with (a fresh copy). */
+export function paletteParams(type: string): Params {
+  return structuredClone(PALETTE_DEFAULTS[type] ?? {});
+}

@@ -12,7 +12,7 @@ import {
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { BlockNode } from "../blocks/BlockNode";
 import { categoryColor } from "../blocks/categories";
-import { DRAG_MIME } from "../blocks/palette";
+import { DRAG_MIME, paletteParams } from "../blocks/palette";
 import { ShapeEdge } from "../blocks/ShapeEdge";
 import { checkConnection, isValidConnection } from "../graph/connections";
 import { DEFAULT_NODE_WIDTH } from "../graph/layout";
@@ -111,7 +111,9 @@ export function Canvas() {
       if (!type || !graphStore.getState().specs[type]) return;
       event.preventDefault();
       const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      graphStore.getState().addNode(type, { x: point.x - DEFAULT_NODE_WIDTH / 2, y: point.y - 20 });
+      graphStore
+        .getState()
+        .addNode(type, { x: point.x - DEFAULT_NODE_WIDTH / 2, y: point.y - 20 }, paletteParams(type));
     },
     [screenToFlowPosition],
   );

@@ -6,6 +6,7 @@ import type { BlockNode } from "../graph/types";
 import { TrainButton } from "../train/TrainButton";
 import { notify } from "../ui/toast";
 import { autoLayout, exportAs, importFile, newGraph, redo, saveProject, undo } from "./commands";
+import { isDirty, useSaved } from "./dirty";
 import { ExportModelMenu } from "./ExportMenu";
 import { HelpPopover } from "./HelpPopover";
 import { exportPicture } from "./image";
@@ -174,7 +175,32 @@ export const Toolbar = memo(function Toolbar() {
 function GraphName() {
   const name = useGraph((s) => s.name);
   const revision = useGraph((s) => s.revision);
-  return <GraphNameInput key={`${revision}:${name}`} name={name} />;
+  const savedKey = useSaved((s) => s.savedKey);
+  const dirty = useGraph((s) => isDirty(s, savedKey));
+  useEffect(() => {
+    if (!dirty) return;
+    // leaving the page (reload, close, another site) with unsaved changes asks first
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+  return (
+    <span className="graph-name-wrap">
+      <GraphNameInput key={`${revision}:${name}`} name={name} />
+      {dirty && (
+        <span
+          className="unsaved-mark"
+          data-testid="unsaved-mark"
+          title="Unsaved changes (Ctrl+S saves)"
+          aria-label="Unsaved changes"
+        >
+          ●
+        </span>
+      )}
+    </span>
+  );
 }
 
 function GraphNameInput({ name }: { name: string }) {
@@ -211,16 +237,25 @@ function GraphNameInput({ name }: { name: string }) {
 function useFoldLevel(max: number) {
   const ref = useRef<HTMLElement>(null);
   const [level, setLevel] = useState(0);
-  // the width only re-renders (and so re-measures) the toolbar when it changes
-  const [, setWidth] = useState(0);
+  // bumped when the toolbar or its end group (the login shows there) changes size: measure again
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     const el = ref.current;
-    if (!el) return;
+    const end = el?.lastElementChild;
+    if (!el || !end) return;
+    let width = -1;
+    let endWidth = -1;
     const observer = new ResizeObserver(() => {
-      setWidth(Math.round(el.clientWidth));
+      const now = Math.round(el.clientWidth);
+      const endNow = Math.round(end.getBoundingClientRect().width);
+      if (now === width && endNow === endWidth) return;
+      width = now;
+      endWidth = endNow;
       setLevel(0);
+      setTick((t) => t + 1);
     });
     observer.observe(el);
+    observer.observe(end);
     return () => observer.disconnect();
   }, []);
   useLayoutEffect(() => {
@@ -229,7 +264,7 @@ function useFoldLevel(max: number) {
     if (!el || !last || level >= max) return;
     const right = el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight);
     if (last.getBoundingClientRect().right > right + 0.5) setLevel(level + 1);
-  });
+  }, [level, max, tick]);
   return { ref, level };
 }
 

@@ -6,6 +6,7 @@ import { layoutNodes } from "../graph/layout";
 import { fromDocument, toDocument } from "../graph/serialise";
 import { graphStore } from "../graph/store";
 import { notify } from "../ui/toast";
+import { useSaved } from "./dirty";
 import { downloadBlob } from "./download";
 import { useEditorUi } from "./ui";
 
@@ -18,6 +19,8 @@ export async function loadDocument(
   const nodes = loaded.needsLayout ? await layoutNodes(loaded.nodes, loaded.edges) : loaded.nodes;
   graphStore.getState().loadGraph({ ...loaded, nodes }, { undoable });
   graphStore.getState().setProject(projectId);
+  // a project just opened is as saved; anything else loaded (a template, an import) is not
+  if (projectId !== null) useSaved.getState().markSaved(graphStore.getState());
   useEditorUi.getState().requestFit({ animate: false });
 }
 
@@ -101,10 +104,12 @@ export async function saveProject({ asNew = false } = {}) {
   try {
     if (state.projectId !== null && !asNew) {
       await api.updateProject(state.projectId, { name: doc.name, graph: doc });
+      useSaved.getState().markSaved(state);
       notify(`Saved “${doc.name}”`, "success");
     } else {
       const project = await api.createProject(doc.name, doc);
       graphStore.getState().setProject(project.id);
+      useSaved.getState().markSaved(state);
       notify(`Saved as new project “${project.name}”`, "success");
     }
   } catch (error) {

@@ -238,6 +238,28 @@ describe("copy, cut and paste", () => {
     expect(s().nodes.find((n) => n.id === "conv_a_2")!.position).toEqual({ x: base.x + 80, y: base.y + 80 });
   });
 
+  it("pastes at the pointer, never on top of the blocks it was copied from", () => {
+    for (const id of ["conv_b", "shortcut"]) s().onNodesChange([{ type: "select", id, selected: true }]);
+    s().copySelection();
+    const from = (id: string) => s().nodes.find((n) => n.id === id)!.position;
+    const left = Math.min(from("conv_b").x, from("shortcut").x);
+    const top = Math.min(from("conv_b").y, from("shortcut").y);
+    // far from the originals: the group's top-left corner lands on the pointer
+    s().paste({ x: left + 2000, y: top + 1000 });
+    const placed = s().nodes.filter((n) => n.selected);
+    expect(Math.min(...placed.map((n) => n.position.x))).toBe(left + 2000);
+    expect(Math.min(...placed.map((n) => n.position.y))).toBe(top + 1000);
+    // the pointer over the originals: moved off them
+    const [pastedA, pastedB] = s().paste({ x: left + 10, y: top + 10 });
+    const overlap = (a: string, b: string) => {
+      const p = from(a);
+      const q = from(b);
+      return Math.abs(p.x - q.x) < 200 && Math.abs(p.y - q.y) < 80;
+    };
+    for (const pasted of [pastedA, pastedB])
+      for (const original of ["conv_b", "shortcut"]) expect(overlap(pasted, original)).toBe(false);
+  });
+
   it("keeps ids free after a cut", () => {
     s().selectOnly("act");
     expect(s().cutSelection()).toBe(1);

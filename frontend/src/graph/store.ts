@@ -14,12 +14,15 @@ import type { Catalog, Params, ValidationResult } from "../api/types";
 import { keepNodes, renameInSpace, type Dimension, type SpaceMap } from "../sweeps/space";
 import { checkConnection, portOf, type ConnectionLike } from "./connections";
 import { baseForType, checkNodeId, nextId, renameCopy } from "./ids";
+import { DEFAULT_NODE_WIDTH } from "./layout";
 import { edgeId, makeEdge } from "./serialise";
 import type { BlockNode, GraphEdge, GraphSnapshot, SpecMap } from "./types";
 
 export const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1500;
 const PASTE_OFFSET = 40;
+// a block's size before React Flow measured it
+const DEFAULT_NODE_HEIGHT = 80;
 
 export interface Clipboard {
   nodes: BlockNode[];
@@ -71,7 +74,11 @@ export interface GraphState extends GraphSnapshot {
   selectOnly(id: string | null): void;
   copySelection(): number;
   cutSelection(): number;
-  paste(): string[];
+  /**
+   * Pastes the clipboard with its top-left corner at `at` (the pointer, in flow coordinates; moved
+   * down and right off the blocks it was copied from), or else offset from where it was copied.
+   */
+  paste(at?: XYPosition): string[];
   undo(): void;
   redo(): void;
   loadGraph(graph: HistoryEntry, options?: { undoable?: boolean }): void;
@@ -83,6 +90,26 @@ export interface GraphState extends GraphSnapshot {
   setValidation(result: ValidationResult | null, failure?: string | null): void;
   setValidating(validating: boolean): void;
   setProject(id: number | null): void;
+}
+
+const box = (node: BlockNode, dx = 0, dy = 0) => ({
+  x: node.position.x + dx,
+  y: node.position.y + dy,
+  w: node.measured?.width ?? node.width ?? DEFAULT_NODE_WIDTH,
+  h: node.measured?.height ?? node.height ?? DEFAULT_NODE_HEIGHT,
+});
+
+/** Whether `nodes` moved by `delta` overlap any of `others` by more than a sliver. */
+function overlapsAny(nodes: BlockNode[], delta: XYPosition, others: BlockNode[]) {
+  return nodes.some((node) => {
+    const a = box(node, delta.x, delta.y);
+    return others.some((other) => {
+      const b = box(other);
+      const wide = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+      const high = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+      return wide > 4 && high > 4;
+    });
+  });
 }
 
 export function snapshotOf(state: HistoryEntry): HistoryEntry {
@@ -334,7 +361,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         return clipboard.nodes.length;
       },
 
-      paste() {
+      paste(at) {
         const { clipboard, pasteCount } = get();
         if (!clipboard || !clipboard.nodes.length) return [];
         const taken = takenIds();
@@ -345,10 +372,20 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           renamed.set(node.id, id);
         }
         const offset = PASTE_OFFSET * (pasteCount + 1);
+        let delta = { x: offset, y: offset };
+        if (at) {
+          const left = Math.min(...clipboard.nodes.map((n) => n.position.x));
+          const top = Math.min(...clipboard.nodes.map((n) => n.position.y));
+          delta = { x: Math.round(at.x - left), y: Math.round(at.y - top) };
+        }
+        // at the pointer, yet never on top of the blocks it was copied from: step down and right
+        const copiedFrom = at ? get().nodes.filter((n) => renamed.has(n.id)) : [];
+        for (let i = 0; i < 100 && overlapsAny(clipboard.nodes, delta, copiedFrom); i++)
+          delta = { x: delta.x + PASTE_OFFSET, y: delta.y + PASTE_OFFSET };
         const pasted: BlockNode[] = clipboard.nodes.map((node) => ({
           id: renamed.get(node.id)!,
           type: "block",
-          position: { x: node.position.x + offset, y: node.position.y + offset },
+          position: { x: node.position.x + delta.x, y: node.position.y + delta.y },
           data: { type: node.data.type, params: structuredClone(node.data.params) },
           selected: true,
         }));

@@ -4,6 +4,7 @@ import { api } from "../api/client";
 import "../editor/editor.css";
 import { Inspector } from "../blocks/Inspector";
 import { Palette } from "../blocks/Palette";
+import { paletteParams } from "../blocks/palette";
 import { Canvas } from "../editor/Canvas";
 import { autoLayout, saveProject } from "../editor/commands";
 import { isTypingTarget, shortcutFor } from "../editor/shortcuts";
@@ -65,10 +66,13 @@ function Editor() {
         nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24);
       for (let i = 0; i < 30 && occupied(position); i++)
         position = { x: position.x + 30, y: position.y + 30 };
-      graphStore.getState().addNode(type, position);
+      graphStore.getState().addNode(type, position, paletteParams(type));
     },
     [screenToFlowPosition],
   );
+
+  // the pointer's last place over the canvas (screen coordinates), where a paste lands
+  const pointer = useRef<{ x: number; y: number } | null>(null);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
@@ -102,7 +106,8 @@ function Editor() {
         case "paste":
           if (store.clipboard) {
             event.preventDefault();
-            store.paste();
+            // at the pointer when it is over the canvas, else offset from the originals
+            store.paste(pointer.current ? screenToFlowPosition(pointer.current) : undefined);
           }
           break;
         case "selectAll":
@@ -131,6 +136,12 @@ function Editor() {
           break;
       }
     }
+    function onPointerMove(event: PointerEvent) {
+      const overCanvas = (event.target as HTMLElement | null)?.closest(
+        ".react-flow__pane, .react-flow__node",
+      );
+      pointer.current = overCanvas ? { x: event.clientX, y: event.clientY } : null;
+    }
     function onPointerDown(event: PointerEvent) {
       const target = event.target as HTMLElement | null;
       if (!useEditorUi.getState().open) return;
@@ -139,11 +150,13 @@ function Editor() {
     }
     window.addEventListener("keydown", onKeyDown);
     window.addEventListener("pointerdown", onPointerDown, true);
+    window.addEventListener("pointermove", onPointerMove, true);
     return () => {
+      window.removeEventListener("pointermove", onPointerMove, true);
       window.removeEventListener("keydown", onKeyDown);
       window.removeEventListener("pointerdown", onPointerDown, true);
     };
-  }, []);
+  }, [screenToFlowPosition]);
 
   useEffect(() => {
     if (catalogError) notify(`Could not load the layer catalog: ${catalogError}`, "error");

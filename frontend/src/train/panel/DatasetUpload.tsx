@@ -4,7 +4,7 @@
 import { useRef, useState } from "react";
 import { ApiError } from "../../api/client";
 import { uploadDataset, type DatasetInfo, type UploadHandle } from "../../api/runs";
-import { csvHeader, formatBytes, kindOf } from "./upload";
+import { csvHeader, fileProblem, formatBytes, kindOf, stampOf } from "./upload";
 import { UploadColumns } from "./UploadColumns";
 
 export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) => void }) {
@@ -88,6 +88,12 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
       return;
     }
     setError(null);
+    const stamp = stampOf(file);
+    const unreadable = await fileProblem(file, stamp);
+    if (unreadable) {
+      setError({ field: "file", message: unreadable });
+      return;
+    }
     setProgress({ loaded: 0, total: file.size });
     handle.current = uploadDataset(file, name.trim(), options(), setProgress);
     try {
@@ -97,6 +103,12 @@ export function DatasetUpload({ onUploaded }: { onUploaded: (info: DatasetInfo) 
       setColumns([]);
       onUploaded(info);
     } catch (e) {
+      // a network failure may be the file itself: changed or removed on disk while it was sent
+      const changed = e instanceof ApiError && e.status === 0 ? await fileProblem(file, stamp) : null;
+      if (changed) {
+        setError({ field: "file", message: changed });
+        return;
+      }
       const body = (e instanceof ApiError ? e.body : null) as { field?: string | null } | null;
       const field = body?.field || "file";
       setError({

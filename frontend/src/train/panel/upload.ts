@@ -42,3 +42,35 @@ export function formatBytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
+
+/** What a chosen file was when the upload started: a File whose size or date changed was edited. */
+export interface FileStamp {
+  size: number;
+  lastModified: number;
+}
+
+export const stampOf = (file: Pick<File, "size" | "lastModified">): FileStamp => ({
+  size: file.size,
+  lastModified: file.lastModified,
+});
+
+/**
+ * Why a file can no longer be uploaded, or null when it still reads as it was: the browser's File is
+ * a snapshot, so a file edited, moved or deleted on disk since it was chosen fails to read (or
+ * reports another size or date). An upload that failed for that reason must say so, not blame the
+ * network.
+ */
+export async function fileProblem(
+  file: Pick<File, "size" | "lastModified" | "slice" | "name">,
+  stamp: FileStamp,
+): Promise<string | null> {
+  const changed = `${file.name} changed or was removed while uploading: choose it again`;
+  if (file.size !== stamp.size || file.lastModified !== stamp.lastModified) return changed;
+  try {
+    await file.slice(0, 1).arrayBuffer();
+    if (file.size > 1) await file.slice(file.size - 1).arrayBuffer();
+  } catch {
+    return changed;
+  }
+  return null;
+}

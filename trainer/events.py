@@ -62,6 +62,7 @@ class EpochEvent(TypedDict):
     lr: float | None
     seconds: float | None
     epochs: NotRequired[int]
+    phase: NotRequired[int]  # fine-tuning's phase: 1 (Pretrained blocks frozen) or 2 (unfrozen)
 
 
 class DoneEvent(TypedDict):
@@ -146,6 +147,7 @@ def epoch_event(
     lr: float | None,
     seconds: float | None,
     epochs: int | None = None,
+    phase: int | None = None,
 ) -> EpochEvent:
     ev: EpochEvent = {
         "type": "epoch",
@@ -157,6 +159,8 @@ def epoch_event(
     }
     if epochs is not None:
         ev["epochs"] = int(epochs)
+    if phase is not None:  # fine-tuning: 1 with the Pretrained blocks frozen, 2 once unfrozen
+        ev["phase"] = int(phase)
     return ev
 
 

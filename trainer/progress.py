@@ -69,6 +69,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.cancelled = False
         self.prune = prune
         self.pruned_epoch: int | None = None
+        self.phase: int | None = None  # fine-tuning's phase (1 frozen, 2 unfrozen); None: one phase
         self._epoch = 0
         self._step = 0
         self._epoch_started = 0.0
@@ -111,8 +112,10 @@ class ProgressCallback(keras.callbacks.Callback):
         if self.cancelled and self._step < self.steps:
             return  # a cancelled, unfinished epoch is not one of the epochs done
         seconds = time.perf_counter() - self._epoch_started
-        ev = dict(epoch_event(epoch + 1, metrics(logs), current_lr(self.model), seconds, self.epochs))  # plain dict
-        self.history.append({"epoch": ev["epoch"], "metrics": ev["metrics"], "lr": ev["lr"], "seconds": ev["seconds"]})
+        ev = dict(
+            epoch_event(epoch + 1, metrics(logs), current_lr(self.model), seconds, self.epochs, phase=self.phase)
+        )  # plain dict
+        self.history.append({k: ev[k] for k in ("epoch", "metrics", "lr", "seconds", "phase") if k in ev})
         # Saved before it is published: a snapshot taken after a viewer saw an epoch holds that epoch.
         if self.on_epoch is not None:
             self.on_epoch(ev)

@@ -26,7 +26,7 @@ from .model import build_model, float32_outputs, fresh_session
 from .optim import make_callbacks, make_optimizer
 from .pipeline import make_dataset, split_validation
 from .progress import ProgressCallback, PruneHook, number
-from .settings import parse_training
+from .settings import SettingsError, parse_training
 
 __all__ = ["TrainResult", "TrainingError", "compile_graph", "train"]
 
@@ -77,7 +77,10 @@ def train(
     workdir.mkdir(parents=True, exist_ok=True)
     device = fresh_session()
 
+    import keras
     import tensorflow as tf
+
+    from builder.pretrained import freeze, unfreeze_from
 
     seed = settings["seed"]
     compiled = build_model(graph, seed)
@@ -106,43 +109,73 @@ def train(
         x_val, y_val = validation
         val_data = make_dataset(x_val, compiled.targets(y_val), eval_batch, shuffle=False)
 
+    fine_tune = settings["fine_tune"]
+    bases = _pretrained_bases(graph, model) if fine_tune["enabled"] else []
+    if fine_tune["enabled"]:
+        _check_fine_tune(bases, fine_tune["from"])
+        for base in bases:  # phase 1: the pretrained part frozen
+            freeze(base)
     model.compile(
         optimizer=make_optimizer(settings["optimizer"], settings["learning_rate"]), **compiled.compile_kwargs()
     )
+    total_epochs = settings["epochs"] + (fine_tune["epochs"] if fine_tune["enabled"] else 0)
     progress = ProgressCallback(
         _safe(publish),
         should_stop,
         on_epoch,
         steps=steps,
-        epochs=settings["epochs"],
+        epochs=total_epochs,
         check_nan=settings["callbacks"]["terminate_on_nan"],
         prune=prune,
     )
     callbacks, best_path, tensorboard_dir = make_callbacks(progress, settings, workdir)
 
-    try:
-        model.fit(
-            fit_data, validation_data=val_data, epochs=settings["epochs"], callbacks=callbacks, shuffle=False, verbose=0
-        )  # the pipeline shuffles
-    except NaNLoss as exc:
-        raise TrainingError(
-            f"loss became NaN at epoch {exc.epoch} step {exc.step}: lower the learning rate (now "
-            f"{settings['learning_rate']:g}), check the data for huge or missing values, or use a "
-            "normalising layer (BatchNormalization) before large activations"
-        ) from None
-    except tf.errors.UnimplementedError as exc:
-        if "determinis" not in str(exc).lower():
+    def fit(learning_rate: float, epochs: int, initial_epoch: int, phase_callbacks: list) -> None:
+        try:
+            model.fit(
+                fit_data,
+                validation_data=val_data,
+                epochs=epochs,
+                initial_epoch=initial_epoch,
+                callbacks=phase_callbacks,
+                shuffle=False,  # the pipeline shuffles
+                verbose=0,
+            )
+        except NaNLoss as exc:
+            raise TrainingError(
+                f"loss became NaN at epoch {exc.epoch} step {exc.step}: lower the learning rate (now "
+                f"{learning_rate:g}), check the data for huge or missing values, or use a "
+                "normalising layer (BatchNormalization) before large activations"
+            ) from None
+        except tf.errors.UnimplementedError as exc:
+            if "determinis" not in str(exc).lower():
+                raise TrainingError(f"training failed: {_short(exc)}") from exc
+            raise TrainingError(
+                "a block of this model has no deterministic implementation on this worker's device, and runs are "
+                f"trained deterministically (same seed, same result): {_short(exc)}"
+            ) from exc
+        except (tf.errors.ResourceExhaustedError, MemoryError):
+            raise TrainingError(
+                f"out of memory while training with batch size {batch_size}: lower the batch size or make the "
+                "model smaller"
+            ) from None
+        except (tf.errors.OpError, ValueError, TypeError) as exc:
             raise TrainingError(f"training failed: {_short(exc)}") from exc
-        raise TrainingError(
-            "a block of this model has no deterministic implementation on this worker's device, and runs are "
-            f"trained deterministically (same seed, same result): {_short(exc)}"
-        ) from exc
-    except (tf.errors.ResourceExhaustedError, MemoryError):
-        raise TrainingError(
-            f"out of memory while training with batch size {batch_size}: lower the batch size or make the model smaller"
-        ) from None
-    except (tf.errors.OpError, ValueError, TypeError) as exc:
-        raise TrainingError(f"training failed: {_short(exc)}") from exc
+
+    progress.phase = 1 if fine_tune["enabled"] else None
+    fit(settings["learning_rate"], settings["epochs"], 0, callbacks)
+    if fine_tune["enabled"] and not progress.cancelled and not progress.pruned_epoch:
+        # Phase 2: unfreeze from the chosen layer, recompile (the trainable set changed) at the low rate,
+        # go on from the last epoch; a schedule of the first phase's rate would override it, so it is left out.
+        for base in bases:
+            unfreeze_from(base, fine_tune["from"])
+        model.compile(
+            optimizer=make_optimizer(settings["optimizer"], fine_tune["learning_rate"]), **compiled.compile_kwargs()
+        )
+        model.stop_training = False
+        progress.phase = 2
+        kept = [cb for cb in callbacks if not isinstance(cb, keras.callbacks.LearningRateScheduler)]
+        fit(fine_tune["learning_rate"], total_epochs, settings["epochs"], kept)
 
     if best_path is not None and best_path.exists():
         model.load_weights(best_path)
@@ -169,6 +202,25 @@ def train(
         params=params,
         pruned_epoch=progress.pruned_epoch,
     )
+
+
+def _pretrained_bases(graph: dict, model: Any) -> list[Any]:
+    """The nested models of the graph's Pretrained blocks (named by their node ids)."""
+    from builder.pretrained import PRETRAINED
+
+    ids = [n.get("id") for n in graph.get("nodes", []) if isinstance(n, dict) and n.get("type") == PRETRAINED]
+    return [model.get_layer(i) for i in ids]
+
+
+def _check_fine_tune(bases: list[Any], start: str | None) -> None:
+    if not bases:
+        raise SettingsError("fine_tune: the graph has no Pretrained block to fine-tune", "fine_tune.enabled")
+    if start is not None and not any(start in [layer.name for layer in b.layers] for b in bases):
+        names = sorted({layer.name for b in bases for layer in b.layers})
+        raise SettingsError(
+            f"fine_tune.from: no Pretrained block has a layer '{start}'; they have {', '.join(names)}",
+            "fine_tune.from",
+        )
 
 
 def _short(exc: BaseException, limit: int = 600) -> str:

@@ -81,6 +81,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("callbacks.lr_schedule", "Learning-rate schedule"),
     ("callbacks", "Logs and safety"),
     ("crossval", "Cross-validation"),  # set by POST /api/crossval, not shown as ordinary fields
+    ("fine_tune", "Fine-tuning"),
 )
 
 _METRIC = r"^(val_)?[A-Za-z0-9_]{1,64}$"
@@ -89,6 +90,7 @@ _ES = {"callbacks.early_stopping.enabled": True}
 _RL = {"callbacks.reduce_lr.enabled": True}
 _CP = {"callbacks.checkpoint_best.enabled": True}
 _LS = {"callbacks.lr_schedule.enabled": True}
+_FT = {"fine_tune.enabled": True}
 _LS_STEP = {"callbacks.lr_schedule.enabled": True, "callbacks.lr_schedule.kind": "step"}
 
 # The order here is the order of the `training` object's keys (and of error messages listing them).
@@ -333,6 +335,51 @@ SETTINGS: tuple[Setting, ...] = (
         "Stratified folds",
         "Cross-validation: each fold keeps each class's share (one classification target).",
         "crossval",
+    ),
+    # Transfer learning's two phases (trainer/runner.py): `epochs` with every Pretrained block frozen, then
+    # these epochs with the Pretrained layers from `from` on unfrozen, recompiled at this learning rate.
+    Setting(
+        "fine_tune.enabled",
+        "bool",
+        False,
+        "Fine-tune",
+        "Train with the Pretrained blocks frozen, then unfreeze them from a layer and train on at a low rate.",
+        "fine_tune",
+    ),
+    Setting(
+        "fine_tune.epochs",
+        "int",
+        2,
+        "Fine-tuning epochs",
+        "Epochs of the second phase, after the frozen ones.",
+        "fine_tune",
+        min=1,
+        max=1000,
+        applies_when=_FT,
+    ),
+    Setting(
+        "fine_tune.learning_rate",
+        "float",
+        1e-5,
+        "Fine-tuning learning rate",
+        "The second phase's learning rate: low, so the trained weights change little.",
+        "fine_tune",
+        min=1e-9,
+        max=1.0,
+        log=True,
+        applies_when=_FT,
+    ),
+    Setting(
+        "fine_tune.from",
+        "string",
+        None,
+        "Unfreeze from layer",
+        "The Pretrained model's inner layer from which on it trains in the second phase (blank: all of it).",
+        "fine_tune",
+        nullable=True,
+        pattern=r"^[A-Za-z0-9_.\-/]{1,200}$",
+        pattern_hint="an inner layer's name",
+        applies_when=_FT,
     ),
 )
 

@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import Router
 from ninja.errors import HttpError
+from pydantic import Field
 
 import builder
 from builder.limits import ModelTooLarge
 from builder.validate import errors_summary
-from webapp import limits
-from webapp.schemas import Catalog, Example, GraphDocument, ValidationResult, answers
+from webapp import limits, pretrained
+from webapp.schemas import Absent, Catalog, Example, GraphDocument, ValidationResult, answers
 
 router = Router(tags=["graphs"])
 
@@ -62,7 +63,8 @@ def examples(request: HttpRequest):
 def validate(request: HttpRequest):
     # Nothing is allocated here (a StatelessScope walk): a model over the size cap is still checked,
     # with a warning saying that export, import and training refuse it.
-    return limits.mark_over_cap(builder.validate_graph(read_graph_body(request)))
+    with pretrained.for_request(request):  # Pretrained blocks: the asker's own runs only
+        return limits.mark_over_cap(builder.validate_graph(read_graph_body(request)))
 
 
 EXPORT_ANSWER = {
@@ -95,6 +97,11 @@ DEPLOYMENT_FILES = {  # format: (file name suffix, content type); converted by t
     summary="Export a graph (untrained) as a Python script, a .keras, SavedModel, ONNX or TFLite file, or JSON",
 )
 def export(request: HttpRequest, format: Literal["python", "keras", "json", "savedmodel", "onnx", "tflite"] = "python"):
+    with pretrained.for_request(request):  # Pretrained blocks: the asker's own runs only
+        return _export(request, format)
+
+
+def _export(request: HttpRequest, format: str) -> HttpResponse:
     doc = read_graph_body(request)
     result = builder.validate_graph(doc)
     if not result["valid"]:
@@ -138,9 +145,35 @@ IMPORT_BODY = {
 }
 
 
+class ImportedGraph(GraphDocument):
+    notice: str | Absent = Field(None, description="said when the file held trained weights, which a graph drops")
+
+
+WEIGHTS_NOTICE = (
+    "a graph carries no weights: this file's trained weights were not imported, so training the graph starts "
+    "from fresh weights. To keep them, use the model as a Pretrained block (one of your runs, or an uploaded "
+    ".keras model) instead"
+)
+
+
+def _has_weights(data: bytes) -> bool:
+    """Whether a .keras file (a zip) holds weights: its model.weights.h5 entry is there and not empty."""
+    import io
+    import zipfile
+
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = next((i for i in archive.infolist() if i.filename == "model.weights.h5"), None)
+    except zipfile.BadZipFile:
+        return False
+    return info is not None and info.file_size > 0
+
+
 @router.post(
     "/graphs/import",
-    response=answers({200: GraphDocument}, 400, 413),
+    response=answers({200: ImportedGraph}, 400, 413),
     exclude_unset=True,
     summary="A .keras file or Keras model JSON in, a graph document out",
     openapi_extra=IMPORT_BODY,
@@ -163,8 +196,16 @@ def import_graph(request: HttpRequest):
             raise HttpError(400, "send a .keras file (multipart field 'file') or Keras model JSON as the body")
         data, filename = request.body, None
     try:
-        return builder.import_model(data, filename=filename, max_params=limits.max_model_params())
+        doc = builder.import_model(data, filename=filename, max_params=limits.max_model_params())
     except ModelTooLarge as exc:  # counted on the config, before a weight is read
         raise HttpError(413, str(exc)) from None
     except builder.ModelImportError as exc:
         raise HttpError(400, str(exc)) from None
+    if _has_weights(data) and _weight_count(doc) > 0:
+        doc = {**doc, "notice": WEIGHTS_NOTICE}
+    return doc
+
+
+def _weight_count(doc: dict) -> int:
+    """The imported graph's parameter count (0: nothing was dropped), from the checking walk."""
+    return int(builder.validate_graph(doc).get("total_params") or 0)

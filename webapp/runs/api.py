@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, StrictInt, StrictStr
 
+from webapp import pretrained
 from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.datasets import services as datasets
 from webapp.graphs_api import safe_filename
@@ -65,7 +66,8 @@ def check_request(request: HttpRequest, payload: RunIn) -> Checked:
     graph = payload.graph if payload.graph is not None else (project.graph if project else None)
     if graph is None:
         raise HttpError(400, "send a graph or a project")
-    result = checks.check_graph(graph)
+    with pretrained.for_user(request.auth):  # Pretrained blocks: the person's own runs only
+        result = checks.check_graph(graph)
     builtin, upload, info = datasets.resolve(request.auth, payload.dataset)
     training = checks.check_training(payload.training)
     bindings = checks.check_binding(graph, result, info)
@@ -124,6 +126,8 @@ def list_runs(request: HttpRequest, project: int | None = None, status: str | No
     runs = Run.objects.filter(owner=request.auth)
     services.fail_stale_runs(runs)
     if project is not None:
+        if not -(2**63) <= project < 2**63:  # SQLite overflows (a 400), PostgreSQL would match nothing: 400 on both
+            raise HttpError(400, "project: a number in the request is out of range")
         runs = runs.filter(project_id=project)
     if status:
         runs = runs.filter(status=status)
@@ -374,3 +378,30 @@ def export_model(request: HttpRequest, run_id: int, format: ExportFormat):
 )
 def list_exports(request: HttpRequest, run_id: int):
     return use.export_list(owned(request, run_id))
+
+
+class InnerLayer(Schema):
+    name: str = Field(..., description="the layer's name: what cut_at, trainable_from and fine_tune.from take")
+    class_name: str = Field(..., description="its Keras class")
+    output_shape: list[int | None] | None = Field(..., description="batch axis first; null: no single output")
+    params: int = Field(..., description="its weights, trainable or not")
+
+
+class InnerLayers(Schema):
+    layers: list[InnerLayer]
+
+
+@router.get(
+    "/{int:run_id}/layers",
+    response=answers({200: InnerLayers}, 401, 404, 409),
+    summary="The trained model's layers, for a Pretrained block's cut_at and trainable_from (succeeded runs)",
+)
+def run_layers(request: HttpRequest, run_id: int):
+    from builder.pretrained import LOADED, PretrainedError, inner_layers
+
+    run = owned(request, run_id)
+    try:
+        path = pretrained.resolver_for(request.auth)("run", run.pk)
+        return {"layers": inner_layers(LOADED.get(path))}
+    except PretrainedError as exc:
+        raise HttpError(409, str(exc)) from None

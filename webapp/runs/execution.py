@@ -23,6 +23,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from trainer.events import plain as jsonable
+from webapp import pretrained
 from webapp.runs.models import Run
 
 log = logging.getLogger(__name__)
@@ -194,18 +195,19 @@ def execute_run(run_id: int) -> str:
             raise DatasetError("the run's uploaded dataset was deleted: upload it again and start a new run")
         ds = load(run.dataset_builtin, run.dataset_upload)
         prune = _prune_hook(run) if run.sweep_id is not None else None
-        result = runner.train(
-            run.graph,
-            ds,
-            run.training,
-            workdir=workdir,
-            publish=publish_and_keep,
-            should_stop=heartbeat.should_stop,
-            on_epoch=on_epoch,
-            max_params=settings.MAX_TRAIN_PARAMS,
-            prune=prune,
-            figures=run.sweep_id is None,  # a sweep's trial makes only what comparing trials needs
-        )
+        with pretrained.for_user(run.owner):  # Pretrained blocks resolve to the run owner's runs
+            result = runner.train(
+                run.graph,
+                ds,
+                run.training,
+                workdir=workdir,
+                publish=publish_and_keep,
+                should_stop=heartbeat.should_stop,
+                on_epoch=on_epoch,
+                max_params=settings.MAX_TRAIN_PARAMS,
+                prune=prune,
+                figures=run.sweep_id is None,  # a sweep's trial makes only what comparing trials needs
+            )
         heartbeat.stop()
         Run.objects.filter(pk=run_id, status=Run.Status.RUNNING).update(batches=batches.points())
         status = save_result(run_id, result, history)

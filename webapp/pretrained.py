@@ -1,0 +1,61 @@
+"""Pretrained blocks in the web app: who may use which trained model.
+
+builder/pretrained.py asks an installed resolver for the .keras file of `("run", id)` or `("upload", id)`;
+this module makes that resolver for one person: only their own succeeded runs, and anybody else's run reads
+as one that does not exist (the 404 rule everywhere). Uploaded models: none are stored yet, so an upload id
+is always "not found" here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from builder.pretrained import PretrainedError, Resolver, using_resolver
+
+
+def resolver_for(user: Any) -> Resolver:
+    def resolve(kind: str, ident: int) -> Path:
+        from webapp.runs.models import Run
+
+        if user is None or not getattr(user, "is_authenticated", False):
+            raise PretrainedError(f"sign in to use {kind} {ident}: a Pretrained block uses one of your own models")
+        if kind != "run":
+            raise PretrainedError(f"{kind} {ident} not found")
+        run = Run.objects.filter(pk=ident, owner=user).first()
+        if run is None:
+            raise PretrainedError(f"run {ident} not found")
+        if run.status != Run.Status.SUCCEEDED or not run.model_file:
+            raise PretrainedError(f"run {ident} has not succeeded ({run.status}): it has no trained model to use")
+        return Path(run.model_file.path)
+
+    return resolve
+
+
+def request_user(request: Any) -> Any:
+    """The person asking, on routes without PRIVATE_AUTH too: the auth'd user, the session's, or a token's."""
+    auth = getattr(request, "auth", None)
+    if auth is not None and getattr(auth, "is_authenticated", False):
+        return auth
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        from webapp.accounts.models import ApiToken
+
+        return ApiToken.objects.user_for(header[7:].strip())
+    return None
+
+
+@contextlib.contextmanager
+def for_user(user: Any) -> Iterator[None]:
+    """Pretrained blocks resolve to `user`'s own runs while inside."""
+    with using_resolver(resolver_for(user)):
+        yield
+
+
+def for_request(request: Any) -> contextlib.AbstractContextManager[None]:
+    return for_user(request_user(request))

@@ -378,6 +378,7 @@ class EpochEntry(Out):
     t: float | Absent = None
     epoch: int
     epochs: int | Absent = None
+    phase: int | Absent = Field(None, description="fine-tuning's phase: 1 (Pretrained frozen), 2 (unfrozen)")
     metrics: Metrics
     lr: float | None = None
     seconds: float | None = None

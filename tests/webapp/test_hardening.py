@@ -449,13 +449,16 @@ def test_training_numbers_must_be_numbers(api, queued):
     assert r.status_code == 400 and r.json()["field"] == "training.epochs" and "whole number" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("body", [{"dataset": True}, {"dataset": "fashion_mnist", "project": True}])
-def test_true_is_not_id_1(api, alice, queued, body):
+@pytest.mark.parametrize(
+    "body, field", [({"dataset": True}, "dataset"), ({"dataset": "fashion_mnist", "project": True}, "project")]
+)
+def test_true_is_not_id_1(api, alice, queued, body, field):
     upload_with_file(alice)  # id 1 exists (or some id): true must not pick it
     project = api.post("/api/projects", {"name": "p", "graph": example("mnist_mlp")}, content_type="application/json")
     assert project.status_code == 201
     r = api.post("/api/runs", {"graph": example("mnist_mlp"), **body}, content_type="application/json")
     assert r.status_code == 400, r.content[:300]
+    assert r.json()["detail"].startswith(field), r.json()["detail"]  # refused as a type, not read as 1
     assert not Run.objects.exists()
 
 

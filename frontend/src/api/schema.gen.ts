@@ -560,6 +560,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{run_id}/layers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trained model's layers, for a Pretrained block's cut_at and trainable_from (succeeded runs) */
+        get: operations["webapp_runs_api_run_layers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}/model": {
         parameters: {
             query?: never;
@@ -1387,6 +1404,11 @@ export interface components {
             metrics: {
                 [key: string]: number | null;
             };
+            /**
+             * Phase
+             * @description fine-tuning's phase: 1 (Pretrained frozen), 2 (unfrozen)
+             */
+            phase?: number;
             /** Seconds */
             seconds?: number | null;
             /** T */
@@ -1412,6 +1434,8 @@ export interface components {
             metrics: {
                 [key: string]: number | null;
             };
+            /** Phase */
+            phase?: number;
             /** Seconds */
             seconds: number | null;
             /** T */
@@ -1578,6 +1602,55 @@ export interface components {
              * @constant
              */
             kind: "images";
+        };
+        /** ImportedGraph */
+        ImportedGraph: {
+            /** Description */
+            description?: string;
+            /** Edges */
+            edges: components["schemas"]["DocEdge"][];
+            /** Name */
+            name?: string;
+            /** Nodes */
+            nodes: components["schemas"]["DocNode"][];
+            /**
+             * Notice
+             * @description said when the file held trained weights, which a graph drops
+             */
+            notice?: string;
+            /**
+             * Version
+             * @constant
+             */
+            version: 1;
+        };
+        /** InnerLayer */
+        InnerLayer: {
+            /**
+             * Class Name
+             * @description its Keras class
+             */
+            class_name: string;
+            /**
+             * Name
+             * @description the layer's name: what cut_at, trainable_from and fine_tune.from take
+             */
+            name: string;
+            /**
+             * Output Shape
+             * @description batch axis first; null: no single output
+             */
+            output_shape: (number | null)[] | null;
+            /**
+             * Params
+             * @description its weights, trainable or not
+             */
+            params: number;
+        };
+        /** InnerLayers */
+        InnerLayers: {
+            /** Layers */
+            layers: components["schemas"]["InnerLayer"][];
         };
         /** InputCount */
         InputCount: {
@@ -2682,6 +2755,7 @@ export interface components {
             crossval: components["schemas"]["TrainingSettingsCrossval"];
             /** Epochs */
             epochs: number;
+            fine_tune: components["schemas"]["TrainingSettingsFineTune"];
             /** Learning Rate */
             learning_rate: number;
             /** Max Samples */
@@ -2760,6 +2834,19 @@ export interface components {
             folds: number | string | boolean | null;
             /** Stratified */
             stratified: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrainingSettingsFineTune */
+        TrainingSettingsFineTune: {
+            /** Enabled */
+            enabled: boolean;
+            /** Epochs */
+            epochs: number;
+            /** From */
+            from: number | string | boolean | null;
+            /** Learning Rate */
+            learning_rate: number;
         } & {
             [key: string]: unknown;
         };
@@ -3903,7 +3990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GraphDocument"];
+                    "application/json": components["schemas"]["ImportedGraph"];
                 };
             };
             /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
@@ -4985,6 +5072,55 @@ export interface operations {
             };
             /** @description not found (someone else's is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_run_layers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InnerLayers"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

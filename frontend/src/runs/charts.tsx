@@ -5,6 +5,7 @@ import type uPlot from "uplot";
 import { alignedData, pointCount, type Series } from "./series";
 import type { RunStream } from "./stream";
 import { UPlotChart } from "./UPlotChart";
+import { axisLabels } from "./axis";
 
 const BLUE = "#2357d9";
 const BLUE_SOFT = "rgba(35, 87, 217, 0.45)";
@@ -28,15 +29,6 @@ function noLine() {
 
 export function metricLabel(key: string): string {
   return key.replace(/_/g, " ");
-}
-
-function axisValue(v: number | null): string {
-  // uPlot passes null for splits it skips (a log axis between powers of ten).
-  if (v === null || v === undefined || !Number.isFinite(v)) return "";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
-  return String(Number(v.toPrecision(4)));
 }
 
 function xRange(epochs: () => number) {
@@ -94,9 +86,9 @@ export function MetricChart({
             label: "epoch",
             size: 36,
             labelSize: 14,
-            values: (_u, splits) => splits.map((v) => axisValue(v)),
+            values: (_u, splits) => axisLabels(splits),
           },
-          { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+          { size: 56, values: (_u, splits) => axisLabels(splits) },
         ],
         series: [
           { label: "epoch", value: (_u, v) => (v === null || v === undefined ? "–" : v.toFixed(2)) },
@@ -165,8 +157,8 @@ export function LrChart({ stream, epochs }: { stream: RunStream; epochs: () => n
       legend: { show: true, live: true },
       scales: { x: { time: false, range: xRange(epochs) } },
       axes: [
-        { size: 28, values: (_u, splits) => splits.map((v) => axisValue(v)) },
-        { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        { size: 28, values: (_u, splits) => axisLabels(splits) },
+        { size: 56, values: (_u, splits) => axisLabels(splits) },
       ],
       series: [
         { label: "epoch" },
@@ -221,8 +213,8 @@ export function CompareChart({ lines, metric, log }: { lines: CompareLine[]; met
       legend: { show: true, live: true },
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
       axes: [
-        { label: "epoch", size: 36, labelSize: 14, values: (_u, splits) => splits.map((v) => axisValue(v)) },
-        { size: 56, values: (_u, splits) => splits.map((v) => axisValue(v)) },
+        { label: "epoch", size: 36, labelSize: 14, values: (_u, splits) => axisLabels(splits) },
+        { size: 56, values: (_u, splits) => axisLabels(splits) },
       ],
       series: [
         { label: "epoch" },

@@ -3,6 +3,7 @@ and finding the files no row owns (manage.py clean_orphans)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -36,10 +37,8 @@ def _remove_empty_dirs(storage: Storage, folder: str, keep: str = "") -> None:
     stop = os.path.normpath(storage.path(keep)) if keep else os.path.normpath(root)
     for current, _dirs, _files in sorted(os.walk(path, topdown=False), key=lambda t: -len(t[0])):
         if os.path.normpath(current).startswith(stop) and os.path.normpath(current) != stop:
-            try:
+            with contextlib.suppress(OSError):  # not empty: something else is there
                 os.rmdir(current)
-            except OSError:
-                pass  # not empty: something else is there
 
 
 def remove_folder(folder: str, storage: Storage | None = None) -> int:

@@ -67,7 +67,9 @@ def check_json_value(value: Any, root: str = "") -> None:
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in pairs:
                 if isinstance(key, str) and len(key) > MAX_STRING_CHARS:
-                    raise JsonRefused(f"{_where(path)}: a key of {len(key):,} characters", _where(path), status_code=413)
+                    raise JsonRefused(
+                        f"{_where(path)}: a key of {len(key):,} characters", _where(path), status_code=413
+                    )
                 stack.append((child, [*path, key], depth + 1))
 
 

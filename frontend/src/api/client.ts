@@ -110,7 +110,8 @@ export const api = {
   importModel(file: File) {
     const form = new FormData();
     form.append("file", file);
-    return json<GraphDocument>("POST", "/api/graphs/import", { form });
+    // notice: the file held trained weights, which a graph does not carry (a Pretrained block keeps them)
+    return json<GraphDocument & { notice?: string }>("POST", "/api/graphs/import", { form });
   },
   me: () => json<Me>("GET", "/api/auth/me"),
   login: (username: string, password: string) =>

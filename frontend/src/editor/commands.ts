@@ -85,9 +85,13 @@ export async function importFile(file: File) {
         return;
       }
     }
-    const doc = await api.importModel(file);
+    const { notice, ...doc } = await api.importModel(file);
     await loadDocument(doc);
-    notify(`Imported ${file.name}`, "success");
+    // A trained model's weights are dropped: the server says so, and how to keep them (a Pretrained block).
+    notify(
+      notice ? `Imported ${file.name}: ${notice}` : `Imported ${file.name}`,
+      notice ? "info" : "success",
+    );
   } catch (error) {
     notify(`Import failed: ${problemText(error)}`, "error");
   }

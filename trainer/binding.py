@@ -183,6 +183,36 @@ def check_binding(inputs: list[dict], outputs: list[dict], info: dict) -> list[d
     return errors
 
 
+def binding_warnings(outputs: list[dict], info: dict) -> list[dict]:
+    """What trains but is likely a slip: an Output with more units than its target has classes (Keras
+    trains it, as the book's Dense(500) on 499 classes does; the extra units are never the answer).
+    Each names its block and field, as check_binding's errors do."""
+    dataset = info.get("name", "the dataset")
+    warnings = []
+    for block in outputs:
+        target = find_field(block["name"], info.get("targets", []))
+        if target is None:
+            continue
+        out = _shape(block.get("shape"))
+        classes = target.get("classes")
+        last = out[-1] if out else None
+        kind = _loss_kind(loss_name(block.get("loss")))
+        if kind in ("sparse", "categorical") and classes and last is not None and last > classes:
+            extra = last - classes
+            warnings.append(
+                {
+                    "node": block["name"],
+                    "field": target["name"],
+                    "message": (
+                        f"Output '{block['name']}' has {last} units but target '{target['name']}' of {dataset} "
+                        f"has {classes} classes: the {extra} extra unit{'s are' if extra > 1 else ' is'} never "
+                        f"the answer (it trains; a Dense of {classes} units is the usual end)."
+                    ),
+                }
+            )
+    return warnings
+
+
 def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
     name, field = block["name"], target["name"]
     out = _shape(block.get("shape"))
@@ -202,7 +232,7 @@ def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
                 f"{label} uses {loss}, which needs class ids, but {about} is a regression target: "
                 "use mean_squared_error (a Dense of 1 unit, no activation)."
             )
-        if last is not None and last != classes:
+        if last is not None and last < classes:
             return (
                 f"{label} has {last} units but {about} has {classes} classes: "
                 f"end with a Dense of {classes} units and softmax."
@@ -212,7 +242,7 @@ def _output_problem(block: dict, target: dict, dataset: str) -> str | None:
         return None
     if kind == "categorical":
         if classes:
-            if last is not None and last != classes:
+            if last is not None and last < classes:
                 return (
                     f"{label} has {last} units but {about} has {classes} classes: "
                     f"end with a Dense of {classes} units and softmax."
@@ -299,7 +329,9 @@ def _target(block: dict, target: dict, array: np.ndarray) -> np.ndarray:
     classes = target.get("classes")
     if classes and kind == "categorical":
         ids = array.reshape(array.shape[:-1] if array.ndim > 1 and array.shape[-1] == 1 else array.shape)
-        return np.eye(classes, dtype=np.float32)[ids.astype(np.int64)]
+        # one-hot rows as wide as the output: more units than classes trains (binding_warnings)
+        width = max(classes, out[-1]) if out and isinstance(out[-1], int) else classes
+        return np.eye(width, dtype=np.float32)[ids.astype(np.int64)]
     if classes and kind == "sparse":
         return array.astype(np.int32, copy=False)
     if classes:  # binary and others: the ids as numbers, shaped like the output

@@ -480,7 +480,8 @@ def _target_line(block: dict, target: dict) -> tuple[str, str]:
     classes = target.get("classes")
     expr = f"y[{_q(target['name'])}]"
     if classes and kind == "categorical":
-        expr = f"keras.utils.to_categorical({expr}, {classes})"
+        width = max(classes, out[-1]) if out and isinstance(out[-1], int) else classes  # as trainer.binding
+        expr = f"keras.utils.to_categorical({expr}, {width})"
         note = f"class ids as one-hot rows, for {loss_name(block.get('loss'))}"
     elif classes and kind == "sparse":
         if str(target.get("dtype")) != "int32":

@@ -454,9 +454,18 @@ class Binding(Out):
     how: Literal["name", "only"] | None
 
 
+class BindingWarning(Out):
+    node: str
+    field: str
+    message: str
+
+
 class RunCheck(Out):
     ok: Literal[True]
     bindings: list[Binding]
+    warnings: list[BindingWarning] | Absent = Field(
+        None, description="what trains but is likely a slip (more units than classes); absent when none"
+    )
 
 
 # --- files ----------------------------------------------------------------------------------------

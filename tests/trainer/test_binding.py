@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from trainer.binding import BindingError, bindings, check_binding, loss_name, prepare
+from trainer.binding import BindingError, binding_warnings, bindings, check_binding, loss_name, prepare
 from trainer.datasets import load_builtin
 
 
@@ -83,6 +83,27 @@ def test_units_must_match_the_classes(fashion_info):
     )
     assert error["node"] == "label" and error["field"] == "label"
     assert "5 units" in error["message"] and "10 classes" in error["message"] and "Dense of 10" in error["message"]
+
+
+def test_more_units_than_classes_trains_with_a_warning(fashion_info):
+    inputs = [inp("pixels", [784])]
+    for loss in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
+        outputs = [out("label", [12], loss)]
+        assert check_binding(inputs, outputs, fashion_info) == []
+        [warning] = binding_warnings(outputs, fashion_info)
+        assert warning["node"] == "label" and warning["field"] == "label"
+        assert "12 units" in warning["message"] and "10 classes" in warning["message"]
+        assert "2 extra units are never the answer" in warning["message"]
+    assert binding_warnings([out("label", [10], "sparse_categorical_crossentropy")], fashion_info) == []
+
+
+def test_more_units_than_classes_prepares_wide_one_hot_rows():
+    ds = load_builtin("iris")
+    inputs, outputs = [inp("features", [4])], [out("target", [5], "categorical_crossentropy")]
+    assert check_binding(inputs, outputs, ds.info) == []
+    _, y = prepare(inputs, outputs, ds)
+    assert y["target"].shape[1:] == (5,) and np.all(y["target"].sum(axis=1) == 1)
+    assert np.all(y["target"][:, 3:] == 0)
 
 
 def test_binary_loss_needs_two_classes_and_one_unit():

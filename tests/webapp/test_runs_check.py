@@ -72,3 +72,15 @@ def test_someone_elses_upload_is_404(api, other, queued, media_root):
     r = check(api, dataset=uploaded.json()["id"])
     assert r.status_code == 404 and r.json()["field"] == "dataset"
     assert check(other, dataset=uploaded.json()["id"]).status_code == 400  # the owner's: mnist does not fit a CSV
+
+
+def test_more_units_than_classes_is_a_warning_not_a_refusal(api, queued):
+    graph = example("mnist_mlp")
+    probs = next(n for n in graph["nodes"] if n["id"] == "probs")
+    probs["params"]["units"] = 12
+    r = check(api, graph=graph)
+    assert r.status_code == 200, r.content
+    [warning] = r.json()["warnings"]
+    assert warning["node"] == "label" and warning["field"] == "label"
+    assert "12 units" in warning["message"] and "never the answer" in warning["message"]
+    assert "warnings" not in check(api).json()  # none: the key is absent

@@ -55,6 +55,7 @@ class Checked:
     info: dict
     training: dict
     bindings: list[dict]
+    warnings: list[dict]
 
 
 def check_request(request: HttpRequest, payload: RunIn) -> Checked:
@@ -71,7 +72,8 @@ def check_request(request: HttpRequest, payload: RunIn) -> Checked:
     builtin, upload, info = datasets.resolve(request.auth, payload.dataset)
     training = checks.check_training(payload.training)
     bindings = checks.check_binding(graph, result, info)
-    return Checked(project, graph, builtin, upload, info, training, bindings)
+    warnings = checks.binding_warnings(graph, result, info)
+    return Checked(project, graph, builtin, upload, info, training, bindings, warnings)
 
 
 @router.post(
@@ -113,7 +115,10 @@ def check_run(request: HttpRequest, payload: RunIn):
         c = check_request(request, payload)
     except checks.CheckFailed as exc:
         return exc.response()
-    return {"ok": True, "bindings": c.bindings}
+    answer: dict = {"ok": True, "bindings": c.bindings}
+    if c.warnings:  # what trains but is likely a slip: the Train panel shows them, Train stays enabled
+        answer["warnings"] = c.warnings
+    return answer
 
 
 @router.get(

@@ -107,3 +107,11 @@ def check_binding(graph: dict, result: dict, info: dict) -> list[dict]:
             }
         )
     return bindings(inputs, outputs, info)
+
+
+def binding_warnings(graph: dict, result: dict, info: dict) -> list[dict]:
+    """What trains but is likely a slip (trainer.binding.binding_warnings): more units than classes."""
+    from trainer.binding import binding_warnings as warnings_of
+
+    _, outputs = graph_io(graph, result)
+    return warnings_of(outputs, info)

@@ -124,6 +124,8 @@ def test_frozen_base_keeps_run_a_weights_and_trains_the_head(stack, run_a):
 
     run = stack.train(transfer_graph(a_id))
     b = stack.model(run["id"])
+    status, script, _ = stack.alice.get(f"/api/runs/{run['id']}/script")
+    assert status == 200 and b"keras.saving.load_model(BASE_PATH" in script
     base = b.get_layer("base")
     for name in ("conv1", "conv2"):
         assert same(base.get_layer(name), a.get_layer(name)), name

@@ -222,7 +222,9 @@ def download_tensorboard(request: HttpRequest, run_id: int):
 def download_script(request: HttpRequest, run_id: int):
     run = owned(request, run_id)
     filename = run_filename(run, ".py")
-    response = HttpResponse(use.script(run, filename), content_type="text/x-python; charset=utf-8")
+    with pretrained.for_user(request.auth):  # a Pretrained block's model is checked again
+        source = use.script(run, filename)
+    response = HttpResponse(source, content_type="text/x-python; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -235,7 +237,9 @@ def download_script(request: HttpRequest, run_id: int):
 )
 def download_notebook(request: HttpRequest, run_id: int):
     run = owned(request, run_id)
-    response = HttpResponse(use.notebook(run), content_type="application/x-ipynb+json")
+    with pretrained.for_user(request.auth):  # a Pretrained block's model is checked again
+        notebook = use.notebook(run)
+    response = HttpResponse(notebook, content_type="application/x-ipynb+json")
     response["Content-Disposition"] = f'attachment; filename="{run_filename(run, ".ipynb")}"'
     return response
 

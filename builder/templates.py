@@ -9,6 +9,16 @@ from .layout import layout
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
+# The built-in dataset (trainer/datasets/builtin.py) a template trains on, where
+# its inputs fit one; the files stay plain graph documents.
+DATASETS: dict[str, str] = {
+    "keras_mnist_convnet": "fashion_mnist",
+    "small_vgg": "fashion_mnist",
+    "small_resnet": "fashion_mnist",
+    "tabular_breast_cancer": "breast_cancer",
+    "regression_diabetes": "diabetes",
+}
+
 
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES_DIR.glob("*.json"))
@@ -32,10 +42,14 @@ def with_positions(graph: dict) -> dict:
 
 
 def list_examples() -> list[dict]:
-    """[{"name", "description", "graph"}], by name; read from disk on each
+    """[{"name", "description", "graph", "dataset"?}], by name; read from disk on each
     call (a few small files), laid out for the canvas."""
     out = []
     for path in example_paths():
         graph = json.loads(path.read_text())
-        out.append({"name": path.stem, "description": graph.get("description", ""), "graph": with_positions(graph)})
+        dataset = DATASETS.get(path.stem)
+        entry = {"name": path.stem, "description": graph.get("description", ""), "graph": with_positions(graph)}
+        if dataset is not None:
+            entry["dataset"] = dataset
+        out.append(entry)
     return out

@@ -180,6 +180,7 @@ class Example(Out):
     name: str
     description: str
     graph: GraphDocument
+    dataset: str | Absent = None  # the built-in dataset the template trains on, where one fits
 
 
 Shape = list[int | None] | list[list[int | None]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..macs import dot_product_attention, multi_head_attention
+from ..macs import dot_product_attention, multi_head_attention, per_output_position
 from ..messages import query_value
 from .common import MAX_HEADS, MAX_UNITS, P, dense_like_weights, rate, use_bias
 from .specs import BlockDef, declare_block
@@ -54,6 +54,32 @@ def blocks() -> list[BlockDef]:
             ),
             explain=query_value,
             macs=multi_head_attention,
+        ),
+        declare_block(
+            "GroupQueryAttention",
+            layers.GroupQueryAttention,
+            "attention",
+            "Grouped-query attention: query heads share fewer key/value heads. Inputs by port: query, value[, key].",
+            [
+                P("head_dim", "int", "Size of each attention head.", min=1, max=MAX_UNITS),
+                P("num_query_heads", "int", "Number of query heads.", min=1, max=MAX_HEADS),
+                P(
+                    "num_key_value_heads",
+                    "int",
+                    "Number of key/value heads; must divide num_query_heads.",
+                    min=1,
+                    max=MAX_HEADS,
+                ),
+                rate("dropout", "Dropout on the attention weights, 0 to 1."),
+                use_bias(),
+                P("use_gate", "bool", "Add a learned sigmoid gate on the attention output."),
+                *dense_like_weights(),
+            ],
+            inputs=(2, 3),
+            call="positional",
+            hidden=("sliding_window", "flash_attention", "kernel_constraint", "bias_constraint", "seed"),
+            explain=query_value,
+            macs=per_output_position,
         ),
         declare_block(
             "Attention",

@@ -116,11 +116,22 @@ def python_call(type_name: str, params: dict, name: str) -> str:
             from .common import REGULARIZER_FACTOR as f
 
             source = f"keras.regularizers.L1L2(l1={f!r}, l2={f!r})"
+        elif pdef.to_keras is not None:
+            source = repr(pdef.to_keras(value))  # plain values (Discretization's boundaries)
         else:
             source = repr(value)
         args.append(f"{key}={source}")
     args.append(f"name={name!r}")
-    return f"keras.layers.{_layer_class(type_name).__name__}({', '.join(args)})"
+    return f"keras.layers.{keras_name(type_name)}({', '.join(args)})"
+
+
+def keras_name(type_name: str) -> str:
+    """The name keras.layers exports the block's class under: its own, or the
+    block's where Keras exports only an alias (GroupQueryAttention)."""
+    import keras
+
+    cls = _layer_class(type_name)
+    return cls.__name__ if getattr(keras.layers, cls.__name__, None) is cls else type_name
 
 
 # ---------------------------------------------------------------- import

@@ -3,8 +3,10 @@ RepeatVector) and Embedding."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..macs import per_output_position
-from ..messages import VECTOR, fmt_shape, same_size
+from ..messages import SEQUENCE, VECTOR, fmt_shape, same_size
 from .common import (
     CONSTRAINTS,
     MAX_DIM,
@@ -41,6 +43,11 @@ def _float_ids(at: Surroundings) -> str | None:
     return (
         f"Embedding looks up token ids, but '{at.sources[0]}' gives {first[1]} values: set the Input's dtype to int32"
     )
+
+
+def _listed(value: Any, config: dict) -> Any:
+    """Keras keeps an int output_shape as given: the block always shows a list."""
+    return [value] if isinstance(value, int) else value
 
 
 def blocks() -> list[BlockDef]:
@@ -137,6 +144,56 @@ def blocks() -> list[BlockDef]:
             "Repeats a 2-D input n times: (batch, features) -> (batch, n, features).",
             [P("n", "int", "Number of repetitions.", min=1, max=MAX_DIM)],
             layout=VECTOR,
+        ),
+        declare_block(
+            "Masking",
+            layers.Masking,
+            "core",
+            "Masks time steps whose features all equal mask_value, so that later layers (LSTM) skip them.",
+            [P("mask_value", "float", "Steps whose every feature equals this value are masked.")],
+            layout=SEQUENCE,
+        ),
+        declare_block(
+            "Identity",
+            layers.Identity,
+            "core",
+            "Passes its input through unchanged (a named junction).",
+            [],
+        ),
+        declare_block(
+            "EinsumDense",
+            layers.EinsumDense,
+            "core",
+            'A dense layer of any rank, written as an einsum equation, e.g. "abc,cd->abd".',
+            [
+                P(
+                    "equation",
+                    "string",
+                    'Einsum equation "input,kernel->output"; the first input letter is the batch axis.',
+                ),
+                P(
+                    "output_shape",
+                    "shape",
+                    "Output shape without the batch axis; null entries follow the input.",
+                    null_entries=True,
+                    min=1,
+                    max=MAX_DIM,
+                    from_keras=_listed,
+                ),
+                activation(),
+                P(
+                    "bias_axes",
+                    "string",
+                    'Letters of the output axes that get a bias, e.g. "d"; null: no bias.',
+                    nullable=True,
+                ),
+                initializer("kernel_initializer", "Initializer of the kernel."),
+                initializer("bias_initializer", "Initializer of the bias."),
+                regularizer("kernel_regularizer", "Penalty on the kernel."),
+                regularizer("bias_regularizer", "Penalty on the bias."),
+            ],
+            hidden=(*CONSTRAINTS, "lora_rank", "lora_alpha", "gptq_unpacked_column_size", "quantization_config"),
+            macs=per_output_position,
         ),
         declare_block(
             "Embedding",

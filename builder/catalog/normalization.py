@@ -50,6 +50,22 @@ def blocks() -> list[BlockDef]:
             ),
         ),
         declare_block(
+            "RMSNormalization",
+            layers.RMSNormalization,
+            "normalization",
+            "Divides each sample by its root mean square over `axis`, then scales by a learned factor.",
+            [
+                axis(doc="The axis to normalize over (-1: the last)."),
+                P(
+                    "epsilon",
+                    "float",
+                    "Small number added to the mean square to avoid dividing by zero.",
+                    min=0.0,
+                    max=1.0,
+                ),
+            ],
+        ),
+        declare_block(
             "LayerNormalization",
             layers.LayerNormalization,
             "normalization",

@@ -53,6 +53,17 @@ def _global(cls, rank: int, what: str) -> BlockDef:
     )
 
 
+def _adaptive(cls, rank: int, what: str) -> BlockDef:
+    return declare_block(
+        cls.__name__,
+        cls,
+        "pooling",
+        f"{rank}-D adaptive {what} pooling: windows sized so that the output has output_size positions.",
+        [size("output_size", rank, "Number of output positions."), data_format()],
+        layout=BY_RANK[rank],
+    )
+
+
 def blocks() -> list[BlockDef]:
     from keras import layers
 
@@ -69,4 +80,10 @@ def blocks() -> list[BlockDef]:
         _global(layers.GlobalAveragePooling1D, 1, "average"),
         _global(layers.GlobalAveragePooling2D, 2, "average"),
         _global(layers.GlobalAveragePooling3D, 3, "average"),
+        _adaptive(layers.AdaptiveMaxPooling1D, 1, "max"),
+        _adaptive(layers.AdaptiveMaxPooling2D, 2, "max"),
+        _adaptive(layers.AdaptiveMaxPooling3D, 3, "max"),
+        _adaptive(layers.AdaptiveAveragePooling1D, 1, "average"),
+        _adaptive(layers.AdaptiveAveragePooling2D, 2, "average"),
+        _adaptive(layers.AdaptiveAveragePooling3D, 3, "average"),
     ]

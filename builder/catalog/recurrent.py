@@ -3,9 +3,9 @@ TimeDistributed, whose `layer` parameter is a nested block."""
 
 from __future__ import annotations
 
-from ..macs import per_output_position, per_time_step
+from ..macs import per_input_position, per_output_position, per_time_step
 from ..messages import SEQUENCE, TIMESTEPS
-from .common import MAX_UNITS, P, activation, initializer, rate, regularizer, use_bias
+from .common import MAX_UNITS, P, activation, data_format, initializer, rate, regularizer, use_bias
 from .specs import BlockDef, declare_block
 
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
@@ -137,4 +137,50 @@ def blocks() -> list[BlockDef]:
             layout=TIMESTEPS,
             macs=per_output_position,
         ),
+        *conv_lstm_blocks(),
     ]
+
+
+def _conv_lstm(cls, rank: int) -> BlockDef:
+    from .convolution import filters, padding, size
+
+    layouts = {1: "(batch, time, steps, channels)", 2: "(batch, time, height, width, channels)"}
+    return declare_block(
+        cls.__name__,
+        cls,
+        "recurrent",
+        f"{rank}-D convolutional LSTM: an LSTM whose gates are {rank}-D convolutions, "
+        f"over a sequence of {'sequences' if rank == 1 else 'images' if rank == 2 else 'volumes'} "
+        f"{layouts.get(rank, '(batch, time, depth, height, width, channels)')}.",
+        [
+            filters(),
+            size("kernel_size", rank, "Size of the convolution window."),
+            size("strides", rank, "Step of the window."),
+            padding(rank),
+            data_format("Axis order of each frame; null: Keras's image_data_format (channels_last)."),
+            size("dilation_rate", rank, "Spacing between the kernel's taps (atrous convolution)."),
+            activation(doc="Activation of the candidate state (null: linear)."),
+            activation("recurrent_activation", "Activation of the gates (null: linear)."),
+            use_bias(),
+            initializer("kernel_initializer", "Initializer of the input kernel."),
+            initializer("recurrent_initializer", "Initializer of the recurrent kernel."),
+            initializer("bias_initializer", "Initializer of the bias."),
+            P("unit_forget_bias", "bool", "Start the forget gate's bias at 1."),
+            regularizer("kernel_regularizer", "Penalty on the input kernel."),
+            regularizer("recurrent_regularizer", "Penalty on the recurrent kernel."),
+            regularizer("bias_regularizer", "Penalty on the bias."),
+            regularizer("activity_regularizer", "Penalty on the layer's output."),
+            rate("dropout", "Fraction of the inputs dropped, 0 to 1."),
+            rate("recurrent_dropout", "Fraction of the recurrent state dropped, 0 to 1."),
+            P("return_sequences", "bool", "Output every frame instead of the last one."),
+            P("go_backwards", "bool", "Read the sequence backwards (and return it reversed)."),
+        ],
+        hidden=tuple(h for h in RNN_HIDDEN if h != "use_cudnn"),
+        macs=per_input_position,
+    )
+
+
+def conv_lstm_blocks() -> list[BlockDef]:
+    from keras import layers
+
+    return [_conv_lstm(layers.ConvLSTM1D, 1), _conv_lstm(layers.ConvLSTM2D, 2), _conv_lstm(layers.ConvLSTM3D, 3)]

@@ -8,8 +8,11 @@ from typing import Any
 from . import (
     activations,
     attention,
+    audio,
+    augmentation,
     convolution,
     core,
+    encoding,
     markers,
     merging,
     normalization,
@@ -34,6 +37,9 @@ _FAMILIES = (
     attention,
     reshaping,
     preprocessing,
+    augmentation,
+    encoding,
+    audio,
     activations,
     pretrained,
 )

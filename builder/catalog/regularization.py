@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..messages import IMAGE, STEPS
-from .common import P, data_format, rate
+from ..messages import IMAGE, STEPS, VOLUME
+from .common import MAX_DIM, P, data_format, rate
 from .specs import BlockDef, declare_block
 
 
@@ -28,6 +28,34 @@ def blocks() -> list[BlockDef]:
             [rate(doc="Fraction of the feature maps to drop, 0 to 1."), data_format()],
             hidden=("seed",),
             layout=IMAGE,
+        ),
+        declare_block(
+            "SpatialDropout3D",
+            layers.SpatialDropout3D,
+            "regularization",
+            "Drops whole feature maps of a volume during training.",
+            [rate(doc="Fraction of the feature maps to drop, 0 to 1."), data_format()],
+            hidden=("seed",),
+            layout=VOLUME,
+        ),
+        declare_block(
+            "AlphaDropout",
+            layers.AlphaDropout,
+            "regularization",
+            "Dropout that keeps the mean and variance of its inputs, for self-normalizing (selu) networks.",
+            [
+                rate(),
+                P(
+                    "noise_shape",
+                    "shape",
+                    "Shape of the drop mask, batch axis included; null entries follow the input; null: the input's shape.",
+                    nullable=True,
+                    null_entries=True,
+                    min=1,
+                    max=MAX_DIM,
+                ),
+            ],
+            hidden=("seed",),
         ),
         declare_block(
             "GaussianNoise",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..messages import IMAGE, STEPS
+from ..messages import IMAGE, STEPS, VOLUME
 from .common import MAX_KERNEL, P, data_format, int_tuple
 from .specs import BlockDef, declare_block
 
@@ -103,5 +103,51 @@ def blocks() -> list[BlockDef]:
                 ),
             ],
             layout=IMAGE,
+        ),
+        declare_block(
+            "ZeroPadding3D",
+            layers.ZeroPadding3D,
+            "reshaping",
+            "Adds zeros around a volume (depth, rows and columns).",
+            [
+                int_tuple(
+                    "padding",
+                    3,
+                    "Zeros on each side: one integer for all, or [depth, rows, cols] (the same on both sides).",
+                    lo=0,
+                    default=1,
+                    override="Keras's ((1, 1), (1, 1), (1, 1)) is the same padding written as pairs",
+                    from_keras=_symmetric_pairs,
+                ),
+                data_format(),
+            ],
+            layout=VOLUME,
+        ),
+        declare_block(
+            "Cropping3D",
+            layers.Cropping3D,
+            "reshaping",
+            "Removes slices at the borders of a volume (depth, rows and columns).",
+            [
+                int_tuple(
+                    "cropping",
+                    3,
+                    "Removed on each side: one integer for all, or [depth, rows, cols] (the same on both sides).",
+                    lo=0,
+                    default=1,
+                    override="Keras's ((1, 1), (1, 1), (1, 1)) is the same crop written as pairs",
+                    from_keras=_symmetric_pairs,
+                ),
+                data_format(),
+            ],
+            layout=VOLUME,
+        ),
+        declare_block(
+            "UpSampling3D",
+            layers.UpSampling3D,
+            "reshaping",
+            "Enlarges a volume by repeating its slices, rows and columns.",
+            [int_tuple("size", 3, "Factor: one integer for every axis, or [depth, rows, cols]."), data_format()],
+            layout=VOLUME,
         ),
     ]

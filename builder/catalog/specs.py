@@ -100,6 +100,9 @@ CATEGORIES: list[tuple[str, str]] = [
     ("attention", "Attention"),
     ("reshaping", "Reshaping"),
     ("preprocessing", "Image preprocessing"),
+    ("augmentation", "Image augmentation"),
+    ("encoding", "Feature encoding"),
+    ("audio", "Audio"),
     ("activations", "Activations"),
 ]
 

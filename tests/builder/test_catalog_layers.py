@@ -7,7 +7,7 @@ import keras
 import pytest
 
 from builder import catalog
-from builder.catalog import ParamsError, UnsupportedLayer, layer_to_block, make_layer
+from builder.catalog import ParamsError, UnsupportedLayer, bridge, layer_to_block, make_layer
 from builder.catalog.registry import to_json
 from builder.catalog.samples import SAMPLES
 
@@ -106,7 +106,8 @@ def test_defaults_given_explicitly_change_nothing(type_name):
 def test_python_call_builds_the_same_layer(type_name):
     params, _ = SAMPLES[type_name]
     source = catalog.python_call(type_name, params, "node_1")
-    assert source.startswith(f"keras.layers.{catalog.get_spec(type_name).cls.__name__}(")
+    assert source.startswith(f"keras.layers.{bridge.keras_name(type_name)}(")
+    assert getattr(keras.layers, bridge.keras_name(type_name)) is catalog.get_spec(type_name).cls
     rebuilt = eval(source, {"keras": keras})  # our own generated source
     assert config_of(rebuilt) == config_of(make_layer(type_name, params, "node_1"))
 

@@ -856,6 +856,15 @@ export interface components {
             /** Node */
             node: string;
         };
+        /** BindingWarning */
+        BindingWarning: {
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+            /** Node */
+            node: string;
+        };
         /** Catalog */
         Catalog: {
             /** Categories */
@@ -1483,6 +1492,8 @@ export interface components {
         };
         /** Example */
         Example: {
+            /** Dataset */
+            dataset?: string;
             /** Description */
             description: string;
             graph: components["schemas"]["GraphDocument"];
@@ -2008,6 +2019,11 @@ export interface components {
              * @constant
              */
             ok: true;
+            /**
+             * Warnings
+             * @description what trains but is likely a slip (more units than classes); absent when none
+             */
+            warnings?: components["schemas"]["BindingWarning"][];
         };
         /** RunCreated */
         RunCreated: {

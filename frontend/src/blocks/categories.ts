@@ -14,6 +14,9 @@ const COLORS: Record<string, string> = {
   activations: "#ea580c",
   embedding: "#4f46e5",
   preprocessing: "#0369a1",
+  augmentation: "#0e7490",
+  encoding: "#9333ea",
+  audio: "#b45309",
 };
 const FALLBACK = ["#2563eb", "#7c3aed", "#0891b2", "#c2410c", "#65a30d", "#0d9488", "#a16207", "#db2777"];
 

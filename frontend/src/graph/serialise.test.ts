@@ -12,15 +12,26 @@ describe("graph <-> document", () => {
     expect(Object.keys(examples).sort()).toEqual(
       [
         "bidirectional_gru",
+        "bilstm_tagger",
+        "conv_autoencoder",
         "fashion_cnn",
         "inception_block",
+        "keras_mnist_convnet",
         "lstm_rows",
         "mnist_mlp",
         "mnist_mlp_tiny",
         "qa_two_inputs",
+        "regression_diabetes",
         "residual_block",
         "separable_bn",
+        "small_resnet",
+        "small_unet",
+        "small_vgg",
         "social_three_outputs",
+        "tabular_breast_cancer",
+        "text_cnn",
+        "transformer_encoder",
+        "wide_and_deep",
       ].sort(),
     );
   });

@@ -508,3 +508,28 @@ def test_unsaved_mark_and_a_warning_before_leaving(page: Page):
     expect(page.get_by_test_id("palette-Dense")).to_be_visible(timeout=SLOW)
     expect(node(page, "hidden")).to_be_visible()
     expect(page.get_by_test_id("unsaved-mark")).to_have_count(0)
+
+
+def test_more_units_than_classes_warns_and_train_stays_enabled(page: Page):
+    page.goto("/")
+    page.request.get("/api/auth/me")  # sets the CSRF cookie
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    signup = page.request.post(
+        "/api/auth/signup",
+        data={"username": f"units-{time.time_ns() % 10**9}", "password": "a-long-passphrase"},
+        headers={"X-CSRFToken": token},
+    )
+    assert signup.ok, signup.text()
+    open_editor(page)
+    pick_template(page, "mnist_mlp")
+    expect_builds(page)
+    node(page, "probs").click()
+    page.get_by_test_id("field-units").fill("12")
+    page.get_by_test_id("field-units").press("Enter")
+    expect(node(page, "probs")).to_contain_text("units=12", timeout=SLOW)
+    page.get_by_test_id("train-open").click()
+    page.get_by_test_id("train-dataset").select_option("fashion_mnist")
+    warning = page.get_by_test_id("train-bind-warning-label")
+    expect(warning).to_contain_text("12 units", timeout=SLOW)
+    expect(warning).to_contain_text("never the answer")
+    expect(page.get_by_test_id("train-submit")).to_be_enabled(timeout=SLOW)

@@ -9,7 +9,7 @@ import { useSession } from "../auth/session";
 import { toDocument } from "../graph/serialise";
 import { useGraph, type GraphState } from "../graph/store";
 import { useSettingsCheck } from "./panel/useSettings";
-import { isRunProblem, useTrain } from "./store";
+import { isRunProblem, useTrain, type RunCheckState } from "./store";
 
 export const CHECK_DELAY_MS = 300;
 
@@ -63,7 +63,14 @@ export function useRunCheck(): void {
       try {
         const answer = await runsApi.checkRun(JSON.parse(key) as RunBody, controller.signal);
         if (!controller.signal.aborted)
-          setCheck({ key, status: "ok", bindings: answer.bindings, refusal: null });
+          setCheck({
+            key,
+            status: "ok",
+            bindings: answer.bindings,
+            refusal: null,
+            // RunCheck.warnings: newer than this copy of schema.gen.ts
+            warnings: (answer as { warnings?: RunCheckState["warnings"] }).warnings ?? [],
+          });
       } catch (e) {
         if (controller.signal.aborted) return;
         setCheck({ key, status: "failed", bindings: [], refusal: refusalOf(e) });

@@ -26,6 +26,8 @@ export interface RunCheckState {
   status: "pending" | "ok" | "failed";
   bindings: Binding[];
   refusal: RunRefusal | null;
+  /** what trains but is likely a slip (more units than classes): shown, Train stays enabled */
+  warnings?: { node: string; field: string; message: string }[];
 }
 
 interface TrainState {

@@ -4,6 +4,7 @@ import { formatShape } from "../../blocks/format";
 import { useEditorUi } from "../../editor/ui";
 import { graphStore } from "../../graph/store";
 import { notify } from "../../ui/toast";
+import { useTrain } from "../store";
 import { useBinding, type BindingRow } from "./useBinding";
 
 function bind(row: BindingRow, field: string) {
@@ -20,6 +21,7 @@ function select(id: string) {
 
 export function BindingSection() {
   const { info, rows } = useBinding();
+  const warnings = useTrain((s) => (s.check?.status === "ok" ? s.check.warnings : undefined));
   if (!info) return null;
   return (
     <section className="train-section" data-testid="train-binding">
@@ -92,6 +94,16 @@ export function BindingSection() {
           </div>
         ) : null,
       )}
+      {warnings?.map((w) => (
+        <div
+          key={`w:${w.node}`}
+          className="binding-warning"
+          data-testid={`train-bind-warning-${w.node}`}
+          role="status"
+        >
+          <strong>{w.node}</strong>: {w.message}
+        </div>
+      ))}
     </section>
   );
 }

@@ -1492,8 +1492,6 @@ export interface components {
         };
         /** Example */
         Example: {
-            /** Dataset */
-            dataset?: string;
             /** Description */
             description: string;
             graph: components["schemas"]["GraphDocument"];

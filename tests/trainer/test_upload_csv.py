@@ -50,6 +50,20 @@ def test_numeric_target_is_regression_with_missing_inputs_filled():
     assert np.isfinite(ds.x_train["features"]).all()
 
 
+def test_the_info_says_how_many_missing_values_were_filled_and_how():
+    text = "a,b,y\n" + "\n".join(f"{'NA' if i == 3 else i},{'' if i % 7 == 0 else i * 2},{i / 3}" for i in range(40))
+    ds = parse(text, {"targets": ["y"]})
+    # b is empty on rows 0, 7, 14, 21, 28, 35; a is NA on row 3
+    assert ds.info["filled"] == {
+        "values": 7,
+        "columns": {"a": 1, "b": 6},
+        "how": "missing numeric values filled with their column's mean on the training split",
+    }
+    columns = {c["column"]: c for c in ds.info["inputs"][0]["columns"]}
+    assert columns["b"]["filled"] == 6 and columns["a"]["filled"] == 1
+    assert "filled" not in parse(make_csv()).info  # nothing missing: nothing said
+
+
 def test_semicolon_csv_and_class_targets_option():
     text = "x;grade\n" + "\n".join(f"{i};{i % 3}" for i in range(30))
     ds = parse(text, {"targets": ["grade"], "class_targets": ["grade"]})

@@ -81,6 +81,13 @@ def parse_csv(fileobj, filename: str, options: dict, limits: UploadLimits) -> Da
         len(test),
         source={"format": "csv", "filename": filename, "columns": header},
     )
+    filled = {c["column"]: c["filled"] for i in input_infos for c in i.get("columns", []) if c.get("filled")}
+    if filled:  # said in the dataset's details: how many missing feature values were filled, and how
+        info["filled"] = {
+            "values": sum(filled.values()),
+            "columns": filled,
+            "how": "missing numeric values filled with their column's mean on the training split",
+        }
     return Dataset(info["name"], info, x_train, y_train, x_test, y_test)
 
 
@@ -238,10 +245,13 @@ def _encode_features(features, columns, train, test, used_names):
             if np.isnan(tr).all():
                 described.append({"column": column, "encoding": "dropped (no values)", "width": 0})
                 continue
+            gaps = int(np.isnan(numbers).sum())
             tr, te, mean, std = _standardise_column(tr, te)
             parts_train.append(tr[:, None])
             parts_test.append(te[:, None])
             described.append({"column": column, "encoding": "numeric", "width": 1, "mean": mean, "std": std})
+            if gaps:
+                described[-1]["filled"] = gaps  # missing cells, given the training split's mean
             continue
         cleaned = [v.strip() for v in values]
         train_values = [cleaned[i] for i in train]

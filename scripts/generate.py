@@ -14,6 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+# An in-process dump of the schema and fixtures, no server: the development defaults are enough.
+os.environ.setdefault("DEBUG", "1")
 
 
 def generated() -> dict[Path, str]:

@@ -2,6 +2,7 @@
 // preview of a few samples (images, or a table).
 import type { DatasetField, DatasetInfo } from "../../api/runs";
 import { formatShape } from "../../blocks/format";
+import { filledNote } from "./filled";
 import { usePreview } from "./useDatasets";
 
 export function DatasetDetails({ dataset, onDelete }: { dataset: DatasetInfo; onDelete(): void }) {
@@ -20,6 +21,11 @@ export function DatasetDetails({ dataset, onDelete }: { dataset: DatasetInfo; on
           </>
         )}
       </p>
+      {filledNote(dataset) && (
+        <p className="small dataset-filled" data-testid="train-dataset-filled">
+          {filledNote(dataset)}
+        </p>
+      )}
       <FieldList info={dataset} />
       <Preview dataset={dataset} />
     </>

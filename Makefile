@@ -39,7 +39,7 @@ frontend/dist/index.html: frontend/node_modules/.stamp $(FRONTEND_SRC)
 	touch $@
 
 migrate: setup
-	$(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
 run: setup migrate
 	./scripts/run.sh

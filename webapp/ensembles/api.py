@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.ensembles import services
@@ -35,7 +35,7 @@ crossval_router = Router(tags=["ensembles"], auth=PRIVATE_AUTH)
 
 
 class EnsembleIn(Schema):
-    runs: list[int] = Field(..., description="two or more of your succeeded runs, on one dataset")
+    runs: list[StrictInt] = Field(..., description="two or more of your succeeded runs, on one dataset")
     weights: Literal["uniform", "optimize"] | list[float] = Field(
         "uniform",
         description="uniform; optimize (fitted on the members' validation split); or one non-negative number per run",
@@ -115,7 +115,7 @@ def download_model(request: HttpRequest, ensemble_id: int):
 
 
 class CrossvalIn(RunIn):
-    folds: int = Field(5, description="how many folds (and runs): 2 to 10")
+    folds: StrictInt = Field(5, description="how many folds (and runs): 2 to 10")
     stratified: bool = Field(True, description="each fold keeps each class's share (one classification target)")
 
 

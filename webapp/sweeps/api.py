@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictInt, StrictStr
 
 from trainer.sweeps import SweepError, parse_spec
 from webapp.accounts.auth import PRIVATE_AUTH
@@ -28,8 +28,10 @@ router = Router(tags=["sweeps"], auth=PRIVATE_AUTH)
 
 class SweepIn(Schema):
     graph: dict | None = Field(None, description="a graph document; or name a project to sweep its graph")
-    project: int | None = Field(None, description="a project of yours (its graph, unless `graph` is given)")
-    dataset: str | int = Field(..., description="a built-in dataset's name, or the id of one of your uploads")
+    project: StrictInt | None = Field(None, description="a project of yours (its graph, unless `graph` is given)")
+    dataset: StrictStr | StrictInt = Field(
+        ..., description="a built-in dataset's name, or the id of one of your uploads"
+    )
     training: dict | None = Field(
         None, description="the base training settings (trials default to callbacks.tensorboard false)"
     )

@@ -57,3 +57,5 @@ class SweepConsumer(RunConsumer):
         while self.pending:
             await self.send(text_data=self.pending.pop(0))
         self.live = True
+        # a revoked token, a logout or a deleted sweep or user closes the socket (webapp/socket_auth.py)
+        self.start_recheck(lambda u: Sweep.objects.filter(pk=sweep_id, owner=u).exists(), ("sweep", sweep_id))

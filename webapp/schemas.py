@@ -335,15 +335,16 @@ def _leaf_type(value: Any) -> Any:
 
 
 def _settings_model(name: str, tree: dict) -> type[BaseModel]:
-    """A model of a settings tree: one required field per key, typed from its default; nested objects
-    become nested models. Extra keys pass (trainer/settings.py may grow)."""
+    """A model of a settings tree: one field per key, typed from its default; nested objects become
+    nested models. Every key is optional and extra keys pass: a run stored before a setting was
+    declared (trainer/settings.py grows) lacks it, and must still read back."""
     fields: dict[str, Any] = {}
     for key, default in tree.items():
         if isinstance(default, dict):
             typ: Any = _settings_model(name + "".join(p.title() for p in key.split("_")), default)
         else:
             typ = _leaf_type(default)
-        fields[key] = (typ, ...)
+        fields[key] = (typ, None)
     return create_model(name, __base__=Open, **fields)
 
 

@@ -150,3 +150,19 @@ def test_ids_beyond_the_database_range_are_a_400_not_a_500(api):
         resp = api.get(path)
         assert resp.status_code in (400, 404), (path, resp.status_code)
         assert resp.json()["detail"]
+
+
+def test_a_run_stored_before_a_setting_was_declared_still_reads_back(api, queued):
+    """Settings grow (fine_tune, crossval...): a run stored without them is read as it was stored."""
+    r = post_run(api, training=QUICK)
+    assert r.status_code == 201, r.content
+    run = Run.objects.get(pk=r.json()["id"])
+    old = {k: v for k, v in run.training.items() if k not in ("fine_tune", "crossval")}
+    old["callbacks"] = {k: v for k, v in old["callbacks"].items() if k != "tensorboard"}
+    Run.objects.filter(pk=run.pk).update(training=old)
+    for path in (f"/api/runs/{run.pk}", "/api/runs"):
+        answer = api.get(path)
+        assert answer.status_code == 200, answer.content
+    detail = api.get(f"/api/runs/{run.pk}").json()
+    assert "fine_tune" not in detail["training"] and "tensorboard" not in detail["training"]["callbacks"]
+    assert detail["training"]["epochs"] == 1

@@ -1492,6 +1492,8 @@ export interface components {
         };
         /** Example */
         Example: {
+            /** Dataset */
+            dataset?: string;
             /** Description */
             description: string;
             graph: components["schemas"]["GraphDocument"];
@@ -2764,103 +2766,103 @@ export interface components {
         /** TrainingSettings */
         TrainingSettings: {
             /** Batch Size */
-            batch_size: number;
-            callbacks: components["schemas"]["TrainingSettingsCallbacks"];
-            crossval: components["schemas"]["TrainingSettingsCrossval"];
+            batch_size?: number;
+            callbacks?: components["schemas"]["TrainingSettingsCallbacks"];
+            crossval?: components["schemas"]["TrainingSettingsCrossval"];
             /** Epochs */
-            epochs: number;
-            fine_tune: components["schemas"]["TrainingSettingsFineTune"];
+            epochs?: number;
+            fine_tune?: components["schemas"]["TrainingSettingsFineTune"];
             /** Learning Rate */
-            learning_rate: number;
+            learning_rate?: number;
             /** Max Samples */
-            max_samples: number | string | boolean | null;
+            max_samples?: number | string | boolean | null;
             /** Optimizer */
-            optimizer: string;
+            optimizer?: string;
             /** Seed */
-            seed: number;
+            seed?: number;
             /** Validation Split */
-            validation_split: number;
+            validation_split?: number;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsCallbacks */
         TrainingSettingsCallbacks: {
-            checkpoint_best: components["schemas"]["TrainingSettingsCallbacksCheckpointBest"];
-            early_stopping: components["schemas"]["TrainingSettingsCallbacksEarlyStopping"];
-            lr_schedule: components["schemas"]["TrainingSettingsCallbacksLrSchedule"];
-            reduce_lr: components["schemas"]["TrainingSettingsCallbacksReduceLr"];
+            checkpoint_best?: components["schemas"]["TrainingSettingsCallbacksCheckpointBest"];
+            early_stopping?: components["schemas"]["TrainingSettingsCallbacksEarlyStopping"];
+            lr_schedule?: components["schemas"]["TrainingSettingsCallbacksLrSchedule"];
+            reduce_lr?: components["schemas"]["TrainingSettingsCallbacksReduceLr"];
             /** Tensorboard */
-            tensorboard: boolean;
+            tensorboard?: boolean;
             /** Terminate On Nan */
-            terminate_on_nan: boolean;
+            terminate_on_nan?: boolean;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsCallbacksCheckpointBest */
         TrainingSettingsCallbacksCheckpointBest: {
             /** Enabled */
-            enabled: boolean;
+            enabled?: boolean;
             /** Monitor */
-            monitor: string;
+            monitor?: string;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsCallbacksEarlyStopping */
         TrainingSettingsCallbacksEarlyStopping: {
             /** Enabled */
-            enabled: boolean;
+            enabled?: boolean;
             /** Monitor */
-            monitor: string;
+            monitor?: string;
             /** Patience */
-            patience: number;
+            patience?: number;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsCallbacksLrSchedule */
         TrainingSettingsCallbacksLrSchedule: {
             /** Enabled */
-            enabled: boolean;
+            enabled?: boolean;
             /** Gamma */
-            gamma: number;
+            gamma?: number;
             /** Kind */
-            kind: string;
+            kind?: string;
             /** Step Size */
-            step_size: number;
+            step_size?: number;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsCallbacksReduceLr */
         TrainingSettingsCallbacksReduceLr: {
             /** Enabled */
-            enabled: boolean;
+            enabled?: boolean;
             /** Factor */
-            factor: number;
+            factor?: number;
             /** Patience */
-            patience: number;
+            patience?: number;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsCrossval */
         TrainingSettingsCrossval: {
             /** Fold */
-            fold: number;
+            fold?: number;
             /** Folds */
-            folds: number | string | boolean | null;
+            folds?: number | string | boolean | null;
             /** Stratified */
-            stratified: boolean;
+            stratified?: boolean;
         } & {
             [key: string]: unknown;
         };
         /** TrainingSettingsFineTune */
         TrainingSettingsFineTune: {
             /** Enabled */
-            enabled: boolean;
+            enabled?: boolean;
             /** Epochs */
-            epochs: number;
+            epochs?: number;
             /** From */
-            from: number | string | boolean | null;
+            from?: number | string | boolean | null;
             /** Learning Rate */
-            learning_rate: number;
+            learning_rate?: number;
         } & {
             [key: string]: unknown;
         };

@@ -33,7 +33,7 @@ export async function trainLonger(sweep: Sweep, trial: Trial, factor = 2): Promi
   const run = await runsApi.run(trial.run!);
   const training = {
     ...run.training,
-    epochs: Math.max(1, Math.round(run.training.epochs * factor)),
+    epochs: Math.max(1, Math.round((run.training.epochs ?? 1) * factor)),
   } as TrainingSettings;
   const body: RunBody = {
     graph: run.graph as RunBody["graph"],

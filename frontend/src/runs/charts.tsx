@@ -39,6 +39,32 @@ function xRange(epochs: () => number) {
   };
 }
 
+/** Where fine-tuning's second phase starts on the epoch axis (the end of the last frozen epoch), or null
+ * for a run of one phase: the history marks each epoch's phase. */
+export function phaseBoundary(series: Pick<Series, "epochs">): number | null {
+  const second = Object.values(series.epochs)
+    .filter((e) => e.phase === 2)
+    .map((e) => e.epoch);
+  return second.length ? Math.min(...second) - 1 : null;
+}
+
+/** A dashed vertical line at the phase boundary, labelled. */
+function drawPhaseBoundary(u: uPlot, x: number | null) {
+  if (x === null) return;
+  const left = u.valToPos(x, "x", true);
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = "#7a7a7a";
+  ctx.fillStyle = "#7a7a7a";
+  ctx.setLineDash([5, 4]);
+  ctx.beginPath();
+  ctx.moveTo(left, u.bbox.top);
+  ctx.lineTo(left, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.fillText("fine-tuning", left + 4, u.bbox.top + 12);
+  ctx.restore();
+}
+
 function emptyData(): uPlot.AlignedData {
   return [[], [], [], []];
 }
@@ -64,6 +90,7 @@ export function MetricChart({
       el.dataset.batchPoints = String(counts.batch);
       el.dataset.epochPoints = String(counts.epoch);
       el.dataset.valPoints = String(counts.val);
+      el.dataset.phaseBoundary = String(phaseBoundary(stream.series) ?? "");
     },
     [stream, metric],
   );
@@ -77,6 +104,7 @@ export function MetricChart({
         height: 220,
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false } },
+        hooks: { draw: [(u) => drawPhaseBoundary(u, phaseBoundary(stream.series))] },
         scales: {
           x: { time: false, range: xRange(epochs) },
           y: log ? { distr: 3 } : {},
@@ -111,7 +139,7 @@ export function MetricChart({
         ],
       };
     },
-    [log, epochs],
+    [log, epochs, stream],
   );
   return (
     <section className="chart-card">

@@ -163,6 +163,7 @@ export class RunStream {
           lr: ev.lr,
           seconds: ev.seconds,
           epochs: ev.epochs,
+          ...(ev.phase !== undefined ? { phase: ev.phase } : {}), // fine-tuning's phase, for the charts
           t: ev.t,
           type: "epoch",
         };

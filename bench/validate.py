@@ -5,6 +5,12 @@ keep-alive connection, prints the figures. Goals: p95 <= 15 ms (10 nodes) and
 <= 100 ms (150 nodes).
 
     .venv/bin/python bench/validate.py [--requests 200]
+
+With --concurrency N, N clients at once (each its own keep-alive connection, 10-node graphs, every
+block new) go through nginx to the production stack (scripts/prodstack.py, no worker), first with one
+daphne process behind it, then with two (--web 1,2): p50, p95, max and requests a second of each.
+
+    .venv/bin/python bench/validate.py --concurrency 50 [--per-client 20] [--web 1,2]
 """
 
 import argparse
@@ -15,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -70,13 +77,92 @@ def measure(port: int, make_graph, requests: int) -> tuple[float, float]:
     return statistics.median(times), percentile(times, 0.95)
 
 
+def measure_concurrent(port: int, clients: int, per_client: int, nodes: int = 10, salt0: int = 0) -> dict:
+    """`clients` threads, each on its own keep-alive connection, `per_client` requests each, all at once;
+    every graph distinct (salts from `salt0`, kept under the validator's 10^6 units)."""
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients + 1)
+
+    def client(c: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        bodies = [
+            json.dumps(chain_graph(nodes, salt=1 + (salt0 + c * per_client + i) % 990)) for i in range(per_client)
+        ]
+        start_line.wait()
+        for body in bodies:
+            start = time.perf_counter()
+            try:
+                conn.request("POST", "/api/graphs/validate", body=body, headers={"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                data = resp.read()
+            except OSError as exc:
+                with lock:
+                    errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                if resp.status == 200 and json.loads(data)["valid"]:
+                    times.append(elapsed)
+                else:
+                    errors.append(f"{resp.status}: {data[:200]!r}")
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    start_line.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    return {
+        "p50": statistics.median(times),
+        "p95": percentile(times, 0.95),
+        "max": max(times),
+        "rps": len(times) / wall,
+        "ok": len(times),
+        "errors": errors,
+    }
+
+
+def concurrent_through_nginx(args) -> None:
+    from scripts.prodstack import ProdStack
+
+    print(f"validate, 10 nodes, {args.concurrency} clients at once x {args.per_client} requests, through nginx")
+    for web in (int(w) for w in args.web.split(",")):
+        with tempfile.TemporaryDirectory(prefix="bench-validate-prod-") as tmp:
+            stack = ProdStack(Path(tmp), port=free_port(), web=web, workers=0, quiet=True)
+            stack.start()
+            try:
+                measure_concurrent(stack.port, min(args.concurrency, 2 * web), 10, salt0=950)  # warm each process
+                row = measure_concurrent(stack.port, args.concurrency, args.per_client)
+            finally:
+                stack.stop()
+        print(
+            f"  {web} daphne: p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms  max {row['max']:7.1f} ms  "
+            f"{row['rps']:6.1f} req/s  ({row['ok']} ok, {len(row['errors'])} errors{': ' + row['errors'][0] if row['errors'] else ''})",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=0, help="clients at once, through nginx (0: one client)")
+    parser.add_argument("--per-client", type=int, default=20, help="requests each concurrent client sends")
+    parser.add_argument("--web", default="1,2", help="daphne processes behind nginx, one stack each")
     args = parser.parse_args()
+    if args.concurrency:
+        concurrent_through_nginx(args)
+        return
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = service_env(DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", DEBUG="0")
+        env.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
         proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"],
             cwd=ROOT,

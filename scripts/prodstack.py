@@ -292,6 +292,7 @@ class ProdStack:
                 "DEBUG": "0",
                 "SECRET_KEY": self.secret_key(),
                 "DATABASE_URL": self.database_url(),
+                "DATABASE_CONN_MAX_AGE": "60",
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "VAR_DIR": str(self.root),

@@ -133,7 +133,10 @@ ASGI_APPLICATION = "webapp.asgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=0,
+        # PostgreSQL in production: keep each thread's connection (DATABASE_CONN_MAX_AGE seconds, checked
+        # before reuse) instead of a new server process per request and per websocket handshake
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -89,8 +89,8 @@ def _run_id_of_message(message: Any) -> int | None:
 
 def training_queues() -> list[str]:
     route = (getattr(settings, "CELERY_TASK_ROUTES", None) or {}).get(TASK_NAME) or {}
-    names = {route.get("queue") or getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")}
-    names.update(q.name for q in getattr(settings, "CELERY_TASK_QUEUES", None) or ())
+    names: set[str] = {str(route.get("queue") or getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery"))}
+    names.update(str(q.name) for q in getattr(settings, "CELERY_TASK_QUEUES", None) or ())
     return sorted(names)
 
 

@@ -275,7 +275,7 @@ class ProdStack:
         if port_open(self.port):
             raise StackError(f"port {self.port} is in use: choose another with --port (PROD_PORT=...)")
         uid, gid = self._service_user()
-        if uid is not None:
+        if uid is not None and gid is not None:
             os.chown(self.run_dir, uid, gid)  # PostgreSQL's socket
             for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
                 (self.nginx_dir / "tmp" / sub).mkdir(exist_ok=True)
@@ -308,7 +308,7 @@ class ProdStack:
         if not (self.pg_dir / "PG_VERSION").exists():
             self.say(f"postgres: creating the cluster in {self.pg_dir}")
             self.pg_dir.mkdir(parents=True, exist_ok=True)
-            if uid is not None:
+            if uid is not None and gid is not None:
                 os.chown(self.pg_dir, uid, gid)
             subprocess.run(
                 [

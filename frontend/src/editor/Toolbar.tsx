@@ -126,15 +126,16 @@ export const Toolbar = memo(function Toolbar() {
       <ExportModelMenu />
     </div>
   );
-  // Least used first: the groups folded into the overflow menu as the toolbar narrows.
+  // As the toolbar narrows: first compact (no brand name, no "Export" label), then the groups fold
+  // into the "⋯" menu, least used first.
   const foldable = [exportGroup, viewGroup, fileGroup];
   const { ref, level } = useFoldLevel(foldable.length + 1);
-  const folded = foldable.slice(0, Math.min(level, foldable.length));
+  const folded = foldable.slice(0, Math.max(0, level - 1));
   const shown = foldable.filter((g) => !folded.includes(g));
   const order = [fileGroup, viewGroup, exportGroup];
 
   return (
-    <header className={level > foldable.length ? "toolbar compact" : "toolbar"} ref={ref} data-fold={level}>
+    <header className={level > 0 ? "toolbar compact" : "toolbar"} ref={ref} data-fold={level}>
       <a className="brand" href="/" title="Keras Canvas">
         <span className="logo">K</span>
         <span className="brand-name">Keras Canvas</span>

@@ -76,7 +76,7 @@ export interface GraphState extends GraphSnapshot {
   cutSelection(): number;
   /**
    * Pastes the clipboard with its top-left corner at `at` (the pointer, in flow coordinates; moved
-   * down and right off the blocks it was copied from), or else offset from where it was copied.
+   * down and right off the blocks already there), or else offset from where it was copied.
    */
   paste(at?: XYPosition): string[];
   undo(): void;
@@ -378,9 +378,10 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           const top = Math.min(...clipboard.nodes.map((n) => n.position.y));
           delta = { x: Math.round(at.x - left), y: Math.round(at.y - top) };
         }
-        // at the pointer, yet never on top of the blocks it was copied from: step down and right
-        const copiedFrom = at ? get().nodes.filter((n) => renamed.has(n.id)) : [];
-        for (let i = 0; i < 100 && overlapsAny(clipboard.nodes, delta, copiedFrom); i++)
+        // at the pointer, yet never on top of other blocks (the originals, an earlier paste): step
+        // down and right
+        const others = at ? get().nodes : [];
+        for (let i = 0; i < 100 && overlapsAny(clipboard.nodes, delta, others); i++)
           delta = { x: delta.x + PASTE_OFFSET, y: delta.y + PASTE_OFFSET };
         const pasted: BlockNode[] = clipboard.nodes.map((node) => ({
           id: renamed.get(node.id)!,

@@ -6,7 +6,7 @@ PIP := .venv/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: setup system-packages python frontend run test test-python test-frontend migrate clean lint format fixtures
+.PHONY: setup system-packages python frontend run test test-python test-frontend migrate clean lint format fixtures prod
 
 setup: system-packages python frontend
 
@@ -15,6 +15,8 @@ system-packages:
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing="$$missing dataset-fashion-mnist"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -25,7 +27,7 @@ python: .venv/.stamp
 .venv/.stamp: pyproject.toml
 	[ -x $(PY) ] || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -e '.[dev,postgres]'
 	touch $@
 
 frontend: frontend/dist/index.html
@@ -43,6 +45,10 @@ migrate: setup
 
 run: setup migrate
 	./scripts/run.sh
+
+# the production stack on this machine: nginx in front of two daphne, PostgreSQL, Redis with AOF, two workers (var/prod/)
+prod: setup
+	./scripts/prod.sh
 
 test-python: setup
 	$(PY) -m pytest

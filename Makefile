@@ -24,7 +24,7 @@ system-packages:
 
 python: .venv/.stamp
 
-.venv/.stamp: pyproject.toml
+.venv/.stamp: pyproject.toml Makefile
 	[ -x $(PY) ] || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev,postgres]'

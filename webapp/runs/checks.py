@@ -93,6 +93,7 @@ def graph_io(graph: dict, result: dict) -> tuple[list[dict], list[dict]]:
 def check_binding(graph: dict, result: dict, info: dict) -> list[dict]:
     """Which field each Input/Output block is bound to (trainer.binding.bindings); CheckFailed when
     a block cannot be fed."""
+    from trainer.binding import binding_warnings as warnings_of
     from trainer.binding import bindings
     from trainer.binding import check_binding as binding_errors
 
@@ -100,12 +101,14 @@ def check_binding(graph: dict, result: dict, info: dict) -> list[dict]:
     errors = binding_errors(inputs, outputs, info)
     if errors:
         first = errors[0]
-        raise CheckFailed(
-            {
-                "detail": f"the graph does not fit dataset {info.get('name', '')!r}: {first['message']}",
-                "errors": errors,
-            }
-        )
+        body = {
+            "detail": f"the graph does not fit dataset {info.get('name', '')!r}: {first['message']}",
+            "errors": errors,
+        }
+        warnings = warnings_of(outputs, info)
+        if warnings:  # shown beside the errors (more units than classes)
+            body["warnings"] = warnings
+        raise CheckFailed(body)
     return bindings(inputs, outputs, info)
 
 

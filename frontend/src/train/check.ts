@@ -73,7 +73,11 @@ export function useRunCheck(): void {
           });
       } catch (e) {
         if (controller.signal.aborted) return;
-        setCheck({ key, status: "failed", bindings: [], refusal: refusalOf(e) });
+        const body =
+          e instanceof ApiError ? (e.body as { warnings?: RunCheckState["warnings"] } | null) : null;
+        // the refusal's binding warnings (node and field), not the graph's (node only)
+        const warnings = (body?.warnings ?? []).filter((w) => typeof w.field === "string");
+        setCheck({ key, status: "failed", bindings: [], refusal: refusalOf(e), warnings });
       }
     }, CHECK_DELAY_MS);
     return () => {

@@ -21,7 +21,7 @@ function select(id: string) {
 
 export function BindingSection() {
   const { info, rows } = useBinding();
-  const warnings = useTrain((s) => (s.check?.status === "ok" ? s.check.warnings : undefined));
+  const warnings = useTrain((s) => (s.check?.status !== "pending" ? s.check?.warnings : undefined));
   if (!info) return null;
   return (
     <section className="train-section" data-testid="train-binding">

@@ -46,7 +46,13 @@ export type Binding = Schemas["Binding"];
 /** POST /api/runs/check's 200: training could start. Its 4xx bodies are RunRefusal, as POST /api/runs's. */
 export type RunCheck = Schemas["RunCheck"];
 
-async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** A JSON call of the API with the session's CSRF token; a 4xx/5xx is an ApiError with the server's `detail`. */
+export async function callJson<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") {
@@ -79,6 +85,8 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
   }
   return parsed as T;
 }
+
+const call = callJson;
 
 export const runsApi = {
   datasets: () => call<DatasetInfo[]>("GET", "/api/datasets"),

@@ -1,7 +1,7 @@
 // Calls of /api/ensembles and /api/crossval. The page follows a queued or running ensemble (or
 // cross-validation) by polling its GET every couple of seconds: the server sends no websocket events
 // for them.
-import { ApiError, readCookie } from "../api/client";
+import { callJson } from "../api/runs";
 import type {
   Crossval,
   CrossvalBody,
@@ -12,38 +12,7 @@ import type {
   EnsembleSummary,
 } from "./types";
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") {
-    const token = readCookie("csrftoken");
-    if (token) headers["X-CSRFToken"] = token;
-  }
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
-  if (!response.ok) {
-    const detail = (parsed as { detail?: unknown } | null)?.detail;
-    const message =
-      typeof detail === "string"
-        ? detail
-        : detail !== undefined
-          ? JSON.stringify(detail)
-          : `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, parsed);
-  }
-  return parsed as T;
-}
+const call = callJson;
 
 export const ensemblesApi = {
   create: (body: EnsembleBody) => call<EnsembleCreated>("POST", "/api/ensembles", body),

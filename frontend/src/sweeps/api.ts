@@ -1,7 +1,7 @@
 // The sweeps side of the HTTP API (POST/GET /api/sweeps, /api/sweeps/{id}, cancel, delete) and the
 // messages of /ws/sweeps/{id}/. The types are the server's schemas (schema.gen.ts, `make fixtures`);
 // the websocket's messages are written out here after docs (the schema does not declare them).
-import { ApiError, readCookie } from "../api/client";
+import { callJson } from "../api/runs";
 import type { RunBody } from "../api/runs";
 import type { components } from "../api/schema.gen";
 import type { Dimension } from "./space";
@@ -53,38 +53,7 @@ export type SweepEvent =
   | { type: "done"; t: number; status: SweepStatus }
   | { type: "error"; t: number; message: string };
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") {
-    const token = readCookie("csrftoken");
-    if (token) headers["X-CSRFToken"] = token;
-  }
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
-  if (!response.ok) {
-    const detail = (parsed as { detail?: unknown } | null)?.detail;
-    const message =
-      typeof detail === "string"
-        ? detail
-        : detail !== undefined
-          ? JSON.stringify(detail)
-          : `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, parsed);
-  }
-  return parsed as T;
-}
+const call = callJson;
 
 export const sweepsApi = {
   create: (body: SweepBody) => call<Sweep>("POST", "/api/sweeps", body),

@@ -433,6 +433,18 @@ class RunSummary(Out):
     sweep: int | None = Field(None, description="the sweep this run is a trial of")
     trial_number: int | None = Field(None, description="its trial number in the sweep")
     pruned_epoch: int | None = Field(None, description="a pruned trial: the epoch its pruner stopped it at")
+    graph_name: str = Field("", description="the graph's own name (`name` is the person's name for the run, or this)")
+    tags: list[str] = Field(default_factory=list, description="the person's labels for the run")
+    note: str = Field("", description="the person's Markdown note")
+    project_version: int | None = Field(None, description="the project version the run was created from")
+
+
+class SystemSample(Out):
+    t: float = Field(description="Unix seconds")
+    cpu: float | None = Field(description="the worker process's CPU use, percent of one core")
+    memory: int | None = Field(description="the worker process's resident memory, bytes")
+    gpu: float | Absent = Field(None, description="GPU utilisation, percent (workers with a GPU)")
+    gpu_memory: int | Absent = Field(None, description="GPU memory in use, bytes (workers with a GPU)")
 
 
 class RunDetail(RunSummary):
@@ -442,6 +454,9 @@ class RunDetail(RunSummary):
     confusion: Confusion | None
     samples: list[SamplePrediction]
     worker: str | None
+    system: list[SystemSample] = Field(
+        default_factory=list, description="the worker's CPU and memory (and GPU) samples, every few seconds"
+    )
 
 
 class RunCreated(Out):

@@ -58,6 +58,16 @@ class Run(models.Model):
     trial_params = models.JSONField(null=True, blank=True)
     trial_values = models.JSONField(null=True, blank=True, help_text="the objective values told to Optuna")
     pruned_epoch = models.IntegerField(null=True, blank=True)
+    # The runs workspace (issue 15): a person's own name, tags and Markdown note for the run.
+    name = models.CharField(max_length=200, blank=True, default="", help_text="empty: the graph's name")
+    tags = models.JSONField(default=list, blank=True, help_text="short labels, in the order given")
+    note = models.TextField(blank=True, default="", help_text="Markdown")
+    project_version = models.IntegerField(
+        null=True, blank=True, help_text="the project's version number the run was created from"
+    )
+    system = models.JSONField(
+        default=list, blank=True, help_text="the worker's system samples: {t, cpu, rss, gpu?, gpu_memory?}"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -100,7 +100,8 @@ def run_json(run: Run, full: bool = True) -> dict:
         "id": run.id,
         "status": run.status,
         "project": run.project_id,
-        "name": graph.get("name") or "",
+        "name": run.name or graph.get("name") or "",
+        "graph_name": graph.get("name") or "",
         "dataset": dataset_json(run),
         "training": run.training,
         "epochs_done": len(run.history or []),
@@ -118,6 +119,9 @@ def run_json(run: Run, full: bool = True) -> dict:
         "sweep": run.sweep_id,
         "trial_number": run.trial_number,
         "pruned_epoch": run.pruned_epoch,
+        "tags": list(run.tags or []),
+        "note": run.note,
+        "project_version": run.project_version,
     }
     if full:
         data.update(
@@ -128,6 +132,7 @@ def run_json(run: Run, full: bool = True) -> dict:
                 "confusion": run.confusion,
                 "samples": run.samples or [],
                 "worker": run.worker,
+                "system": run.system or [],
             }
         )
     return data

@@ -2080,6 +2080,12 @@ export interface components {
             graph: {
                 [key: string]: unknown;
             };
+            /**
+             * Graph Name
+             * @description the graph's own name (`name` is the person's name for the run, or this)
+             * @default
+             */
+            graph_name?: string;
             /** Has Model */
             has_model: boolean;
             /** Has Tensorboard */
@@ -2092,8 +2098,19 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /**
+             * Note
+             * @description the person's Markdown note
+             * @default
+             */
+            note?: string;
             /** Project */
             project: number | null;
+            /**
+             * Project Version
+             * @description the project version the run was created from
+             */
+            project_version?: number | null;
             /**
              * Pruned Epoch
              * @description a pruned trial: the epoch its pruner stopped it at
@@ -2113,6 +2130,16 @@ export interface components {
              * @description the sweep this run is a trial of
              */
             sweep?: number | null;
+            /**
+             * System
+             * @description the worker's CPU and memory (and GPU) samples, every few seconds
+             */
+            system?: components["schemas"]["SystemSample"][];
+            /**
+             * Tags
+             * @description the person's labels for the run
+             */
+            tags?: string[];
             /** Test */
             test: {
                 [key: string]: number | null;
@@ -2171,6 +2198,12 @@ export interface components {
             error: string | null;
             /** Finished At */
             finished_at: string | null;
+            /**
+             * Graph Name
+             * @description the graph's own name (`name` is the person's name for the run, or this)
+             * @default
+             */
+            graph_name?: string;
             /** Has Model */
             has_model: boolean;
             /** Has Tensorboard */
@@ -2181,8 +2214,19 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /**
+             * Note
+             * @description the person's Markdown note
+             * @default
+             */
+            note?: string;
             /** Project */
             project: number | null;
+            /**
+             * Project Version
+             * @description the project version the run was created from
+             */
+            project_version?: number | null;
             /**
              * Pruned Epoch
              * @description a pruned trial: the epoch its pruner stopped it at
@@ -2200,6 +2244,11 @@ export interface components {
              * @description the sweep this run is a trial of
              */
             sweep?: number | null;
+            /**
+             * Tags
+             * @description the person's labels for the run
+             */
+            tags?: string[];
             /** Test */
             test: {
                 [key: string]: number | null;
@@ -2590,6 +2639,34 @@ export interface components {
              * @description one per objective once told to Optuna; null before
              */
             values: (number | null)[] | null;
+        };
+        /** SystemSample */
+        SystemSample: {
+            /**
+             * Cpu
+             * @description the worker process's CPU use, percent of one core
+             */
+            cpu: number | null;
+            /**
+             * Gpu
+             * @description GPU utilisation, percent (workers with a GPU)
+             */
+            gpu?: number;
+            /**
+             * Gpu Memory
+             * @description GPU memory in use, bytes (workers with a GPU)
+             */
+            gpu_memory?: number;
+            /**
+             * Memory
+             * @description the worker process's resident memory, bytes
+             */
+            memory: number | null;
+            /**
+             * T
+             * @description Unix seconds
+             */
+            t: number;
         };
         /** TablePreview */
         TablePreview: {

@@ -51,7 +51,7 @@ prod: setup
 	./scripts/prod.sh
 
 test-python: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=30
 
 test-frontend: setup
 	cd frontend && npm test
@@ -76,7 +76,7 @@ fixtures: python frontend/node_modules/.stamp
 
 test: setup lint
 	cd frontend && npm test
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=30
 
 clean:
 	rm -rf .venv frontend/node_modules frontend/dist var

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import keras
 from keras.src.backend.common import global_state
 
-from .build import Build, first_tensor
+from .build import Build, first_tensor, in_model
 from .catalog import apply_layer, make_layer
 from .catalog.registry import block_def, to_json
-from .document import Graph, Node, error
+from .document import Edge, Graph, Node, error, in_group
 from .macs import estimate_macs
 from .messages import explain_build_error, explain_call_error, explain_input_error, fmt_shape
 from .pretrained import PRETRAINED, PretrainedError, block_key, check_block
@@ -40,6 +40,7 @@ class NodeInfo:
     params: int = 0
     trainable_params: int = 0
     macs: int = 0
+    output_shapes: list[tuple] | None = None  # a Group with several output ports: all of them
 
 
 @dataclass(frozen=True)
@@ -99,35 +100,135 @@ def _count(weights: list) -> int:
 
 def infer(graph: Graph) -> Build:
     """Output spec, parameter counts and MACs of every block that can be
-    reached through sound blocks; an error on each block Keras refuses."""
+    reached through sound blocks; an error on each block Keras refuses.
+    Inside a Group the blocks are keyed by their path ("encoder/dense")."""
     out = Build()
-    specs = out.specs
     with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
-        for node_id in graph.order:
-            node = graph.nodes[node_id]
-            info = NodeInfo()
-            out.info[node_id] = info
-            if not node.sound:
-                continue
-            sources = graph.sources(node_id)
-            if any(s not in specs for s in sources):
-                continue  # after a broken block: no error of its own
-            inputs = [specs[s] for s in sources]
-            if node.is_input:
-                spec = ((None, *node.params["shape"]), node.params.get("dtype", "float32"))
-            elif node.is_output:
-                spec = inputs[0]
-            else:
-                outcome = _outcome(node, tuple(inputs), out)
-                if outcome is None:
-                    continue
-                spec = (outcome.shape, outcome.dtype)
-                info.params = outcome.params
-                info.trainable_params = outcome.trainable_params
-                info.macs = outcome.macs
-            specs[node_id] = spec
-            info.output_shape = spec[0]
+        _walk(graph, "", None, out)
     return out
+
+
+def source_spec(out: Build, prefix: str, edge: Edge) -> tuple | None:
+    """The spec an edge carries: its source's output, or the output port it names of a Group."""
+    path = prefix + edge.source
+    ports = out.ports.get(path)
+    if ports is not None:
+        return ports[edge.source_port] if edge.source_port < len(ports) else None
+    return out.specs.get(path)
+
+
+def _walk(graph: Graph, prefix: str, wire: list[tuple] | None, out: Build) -> None:
+    """One graph's blocks in topological order; `wire` holds the specs a group is called on, by port."""
+    specs = out.specs
+    for node_id in graph.order:
+        node = graph.nodes[node_id]
+        path = prefix + node_id
+        info = NodeInfo()
+        out.info[path] = info
+        if not node.sound:
+            continue
+        inputs = [source_spec(out, prefix, e) for e in graph.inputs_of.get(node_id, [])]
+        if any(spec is None for spec in inputs):
+            continue  # after a broken block: no error of its own
+        if node.is_input:
+            given = node.params.get("shape")
+            if wire is None:
+                spec = ((None, *node.params["shape"]), node.params.get("dtype", "float32"))
+            else:
+                spec = wire[graph.in_ports.index(node_id)]
+                if given is not None and tuple(spec[0][1:]) != tuple(given):
+                    out.errors.append(
+                        _error_at(
+                            prefix,
+                            node_id,
+                            f"Input '{node_id}' says shape {fmt_shape((None, *given))}, but the group is called "
+                            f"on {fmt_shape(spec[0])} there: fix its shape or leave it out",
+                        )
+                    )
+                    continue
+        elif node.is_output:
+            spec = inputs[0]
+        elif node.is_group:
+            outputs = _group_outcome(graph, node, prefix, inputs, out, info)
+            if outputs is None:
+                continue
+            out.ports[path] = outputs
+            spec = outputs[0]
+            if len(outputs) > 1:
+                info.output_shapes = [s for s, _ in outputs]
+        else:
+            mark = len(out.errors)
+            outcome = _outcome(node, tuple(inputs), out)
+            out.errors[mark:] = [_at(prefix, e) for e in out.errors[mark:]]
+            if outcome is None:
+                continue
+            spec = (outcome.shape, outcome.dtype)
+            info.params = outcome.params
+            info.trainable_params = outcome.trainable_params
+            info.macs = outcome.macs
+        specs[path] = spec
+        info.output_shape = spec[0]
+
+
+def _at(prefix: str, found: dict) -> dict:
+    """An error found on a block inside the group `prefix` ("a/b/"), told by its path."""
+    return in_group(found, prefix[:-1]) if prefix else found
+
+
+def _error_at(prefix: str, node_id: str, message: str) -> dict:
+    return _at(prefix, error(node_id, message))
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    """A group's inner graph checked once per model, for the specs it was called on."""
+
+    inputs: tuple
+    outputs: list[tuple] | None  # by output port; None when the inner graph is broken
+    params: int
+    trainable_params: int
+    macs: int
+
+
+def _group_outcome(
+    graph: Graph, node: Node, prefix: str, inputs: list[tuple], out: Build, info: NodeInfo
+) -> list[tuple] | None:
+    owner = graph.owner(node)
+    if owner is None or owner.group is None:  # pragma: no cover - a sound Group has a graph or shares one
+        return None
+    where = prefix + owner.id
+    found = out.groups.get(where)
+    if found is None:
+        inner = owner.group
+        _walk(inner, where + "/", list(inputs), out)
+        kept = in_model(inner)
+        infos = [out.info.get(f"{where}/{nid}") or NodeInfo() for nid in inner.nodes if nid in kept]
+        outputs = [out.specs.get(f"{where}/{oid}") for oid in inner.out_ports]
+        found = GroupOutcome(
+            inputs=tuple(inputs),
+            outputs=None if any(o is None for o in outputs) else [o for o in outputs if o is not None],
+            params=sum(i.params for i in infos),
+            trainable_params=sum(i.trainable_params for i in infos),
+            macs=sum(i.macs for i in infos),
+        )
+        out.groups[where] = found
+    elif found.inputs != tuple(inputs):
+        other = owner.id if node is not owner else "the group that shares it"
+        out.errors.append(
+            _error_at(
+                prefix,
+                node.id,
+                f"'{node.id}' calls the same model as {other!s}, which is called on "
+                f"{', '.join(fmt_shape(s) for s, _ in found.inputs)}; here it gets "
+                f"{', '.join(fmt_shape(s) for s, _ in inputs)}: shared weights need inputs of the same shapes",
+            )
+        )
+        return None
+    if node is owner:  # the weights are the owner's; a group that shares them adds none
+        info.params = found.params
+        info.trainable_params = found.trainable_params
+    info.macs = found.macs  # but it computes as much again
+    return found.outputs
 
 
 @contextlib.contextmanager

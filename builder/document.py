@@ -5,6 +5,13 @@ counts, markers). Nothing here builds Keras layers.
 Errors are dicts `{"node": id | None, "param"?: name, "message": str}`, all of
 them, not only the first; the symbolic build (builder/validate.py) then runs
 over what is sound.
+
+Groups: a `Group` node holds an inner graph (`graph`: nodes and edges, the same
+rules, ids unique inside it), parsed into `Node.group`; its inner Input
+markers are its input ports and its inner Output markers its output ports, in
+inner document order. `params.shares` names another Group of the same graph
+whose very model it calls (shared weights). An inner error names the node by
+its path ("encoder/lstm_1", nested "a/b/c") and says "in group encoder".
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import BlockSpec, all_specs, check_params, get_spec, show
-from .catalog.markers import INPUT, OUTPUT
+from .catalog import BlockSpec, ParamProblem, all_specs, check_params, get_spec, show
+from .catalog.markers import GROUP, INPUT, OUTPUT
 
 VERSION = 1
+VERSIONS = (1, 2)  # 2 only says the document may hold groups; both load alike
+MAX_DEPTH = 8  # groups inside groups, at most this deep
 MAX_NODES = 1000
 MAX_EDGES = 5000
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -30,6 +39,22 @@ def error(node: str | None, message: str, param: str | None = None) -> dict:
     if param is not None:
         out["param"] = param
     return out
+
+
+_IN_GROUP = re.compile(r"in group (\S+): ")
+
+
+def in_group(found: dict, group: str) -> dict:
+    """An error (or warning) found inside group `group`, as the graph around it tells it: the node by its
+    path ("group/node"; the group itself for a graph-wide one) and the message saying which group."""
+    node = found.get("node")
+    message = found.get("message", "")
+    inner = _IN_GROUP.match(message)
+    if inner is not None:
+        message = f"in group {group}/{inner.group(1)}: {message[inner.end() :]}"
+    else:
+        message = f"in group {group}: {message}"
+    return {**found, "node": f"{group}/{node}" if node else group, "message": message}
 
 
 @dataclass
@@ -54,8 +79,16 @@ class Node:
         return self.type == OUTPUT
 
     @property
+    def is_group(self) -> bool:
+        return self.type == GROUP
+
+    @property
     def is_layer(self) -> bool:
         return self.spec is not None and self.spec.cls is not None
+
+    # A Group: its own inner graph, or (params.shares) the id of the Group whose model it calls.
+    group: Graph | None = None
+    shares: str | None = None
 
 
 @dataclass
@@ -65,6 +98,7 @@ class Edge:
     port: int | None  # as written
     index: int  # position in the document's edge list
     slot: int = 0  # resolved port: the input's place among the target's inputs
+    source_port: int = 0  # which output of the source (a Group's output ports; 0 for any other block)
 
 
 @dataclass
@@ -79,6 +113,40 @@ class Graph:
     description: str | None = None
     too_big: bool = False  # over the size limits: nothing else was checked
     unreachable: set[str] = field(default_factory=set)  # not fed from any Input
+    version: int = VERSION
+    # Inside a group: the group's id, and its ports (inner Input ids, inner Output ids, document order).
+    group_id: str | None = None
+    in_ports: list[str] = field(default_factory=list)
+    out_ports: list[str] = field(default_factory=list)
+
+    def owner(self, node: Node) -> Node | None:
+        """The Group whose inner graph `node` (a Group) runs: itself, or the one it shares."""
+        if node.group is not None:
+            return node
+        if node.shares is not None:
+            found = self.nodes.get(node.shares)
+            if found is not None and found.group is not None:
+                return found
+        return None
+
+    def ports(self, node: Node) -> tuple[list[str], list[str]] | None:
+        """A Group's (input ports, output ports), None when it has no usable inner graph."""
+        owner = self.owner(node)
+        if owner is None or owner.group is None:
+            return None
+        return owner.group.in_ports, owner.group.out_ports
+
+    def groups(self) -> list[tuple[str, Node]]:
+        """Every Group with an inner graph, nested ones too, by path ("a", "a/b"), outer before inner."""
+        out: list[tuple[str, Node]] = []
+        stack = [("", self)]
+        while stack:
+            prefix, graph = stack.pop(0)
+            for node in graph.nodes.values():
+                if node.group is not None:
+                    out.append((prefix + node.id, node))
+                    stack.append((f"{prefix}{node.id}/", node.group))
+        return out
 
     def sources(self, node_id: str) -> list[str]:
         return [e.source for e in self.inputs_of.get(node_id, [])]
@@ -134,6 +202,27 @@ def _position(value: Any) -> dict | None:
     return {"x": x, "y": y} if ok else None
 
 
+def _size(doc: Any) -> tuple[int, int]:
+    """Blocks and edges of a document, those inside its groups too (an iterative walk, bounded by the
+    nesting limit)."""
+    nodes = edges = 0
+    stack = [(doc, 0)]
+    while stack:
+        item, depth = stack.pop()
+        raw_nodes, raw_edges = item.get("nodes"), item.get("edges")
+        if isinstance(raw_nodes, list):
+            nodes += len(raw_nodes)
+            if depth < MAX_DEPTH:
+                stack.extend(
+                    (n["graph"], depth + 1) for n in raw_nodes if isinstance(n, dict) and isinstance(n.get("graph"), dict)
+                )
+        if isinstance(raw_edges, list):
+            edges += len(raw_edges)
+        if nodes > MAX_NODES or edges > MAX_EDGES:
+            break
+    return nodes, edges
+
+
 def parse_graph(doc: Any) -> Graph:
     """Parse and check a graph document; never raises."""
     graph = Graph()
@@ -144,44 +233,66 @@ def parse_graph(doc: Any) -> Graph:
         )
         return graph
     version = doc.get("version")
-    if not (_is_int(version) and version == VERSION):
-        errors.append(error(None, f"version must be {VERSION}; got {show(version)}"))
+    if not (_is_int(version) and version in VERSIONS):
+        errors.append(error(None, f"version must be 1, or 2 for a graph with groups; got {show(version)}"))
+    else:
+        graph.version = version
     if isinstance(doc.get("name"), str):
         graph.name = doc["name"]
     if isinstance(doc.get("description"), str):
         graph.description = doc["description"]
     raw_nodes, raw_edges = doc.get("nodes"), doc.get("edges", [])
-    if not isinstance(raw_nodes, list):
-        errors.append(error(None, f"nodes must be a list of blocks; got {show(raw_nodes)}"))
-        raw_nodes = []
-    if not isinstance(raw_edges, list):
-        errors.append(error(None, f"edges must be a list of {{source, target}} objects; got {show(raw_edges)}"))
-        raw_edges = []
-    if len(raw_nodes) > MAX_NODES or len(raw_edges) > MAX_EDGES:
+    if isinstance(raw_nodes, list) and isinstance(raw_edges, list):
+        count, links = _size(doc)
+    else:
+        count, links = 0, 0
+    if count > MAX_NODES or links > MAX_EDGES:
         errors.append(
             error(
                 None,
-                f"the graph is too large: {len(raw_nodes)} blocks and {len(raw_edges)} edges; "
+                f"the graph is too large: {count} blocks and {links} edges (those inside groups too); "
                 f"at most {MAX_NODES} blocks and {MAX_EDGES} edges",
             )
         )
         graph.too_big = True
         return graph
+    _fill(graph, raw_nodes, raw_edges, depth=0)
+    return graph
 
-    _parse_nodes(graph, raw_nodes)
+
+def _fill(graph: Graph, raw_nodes: Any, raw_edges: Any, depth: int) -> None:
+    """The checks of one graph, the document's or a group's."""
+    errors = graph.errors
+    inner = graph.group_id is not None
+    if not isinstance(raw_nodes, list):
+        what = "a group's graph needs nodes, a list of blocks" if inner else "nodes must be a list of blocks"
+        errors.append(error(None, f"{what}; got {show(raw_nodes)}"))
+        raw_nodes = []
+    if not isinstance(raw_edges, list):
+        errors.append(error(None, f"edges must be a list of {{source, target}} objects; got {show(raw_edges)}"))
+        raw_edges = []
+    _parse_nodes(graph, raw_nodes, depth)
+    _resolve_shares(graph)
     _parse_edges(graph, raw_edges)
     _check_inputs(graph)
     _order(graph)
     _check_reachable(graph)
     _check_counts(graph)
-    if not any(n.is_input for n in graph.nodes.values()):
+    graph.in_ports = [nid for nid, n in graph.nodes.items() if n.is_input]
+    graph.out_ports = [nid for nid, n in graph.nodes.items() if n.is_output]
+    if inner:
+        if not graph.in_ports:
+            errors.append(error(None, "the group has no Input block: add one inside for each input the group takes"))
+        if not graph.out_ports:
+            errors.append(error(None, "the group has no Output block: add one inside for each output the group gives"))
+        return
+    if not graph.in_ports:
         errors.append(error(None, "the model has no Input block: add one and connect it to the first layer"))
-    if not any(n.is_output for n in graph.nodes.values()):
+    if not graph.out_ports:
         errors.append(error(None, "the model has no Output block: add one after the last layer and set its loss"))
-    return graph
 
 
-def _parse_nodes(graph: Graph, raw_nodes: list) -> None:
+def _parse_nodes(graph: Graph, raw_nodes: list, depth: int = 0) -> None:
     errors = graph.errors
     for index, raw in enumerate(raw_nodes):
         where = f"block {index + 1}"
@@ -219,6 +330,9 @@ def _parse_nodes(graph: Graph, raw_nodes: list) -> None:
             position=_position(raw.get("position")),
         )
         graph.nodes[node_id] = node
+        if node.is_group:
+            _parse_group(graph, node, raw, depth)
+            continue
         if spec is None:
             node.sound = False
             if not isinstance(type_name, str):
@@ -229,12 +343,116 @@ def _parse_nodes(graph: Graph, raw_nodes: list) -> None:
                 errors.append(error(node_id, f"unknown block type '{type_name[:80]}'{hint}"))
             continue
         raw_params = node.raw_params if "params" in raw and raw["params"] is not None else {}
-        cleaned, problems = check_params(spec.type, raw_params)
+        if graph.group_id is not None and (node.is_input or node.is_output):
+            cleaned, problems = _port_params(node, raw_params)
+        else:
+            cleaned, problems = check_params(spec.type, raw_params)
         node.params = cleaned
         if problems:
             node.sound = False
             for p in problems:
                 errors.append(error(node_id, p.message, p.param))
+
+
+def _port_params(node: Node, raw_params: Any) -> tuple[dict, list]:
+    """A group's inner Input and Output markers are its ports: an Input's shape may be left out (the
+    group takes the shape of the wire into it), an Output has no loss or metrics."""
+    if node.is_output:
+        if isinstance(raw_params, dict) and raw_params:
+            key = sorted(raw_params)[0]
+            message = (
+                f"an Output inside a group is one of the group's output ports: it takes no {key}; "
+                "set the loss on the model's own Output"
+            )
+            return {}, [ParamProblem(key, message)]
+        if not isinstance(raw_params, dict):
+            return {}, [ParamProblem(None, f"params must be an object; got {show(raw_params)}")]
+        return {}, []
+    if isinstance(raw_params, dict) and raw_params.get("shape") is None:
+        rest = {k: v for k, v in raw_params.items() if k != "shape"}
+        cleaned, problems = check_params(INPUT, {**rest, "shape": [1]})
+        cleaned.pop("shape", None)
+        return cleaned, problems
+    return check_params(INPUT, raw_params)
+
+
+def _parse_group(graph: Graph, node: Node, raw: dict, depth: int) -> None:
+    errors = graph.errors
+    node_id = node.id
+    params = raw.get("params")
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        errors.append(error(node_id, f"a Group's params must be an object; got {show(params)}"))
+        node.sound = False
+        return
+    for key in params:
+        if key != "shares":
+            errors.append(
+                error(node_id, f"a Group has no parameter '{str(key)[:80]}'; its only one is shares", str(key)[:80])
+            )
+            node.sound = False
+    shares = params.get("shares")
+    raw_graph = raw.get("graph")
+    if shares is not None:
+        if not isinstance(shares, str) or not ID_PATTERN.fullmatch(shares):
+            errors.append(error(node_id, f"shares must be the id of another Group; got {show(shares)}", "shares"))
+            node.sound = False
+            return
+        node.shares = shares
+        node.params = {"shares": shares}
+        if raw_graph is not None:
+            errors.append(
+                error(
+                    node_id,
+                    f"'{node_id}' shares the weights of '{shares}', so it has no graph of its own: remove its graph",
+                )
+            )
+            node.sound = False
+        return
+    if not isinstance(raw_graph, dict):
+        errors.append(
+            error(
+                node_id,
+                f"a Group needs a graph, an object {{nodes, edges}} holding its blocks; got {show(raw_graph)}",
+            )
+        )
+        node.sound = False
+        return
+    if depth + 1 > MAX_DEPTH:
+        errors.append(error(node_id, f"groups are nested too deeply: at most {MAX_DEPTH} groups inside each other"))
+        node.sound = False
+        return
+    inner = Graph(group_id=node_id)
+    _fill(inner, raw_graph.get("nodes"), raw_graph.get("edges", []), depth + 1)
+    node.group = inner
+    errors.extend(in_group(e, node_id) for e in inner.errors)
+    if not inner.in_ports or not inner.out_ports:
+        node.sound = False  # no ports: nothing to wire; the inner error says why
+
+
+def _resolve_shares(graph: Graph) -> None:
+    for node in graph.nodes.values():
+        if node.shares is None:
+            continue
+        target = graph.nodes.get(node.shares)
+        message = None
+        if node.shares == node.id:
+            message = f"'{node.id}' cannot share its own weights: name another Group"
+        elif target is None:
+            message = f"'{node.id}' shares the weights of '{node.shares}', which is no block here: name a Group"
+        elif not target.is_group:
+            message = f"'{node.id}' shares the weights of '{node.shares}', a {target.type[:80]}: name a Group"
+        elif target.shares is not None:
+            message = (
+                f"'{node.id}' shares the weights of '{node.shares}', which itself shares those of "
+                f"'{target.shares}': name '{target.shares}'"
+            )
+        if message is not None:
+            graph.errors.append(error(node.id, message, "shares"))
+            node.sound = False
+        elif target is not None and not target.sound and target.group is None:
+            node.sound = False  # the group it shares is broken: its error says why
 
 
 def _parse_edges(graph: Graph, raw_edges: list) -> None:
@@ -262,6 +480,11 @@ def _parse_edges(graph: Graph, raw_edges: list) -> None:
             )
             continue
         source, target = known_source, known_target
+        source_port = raw.get("source_port")
+        if source_port is not None and not _source_port_ok(graph, source, source_port):
+            errors.append(error(target, f"{where} from '{source}': {_source_port_problem(graph, source, source_port)}"))
+            graph.nodes[target].sound = False
+            source_port = None
         if port is not None and not (_is_int(port) and 0 <= port <= MAX_PORT):
             errors.append(
                 error(
@@ -274,17 +497,39 @@ def _parse_edges(graph: Graph, raw_edges: list) -> None:
             errors.append(error(target, f"'{target}' is connected to itself: remove the edge"))
             graph.nodes[target].sound = False
             continue
-        key = (source, target, port)
+        key = (source, target, port, source_port or 0)
         if key in seen:
             errors.append(error(target, f"'{source}' is connected to '{target}' twice: remove one of the edges"))
             continue
         seen.add(key)
-        edge = Edge(source, target, port, index)
+        edge = Edge(source, target, port, index, source_port=source_port or 0)
         graph.edges.append(edge)
         graph.inputs_of.setdefault(target, []).append(edge)
         graph.outputs_of.setdefault(source, []).append(edge)
     for edges in graph.inputs_of.values():
         _resolve_slots(edges)
+
+
+def _source_port_ok(graph: Graph, source: str, value: Any) -> bool:
+    if not (_is_int(value) and 0 <= value <= MAX_PORT):
+        return False
+    node = graph.nodes[source]
+    if not node.is_group:
+        return value == 0
+    ports = graph.ports(node)
+    return ports is None or value < len(ports[1])  # no ports: the group's own error says why
+
+
+def _source_port_problem(graph: Graph, source: str, value: Any) -> str:
+    node = graph.nodes[source]
+    if not (_is_int(value) and 0 <= value <= MAX_PORT):
+        return f"source_port must be an integer from 0 to {MAX_PORT}; got {show(value)}"
+    if not node.is_group:
+        return f"source_port {value}: a {node.type[:80]} has one output, port 0"
+    ports = graph.ports(node)
+    outs = ports[1] if ports is not None else []
+    names = ", ".join(f"{i} ({o})" for i, o in enumerate(outs))
+    return f"source_port {value}: group '{source}' has {len(outs)} output port(s): {names}"
 
 
 def _resolve_slots(edges: list[Edge]) -> None:
@@ -447,6 +692,9 @@ def _plural(n: int) -> str:
 
 def _check_counts(graph: Graph) -> None:
     for node in graph.nodes.values():
+        if node.is_group:
+            _check_group_count(graph, node)
+            continue
         spec = node.spec
         if spec is None or node.is_input:
             continue
@@ -479,3 +727,33 @@ def _check_counts(graph: Graph) -> None:
                             f"the edge from '{e.source}' uses port {e.port}, but {spec.type} has ports 0 to {hi - 1}",
                         )
                     )
+
+
+def _check_group_count(graph: Graph, node: Node) -> None:
+    """A Group takes one input per inner Input, each port once."""
+    ports = graph.ports(node)
+    if ports is None or not node.sound:
+        return
+    in_ports = ports[0]
+    edges = graph.inputs_of.get(node.id, [])
+    n, want = len(edges), len(in_ports)
+    if n == 0 and node.id in graph.unreachable:
+        return  # already told to connect it
+    names = ", ".join(f"'{p}'" for p in in_ports)
+    if n != want:
+        got = f"got {n}" + (f" (from {', '.join(repr(e.source) for e in edges)})" if n else "")
+        node.sound = False
+        graph.errors.append(
+            error(node.id, f"group '{node.id}' takes exactly {_plural(want)} (its Input blocks {names}); {got}")
+        )
+        return
+    for e in edges:
+        if e.slot >= want:
+            node.sound = False
+            graph.errors.append(
+                error(
+                    node.id,
+                    f"the edge from '{e.source}' uses port {e.slot}, but group '{node.id}' has ports 0 to {want - 1} "
+                    f"(its Input blocks {names})",
+                )
+            )

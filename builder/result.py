@@ -1,5 +1,7 @@
 """validate_graph's answer: parse, run the checking walk, then gather the
-errors, warnings, shapes and totals into one JSON object (see DESIGN.md)."""
+errors, warnings, shapes and totals into one JSON object (see DESIGN.md).
+The blocks inside a Group are reported under their path ("encoder/dense");
+the group itself carries their sums, and its outputs' shapes."""
 
 from __future__ import annotations
 
@@ -38,12 +40,35 @@ def shape_json(shape: Any) -> list | None:
 
 
 def node_json(info: NodeInfo) -> dict:
-    return {
+    out = {
         "output_shape": shape_json(info.output_shape),
         "params": info.params,
         "trainable_params": info.trainable_params,
         "macs": info.macs,
     }
+    if info.output_shapes is not None:
+        out["output_shapes"] = [shape_json(s) for s in info.output_shapes]
+    return out
+
+
+def _edge_shape(nodes: dict[str, dict], source: str, port: int) -> Any:
+    found = nodes.get(source) or {}
+    shapes = found.get("output_shapes")
+    if shapes is not None:
+        return shapes[port] if port < len(shapes) else None
+    return found.get("output_shape")
+
+
+def _report(graph: Graph, built: Build, prefix: str, nodes: dict[str, dict], edges: list[dict]) -> None:
+    """Every node and edge of `graph` and of its groups, keyed by path."""
+    for node_id, node in graph.nodes.items():
+        path = prefix + node_id
+        nodes[path] = node_json(built.info.get(path) or NodeInfo())
+        if node.group is not None:
+            _report(node.group, built, f"{path}/", nodes, edges)
+    for e in graph.edges:
+        source = prefix + e.source
+        edges.append({"source": source, "target": prefix + e.target, "shape": _edge_shape(nodes, source, e.source_port)})
 
 
 def empty_result(errors: list[dict]) -> dict:
@@ -78,16 +103,16 @@ def check_graph(doc: Any) -> tuple[dict, Graph, Build | None]:
     built = infer(graph)
     errors = graph.errors + built.errors
     kept = in_model(graph)
-    nodes = {}
+    nodes: dict[str, dict] = {}
+    edges: list[dict] = []
+    _report(graph, built, "", nodes, edges)
     total = trainable = macs = 0
     for node_id in graph.nodes:
-        info = built.info.get(node_id) or NodeInfo()
-        nodes[node_id] = node_json(info)
         if node_id in kept:
+            info = built.info.get(node_id) or NodeInfo()
             total += info.params
             trainable += info.trainable_params
             macs += info.macs
-    edges = [{"source": e.source, "target": e.target, "shape": nodes[e.source]["output_shape"]} for e in graph.edges]
     result = {
         "valid": not errors,
         "errors": errors,

@@ -53,6 +53,9 @@ INPUT_DTYPES = ("float32", "int32")
 # The markers' type names: the graph's ends are found by these.
 INPUT = "Input"
 OUTPUT = "Output"
+# A group of blocks (builder/document.py): no catalog block, a node holding an inner graph whose
+# Input and Output markers are its ports; it becomes a nested keras.Model.
+GROUP = "Group"
 
 
 def blocks() -> list[BlockDef]:

@@ -437,6 +437,8 @@ class RunSummary(Out):
     tags: list[str] = Field(default_factory=list, description="the person's labels for the run")
     note: str = Field("", description="the person's Markdown note")
     project_version: int | None = Field(None, description="the project version the run was created from")
+    worker: str | None = Field(None, description="host and pid of the worker that trained it (empty: none yet)")
+    final: Metrics | None = Field(None, description="GET /api/runs: the last epoch's metrics (null: no epoch yet)")
 
 
 class SystemSample(Out):

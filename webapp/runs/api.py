@@ -10,21 +10,23 @@ import io
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import ConfigDict, Field, StrictInt, StrictStr
 
 from webapp import pretrained
 from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.datasets import services as datasets
+from webapp.errors import FieldError
 from webapp.graphs_api import safe_filename
 from webapp.projects.models import Project
 from webapp.runs import checks, services, use
 from webapp.runs.models import Run
 from webapp.runs.schemas import ExportFormat, ExportList, PredictAnswer, PredictDescription, TestSample
-from webapp.schemas import RunCheck, RunCreated, RunDetail, RunSummary, answers, file_answer
+from webapp.schemas import Out, RunCheck, RunCreated, RunDetail, RunSummary, answers, file_answer
 
 router = Router(tags=["runs"], auth=PRIVATE_AUTH)
 
@@ -125,9 +127,16 @@ def check_run(request: HttpRequest, payload: RunIn):
     "",
     response=answers({200: list[RunSummary]}, 400, 401),
     exclude_unset=True,
-    summary="Your runs, newest first (without graphs and histories)",
+    summary="Your runs, newest first (without graphs and histories); filtered by project, status, tag or text",
 )
-def list_runs(request: HttpRequest, project: int | None = None, status: str | None = None, limit: int = 200):
+def list_runs(
+    request: HttpRequest,
+    project: int | None = None,
+    status: str | None = None,
+    limit: int = 200,
+    tag: str | None = Query(None, description="only the runs with this tag (exact, trimmed)"),
+    q: str | None = Query(None, description="text in the run's name, its graph's, its project's or its dataset's"),
+):
     runs = Run.objects.filter(owner=request.auth)
     services.fail_stale_runs(runs)
     if project is not None:
@@ -136,8 +145,121 @@ def list_runs(request: HttpRequest, project: int | None = None, status: str | No
         runs = runs.filter(project_id=project)
     if status:
         runs = runs.filter(status=status)
+    if q and q.strip():
+        text = q.strip()
+        runs = runs.filter(
+            Q(name__icontains=text)
+            | Q(graph__name__icontains=text)
+            | Q(project__name__icontains=text)
+            | Q(dataset_builtin__icontains=text)
+            | Q(dataset_info__name__icontains=text)
+            | Q(dataset_info__title__icontains=text)
+        )
+    if tag is not None and tag.strip():
+        # Tags are a JSON list: matched here rather than by a JSON lookup SQLite lacks (a person's runs).
+        wanted = tag.strip()
+        runs = runs.filter(pk__in=[pk for pk, tags in runs.values_list("pk", "tags") if wanted in (tags or [])])
     runs = runs.defer("graph", "samples", "confusion", "batches")[: max(1, min(limit, 1000))]
-    return [services.run_json(r, full=False) for r in runs]
+    return [summary_json(r) for r in runs]
+
+
+def summary_json(run: Run) -> dict:
+    """A run as GET /api/runs lists it: run_json's summary, with its worker and its last epoch's metrics."""
+    last = (run.history or [None])[-1]
+    final = last.get("metrics") if isinstance(last, dict) else None
+    return {**services.run_json(run, full=False), "worker": run.worker, "final": final or None}
+
+
+MAX_NAME = 200
+MAX_TAGS = 20
+MAX_TAG = 40
+MAX_NOTE = 20_000
+
+
+class RunPatch(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is a 400, not a silent no-op
+
+    name: StrictStr | None = Field(
+        None, description=f"the run's name, at most {MAX_NAME} characters; empty: the graph's"
+    )
+    tags: list[StrictStr] | None = Field(
+        None, description=f"its labels: at most {MAX_TAGS}, each 1-{MAX_TAG} characters (trimmed, duplicates dropped)"
+    )
+    note: StrictStr | None = Field(None, description=f"a Markdown note, at most {MAX_NOTE} characters")
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, raw in enumerate(tags):
+        tag = raw.strip()
+        if not 1 <= len(tag) <= MAX_TAG:
+            raise FieldError(f"tags[{i}]: a tag has 1 to {MAX_TAG} characters (got {len(tag)})", "tags")
+        if tag not in out:
+            out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise FieldError(f"tags: at most {MAX_TAGS} tags (got {len(out)})", "tags")
+    return out
+
+
+@router.patch(
+    "/{int:run_id}",
+    response=answers({200: RunDetail}, 400, 401, 403, 404),
+    exclude_unset=True,
+    summary="Rename, tag or annotate a run (the keys sent are changed; the others are kept)",
+)
+def patch_run(request: HttpRequest, run_id: int, payload: RunPatch):
+    run = owned(request, run_id)  # someone else's run: a 404, whatever the body
+    sent = payload.model_fields_set
+    changes: dict = {}
+    if "name" in sent:
+        name = (payload.name or "").strip()
+        if len(name) > MAX_NAME:
+            raise FieldError(f"name: at most {MAX_NAME} characters (got {len(name)})", "name")
+        changes["name"] = name
+    if "tags" in sent:
+        changes["tags"] = clean_tags(payload.tags or [])
+    if "note" in sent:
+        note = payload.note or ""
+        if len(note) > MAX_NOTE:
+            raise FieldError(f"note: at most {MAX_NOTE} characters (got {len(note)})", "note")
+        changes["note"] = note
+    if changes:
+        # Only these columns: a worker writing the run's history at the same time keeps its writes.
+        Run.objects.filter(pk=run.pk).update(**changes)
+        run.refresh_from_db()
+    return services.run_json(run)
+
+
+class RunsDelete(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[StrictInt] = Field(..., description="the runs to delete (1 to 1000 ids)")
+
+
+class RunsDeleted(Out):
+    deleted: list[int] = Field(description="the runs deleted, with their files (running ones were stopped first)")
+    not_found: list[int] = Field(description="the ids that are not runs of yours: nothing was done with them")
+
+
+@router.post(
+    "/delete",
+    response=answers({200: RunsDeleted}, 400, 401, 403),
+    summary="Delete several runs and their files, as DELETE /api/runs/{id} does (a running one is stopped first)",
+)
+def delete_runs(request: HttpRequest, payload: RunsDelete):
+    ids = list(dict.fromkeys(payload.ids))
+    if not 1 <= len(ids) <= 1000:
+        raise FieldError(f"ids: 1 to 1000 run ids (got {len(ids)})", "ids")
+    in_range = [i for i in ids if -(2**63) <= i < 2**63]  # beyond the database's integers: no such run
+    services.fail_stale_runs(Run.objects.filter(pk__in=in_range, owner=request.auth))
+    mine = {r.pk: r for r in Run.objects.filter(pk__in=in_range, owner=request.auth).select_related("dataset_upload")}
+    deleted: list[int] = []
+    for run_id in ids:
+        run = mine.get(run_id)
+        if run is not None:
+            remove_run(run)
+            deleted.append(run_id)
+    return {"deleted": deleted, "not_found": [i for i in ids if i not in mine]}
 
 
 @router.get(
@@ -166,12 +288,17 @@ def cancel_run(request: HttpRequest, run_id: int):
     summary="Delete a run and its files (stopping it first)",
 )
 def delete_run(request: HttpRequest, run_id: int):
-    run = owned(request, run_id)
+    remove_run(owned(request, run_id))
+    return Status(204, None)
+
+
+def remove_run(run: Run) -> None:
+    """The run, its files and its exported models gone (a running one is told to stop first)."""
+    run_id = run.pk
     exported = use.stored_names(run)
     services.delete_run(run)
     use.delete_stored(exported)
     use.forget(run_id)
-    return Status(204, None)
 
 
 def attachment(field, filename: str, content_type: str) -> FileResponse:

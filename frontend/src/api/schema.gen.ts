@@ -429,7 +429,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your runs, newest first (without graphs and histories) */
+        /** Your runs, newest first (without graphs and histories); filtered by project, status, tag or text */
         get: operations["webapp_runs_api_list_runs"];
         put?: never;
         /** Start a training run (queued for a worker) */
@@ -457,6 +457,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete several runs and their files, as DELETE /api/runs/{id} does (a running one is stopped first) */
+        post: operations["webapp_runs_api_delete_runs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -472,7 +489,8 @@ export interface paths {
         delete: operations["webapp_runs_api_delete_run"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename, tag or annotate a run (the keys sent are changed; the others are kept) */
+        patch: operations["webapp_runs_api_patch_run"];
         trace?: never;
     };
     "/api/runs/{run_id}/cancel": {
@@ -2074,6 +2092,13 @@ export interface components {
             epochs_done: number;
             /** Error */
             error: string | null;
+            /**
+             * Final
+             * @description GET /api/runs: the last epoch's metrics (null: no epoch yet)
+             */
+            final?: {
+                [key: string]: number | null;
+            } | null;
             /** Finished At */
             finished_at: string | null;
             /** Graph */
@@ -2154,7 +2179,7 @@ export interface components {
             worker: string | null;
         };
         /** @description A message of /ws/runs/{id}/ (server to client): see docs/DESIGN.md, Websocket */
-        RunEvent: components["schemas"]["SnapshotEvent"] | components["schemas"]["StatusEvent"] | components["schemas"]["BatchEvent"] | components["schemas"]["EpochEvent"] | components["schemas"]["DoneEvent"] | components["schemas"]["ErrorEvent"];
+        RunEvent: components["schemas"]["SnapshotEvent"] | components["schemas"]["StatusEvent"] | components["schemas"]["BatchEvent"] | components["schemas"]["EpochEvent"] | components["schemas"]["DoneEvent"] | components["schemas"]["ErrorEvent"] | components["schemas"]["SystemEvent"];
         /** RunIn */
         RunIn: {
             /**
@@ -2182,6 +2207,24 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** RunPatch */
+        RunPatch: {
+            /**
+             * Name
+             * @description the run's name, at most 200 characters; empty: the graph's
+             */
+            name?: string | null;
+            /**
+             * Note
+             * @description a Markdown note, at most 20000 characters
+             */
+            note?: string | null;
+            /**
+             * Tags
+             * @description its labels: at most 20, each 1-40 characters (trimmed, duplicates dropped)
+             */
+            tags?: string[] | null;
+        };
         /** RunSummary */
         RunSummary: {
             best: components["schemas"]["Best"] | null;
@@ -2196,6 +2239,13 @@ export interface components {
             epochs_done: number;
             /** Error */
             error: string | null;
+            /**
+             * Final
+             * @description GET /api/runs: the last epoch's metrics (null: no epoch yet)
+             */
+            final?: {
+                [key: string]: number | null;
+            } | null;
             /** Finished At */
             finished_at: string | null;
             /**
@@ -2259,6 +2309,32 @@ export interface components {
              * @description its trial number in the sweep
              */
             trial_number?: number | null;
+            /**
+             * Worker
+             * @description host and pid of the worker that trained it (empty: none yet)
+             */
+            worker?: string | null;
+        };
+        /** RunsDelete */
+        RunsDelete: {
+            /**
+             * Ids
+             * @description the runs to delete (1 to 1000 ids)
+             */
+            ids: number[];
+        };
+        /** RunsDeleted */
+        RunsDeleted: {
+            /**
+             * Deleted
+             * @description the runs deleted, with their files (running ones were stopped first)
+             */
+            deleted: number[];
+            /**
+             * Not Found
+             * @description the ids that are not runs of yours: nothing was done with them
+             */
+            not_found: number[];
         };
         /** SamplePrediction */
         SamplePrediction: {
@@ -2639,6 +2715,28 @@ export interface components {
              * @description one per objective once told to Optuna; null before
              */
             values: (number | null)[] | null;
+        };
+        /**
+         * SystemEvent
+         * @description A system sample of the training process, every few seconds (trainer/system.py): CPU percent of
+         *     one core, resident memory in bytes, and on a GPU worker its utilisation (percent) and memory (bytes).
+         */
+        SystemEvent: {
+            /** Cpu */
+            cpu: number | null;
+            /** Gpu */
+            gpu?: number;
+            /** Gpu Memory */
+            gpu_memory?: number;
+            /** Memory */
+            memory: number | null;
+            /** T */
+            t: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "system";
         };
         /** SystemSample */
         SystemSample: {
@@ -4602,6 +4700,10 @@ export interface operations {
                 project?: number | null;
                 status?: string | null;
                 limit?: number;
+                /** @description only the runs with this tag (exact, trimmed) */
+                tag?: string | null;
+                /** @description text in the run's name, its graph's, its project's or its dataset's */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4776,6 +4878,57 @@ export interface operations {
             };
         };
     };
+    webapp_runs_api_delete_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunsDelete"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsDeleted"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webapp_runs_api_get_run: {
         parameters: {
             query?: never;
@@ -4842,6 +4995,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_runs_api_patch_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
             };
             /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
             400: {

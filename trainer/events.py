@@ -82,7 +82,19 @@ class ErrorEvent(TypedDict):
     message: str
 
 
-RunEvent = SnapshotEvent | StatusEvent | BatchEvent | EpochEvent | DoneEvent | ErrorEvent
+class SystemEvent(TypedDict):
+    """A system sample of the training process, every few seconds (trainer/system.py): CPU percent of
+    one core, resident memory in bytes, and on a GPU worker its utilisation (percent) and memory (bytes)."""
+
+    type: Literal["system"]
+    t: float
+    cpu: float | None
+    memory: int | None
+    gpu: NotRequired[float]
+    gpu_memory: NotRequired[int]
+
+
+RunEvent = SnapshotEvent | StatusEvent | BatchEvent | EpochEvent | DoneEvent | ErrorEvent | SystemEvent
 
 # TypedDict classes: Any, since mypy does not know their runtime __required_keys__ / __annotations__.
 EVENT_TYPES: dict[str, Any] = {
@@ -92,6 +104,7 @@ EVENT_TYPES: dict[str, Any] = {
     "epoch": EpochEvent,
     "done": DoneEvent,
     "error": ErrorEvent,
+    "system": SystemEvent,
 }
 
 
@@ -172,6 +185,17 @@ def error_event(message: str) -> ErrorEvent:
     return {"type": "error", "t": time.time(), "message": str(message)}
 
 
+def system_event(
+    cpu: float | None, memory: int | None, gpu: float | None = None, gpu_memory: int | None = None
+) -> SystemEvent:
+    ev: SystemEvent = {"type": "system", "t": time.time(), "cpu": plain(cpu), "memory": plain(memory)}
+    if gpu is not None:
+        ev["gpu"] = float(gpu)
+    if gpu_memory is not None:
+        ev["gpu_memory"] = int(gpu_memory)
+    return ev
+
+
 CONSTRUCTORS: dict[str, Callable[..., Any]] = {
     "snapshot": snapshot_event,
     "status": status_event,
@@ -179,6 +203,7 @@ CONSTRUCTORS: dict[str, Callable[..., Any]] = {
     "epoch": epoch_event,
     "done": done_event,
     "error": error_event,
+    "system": system_event,
 }
 
 

@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import tempfile
+import time
 from pathlib import Path
 
 from celery.signals import worker_process_init, worker_ready
@@ -98,3 +99,83 @@ def sweep_workdirs(tmp: str | Path | None = None) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed
+
+
+# --- system metrics of the training process ------------------------------------------------------
+
+SYSTEM_SAMPLE_SECONDS = 2.0  # a sample (and a websocket event) this often
+SYSTEM_SAVE_SECONDS = 6.0  # the samples written to the run at most this often while it trains
+SYSTEM_LIMIT = 2000  # past this many samples every other one is dropped (a long run, covered end to end)
+
+
+class SystemRecorder:
+    """Samples this process's CPU and memory (and GPU) while a run trains (trainer/system.py), publishes
+    each sample as a `system` event to the run's group and keeps them in run.system: written with the
+    run while it is `running` on this worker (at most every SYSTEM_SAVE_SECONDS), and once more, whole,
+    by stop(save=True) after it ended. A run another worker trains (a redelivered message) is never
+    written to: every write names this process as the run's worker."""
+
+    def __init__(self, run_id: int, interval: float = SYSTEM_SAMPLE_SECONDS, save_every: float = SYSTEM_SAVE_SECONDS):
+        from django.conf import settings
+
+        from trainer import events
+        from trainer.system import SystemSampler
+
+        self.run_id = run_id
+        self.save_every = save_every
+        self._events = events
+        self._publish = events.RedisPublisher(settings.REDIS_URL, events.run_group(run_id))
+        self._samples: list[dict] = []
+        self._last_save = 0.0
+        self._sampler = SystemSampler(self._on_sample, interval=interval, on_exit=self._close_connection)
+
+    def start(self) -> SystemRecorder:
+        self._sampler.start()
+        return self
+
+    def samples(self) -> list[dict]:
+        return list(self._samples)
+
+    def _on_sample(self, sample) -> None:
+        ev = self._events.system_event(sample["cpu"], sample["memory"], sample.get("gpu"), sample.get("gpu_memory"))
+        ev["t"] = sample["t"]  # the event and the stored sample agree to the digit
+        self._publish(ev)
+        self._samples.append({k: v for k, v in ev.items() if k != "type"})
+        if len(self._samples) > SYSTEM_LIMIT:
+            self._samples = self._samples[::2]
+        self._maybe_save()
+
+    def _maybe_save(self) -> None:
+        now = time.monotonic()
+        if now - self._last_save < self.save_every:
+            return
+        self._last_save = now
+        self._write(running=True)
+
+    def _write(self, running: bool) -> int:
+        from webapp.runs.execution import worker_name
+        from webapp.runs.models import Run
+
+        rows = Run.objects.filter(pk=self.run_id, worker=worker_name())
+        if running:
+            rows = rows.filter(status=Run.Status.RUNNING)
+        try:
+            return rows.update(system=self.samples())
+        except Exception:
+            log.exception("run %s: saving its system samples failed", self.run_id)
+            return 0
+
+    def _close_connection(self) -> None:
+        from django.db import connection
+
+        connection.close()
+
+    def stop(self, save: bool) -> list[dict]:
+        """The last sample, then (with `save`: the run was trained here) every sample written to the run."""
+        self._sampler.stop(final=True)
+        try:
+            if save:
+                self._write(running=False)
+        finally:
+            self._publish.close()
+        return self.samples()

@@ -1,5 +1,6 @@
 // A small typed client for the HTTP API: JSON in and out, the session cookie
 // and Django's CSRF header on unsafe methods, and {"detail"} errors as ApiError.
+import type { components } from "./schema.gen";
 import type { Catalog, Example, GraphDocument, Me, Project, ProjectSummary, ValidationResult } from "./types";
 
 export class ApiError extends Error {
@@ -84,6 +85,15 @@ export function filenameFrom(disposition: string | null, fallback: string): stri
   return plain ? plain[1].trim() : fallback;
 }
 
+/** One inner layer of a trained model (GET /api/runs/{id}/layers, /api/models/{id}/layers). */
+export type InnerLayerInfo = components["schemas"]["InnerLayer"];
+
+/** An uploaded .keras model (GET /api/models): the fields the editor uses. */
+export interface UploadedModelInfo {
+  id: number;
+  name: string;
+}
+
 export type ExportFormat = "python" | "keras" | "json" | "savedmodel" | "onnx" | "tflite";
 const EXTENSIONS: Record<ExportFormat, string> = {
   python: "py",
@@ -112,6 +122,17 @@ export const api = {
     form.append("file", file);
     // notice: the file held trained weights, which a graph does not carry (a Pretrained block keeps them)
     return json<GraphDocument & { notice?: string }>("POST", "/api/graphs/import", { form });
+  },
+  /** A succeeded run's trained model, layer by layer (a Pretrained block's cut_at and trainable_from). */
+  runLayers: (id: number) => json<{ layers: InnerLayerInfo[] }>("GET", `/api/runs/${id}/layers`),
+  /** The person's uploaded .keras models (GET /api/models). */
+  models: () => json<UploadedModelInfo[]>("GET", "/api/models"),
+  modelLayers: (id: number) => json<{ layers: InnerLayerInfo[] }>("GET", `/api/models/${id}/layers`),
+  /** Keeps a .keras file as one of the person's models, for a Pretrained block's `upload`. */
+  uploadModel(file: File) {
+    const form = new FormData();
+    form.append("file", file);
+    return json<UploadedModelInfo>("POST", "/api/models", { form });
   },
   me: () => json<Me>("GET", "/api/auth/me"),
   login: (username: string, password: string) =>

@@ -8,6 +8,10 @@ import { nodeTarget } from "../sweeps/space";
 import { Field, type FieldTuning } from "./fields";
 import { formFor, setParam } from "./form";
 import { formatCompact, formatCount, formatShape } from "./format";
+import { ImportOffer } from "./ImportOffer";
+import { PRETRAINED, PRETRAINED_OWN, WEIGHTS_RUN, formatFrozen, showsFrozen } from "./pretrained";
+import { PretrainedFields, WeightsRunField } from "./PretrainedFields";
+import { isApplication } from "./TrainedBlockLines";
 import "./Inspector.css";
 
 const NO_PROBLEMS: Problem[] = [];
@@ -37,6 +41,7 @@ export const Inspector = memo(function Inspector() {
   const selected = selectedKey ? selectedKey.split("\n") : [];
   return (
     <aside className="inspector" data-testid="inspector">
+      <ImportOffer />
       {selected.length === 0 && <GraphSummary />}
       {selected.length === 1 && <NodeInspector id={selected[0]} />}
       {selected.length > 1 && (
@@ -62,7 +67,14 @@ function NodeInspector({ id }: { id: string }) {
   const report = useGraph((s) => s.validation?.nodes[id]);
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
-  const fields = useMemo(() => (spec && data ? formFor(spec, data.params) : []), [spec, data]);
+  const pretrained = data?.type === PRETRAINED;
+  const application = isApplication(spec);
+  // A Pretrained block's source and layers, an Applications block's weights_run: their own fields below.
+  const fields = useMemo(() => {
+    if (!spec || !data) return [];
+    const own: readonly string[] = pretrained ? PRETRAINED_OWN : application ? [WEIGHTS_RUN] : [];
+    return formFor(spec, data.params).filter((f) => !own.includes(f.param.name));
+  }, [spec, data, pretrained, application]);
   // Every number and choice of the block (a wrapper's inner layer's too) can be tuned in a sweep.
   const tuning = useMemo<FieldTuning>(
     () => ({ target: (path, param) => nodeTarget(id, path, param.name) }),
@@ -90,6 +102,12 @@ function NodeInspector({ id }: { id: string }) {
         <dd data-testid="inspector-shape">{report ? formatShape(report.output_shape) : "—"}</dd>
         <dt>Parameters</dt>
         <dd data-testid="inspector-params">{report ? formatCount(report.params) : "—"}</dd>
+        {report && showsFrozen(data.type, application, report.params, report.trainable_params) && (
+          <>
+            <dt>Of which</dt>
+            <dd data-testid="inspector-frozen">{formatFrozen(report.params, report.trainable_params)}</dd>
+          </>
+        )}
         {report?.macs !== undefined && (
           <>
             <dt>Multiply-adds</dt>
@@ -118,6 +136,12 @@ function NodeInspector({ id }: { id: string }) {
       )}
       {spec && fields.length === 0 && <p className="pad muted">This block has no parameters.</p>}
       <div className="fields" onKeyDown={undoFromChoice}>
+        {spec && pretrained && (
+          <PretrainedFields id={id} params={data.params} spec={spec} serverErrors={byParam} />
+        )}
+        {spec && application && (
+          <WeightsRunField id={id} params={data.params} spec={spec} serverErrors={byParam} />
+        )}
         {fields.map((field) => (
           <Field
             key={field.param.name}
@@ -209,6 +233,8 @@ function GraphSummary() {
   const count = useGraph((s) => s.nodes.length);
   const edges = useGraph((s) => s.edges.length);
   const keras = useGraph((s) => s.catalog?.keras_version);
+  const total = useGraph((s) => s.validation?.total_params ?? 0);
+  const trainable = useGraph((s) => s.validation?.trainable_params ?? 0);
   return (
     <div className="pad graph-summary">
       <h2>{name || "untitled"}</h2>
@@ -216,6 +242,11 @@ function GraphSummary() {
       <p>
         {count} block{count === 1 ? "" : "s"}, {edges} connection{edges === 1 ? "" : "s"}.
       </p>
+      {total > trainable && (
+        <p className="muted" data-testid="graph-frozen">
+          {formatCount(total)} parameters: {formatFrozen(total, trainable)}
+        </p>
+      )}
       {count === 0 ? (
         <p className="muted">
           Drag a block from the palette onto the canvas (or double-click it), or start from a template.

@@ -2,9 +2,13 @@
 import { api, ApiError, safeName, type ExportFormat } from "../api/client";
 import type { GraphDocument } from "../api/types";
 import { useSession } from "../auth/session";
+import { useImportOffer } from "../blocks/importOffer";
+import { blockOf, useMyBlocks } from "../blocks/savedBlocks";
+import { innerOf } from "../graph/groups";
 import { layoutNodes } from "../graph/layout";
-import { fromDocument, toDocument } from "../graph/serialise";
+import { fromDocument, nodeToDocument, toDocument } from "../graph/serialise";
 import { graphStore } from "../graph/store";
+import type { BlockNode } from "../graph/types";
 import { notify } from "../ui/toast";
 import { useSaved } from "./dirty";
 import { downloadBlob } from "./download";
@@ -16,12 +20,27 @@ export async function loadDocument(
   { undoable = true, projectId = null as number | null } = {},
 ) {
   const loaded = fromDocument(doc);
-  const nodes = loaded.needsLayout ? await layoutNodes(loaded.nodes, loaded.edges) : loaded.nodes;
+  const placed = loaded.needsLayout ? await layoutNodes(loaded.nodes, loaded.edges) : loaded.nodes;
+  const nodes = await layoutGroups(placed);
   graphStore.getState().loadGraph({ ...loaded, nodes }, { undoable });
   graphStore.getState().setProject(projectId);
   // a project just opened is as saved; anything else loaded (a template, an import) is not
   if (projectId !== null) useSaved.getState().markSaved(graphStore.getState());
   useEditorUi.getState().requestFit({ animate: false });
+}
+
+/** The nodes with every group's inner graph laid out where it came without positions (nested too). */
+export async function layoutGroups(nodes: BlockNode[]): Promise<BlockNode[]> {
+  if (!nodes.some((n) => n.data.graph)) return nodes;
+  return Promise.all(
+    nodes.map(async (node) => {
+      const inner = node.data.graph;
+      if (!inner) return node;
+      const placed = inner.needsLayout ? await layoutNodes(inner.nodes, inner.edges) : inner.nodes;
+      const laid = await layoutGroups(placed);
+      return { ...node, data: { ...node.data, graph: { nodes: laid, edges: inner.edges } } };
+    }),
+  );
 }
 
 export function currentDocument(): GraphDocument {
@@ -69,6 +88,7 @@ export async function exportAs(format: ExportFormat) {
 
 /** A .keras file or Keras model JSON goes to the server; our own graph JSON loads directly. */
 export async function importFile(file: File) {
+  useImportOffer.getState().set(null);
   try {
     if (/\.json$/i.test(file.name)) {
       const text = await file.text();
@@ -87,6 +107,8 @@ export async function importFile(file: File) {
     }
     const { notice, ...doc } = await api.importModel(file);
     await loadDocument(doc);
+    // ... and the Inspector offers to place the file as a Pretrained block instead, weights and all.
+    if (notice && /\.keras$/i.test(file.name)) useImportOffer.getState().set({ file, doc });
     // A trained model's weights are dropped: the server says so, and how to keep them (a Pretrained block).
     notify(
       notice ? `Imported ${file.name}: ${notice}` : `Imported ${file.name}`,
@@ -142,4 +164,62 @@ export function undo() {
 
 export function redo() {
   graphStore.getState().redo();
+}
+
+/** Ctrl+G: the selected blocks become one Group block. */
+export function groupSelection() {
+  const problem = graphStore.getState().groupSelected();
+  if (problem) notify(`Cannot group: ${problem}`, "error");
+}
+
+/** Ctrl+Shift+G: the selected Group's blocks go back in its place. */
+export function ungroupSelection(id?: string) {
+  const problem = graphStore.getState().ungroupSelected(id);
+  if (problem) notify(`Cannot ungroup: ${problem}`, "error");
+}
+
+/** Opens a group in place (double-click): the canvas shows its inner graph, with a breadcrumb back. */
+export function openGroup(id: string) {
+  if (graphStore.getState().openGroup(id)) useEditorUi.getState().requestFit({ animate: false });
+}
+
+/** Goes back out to `depth` groups open (0: the project's graph). */
+export function closeGroupTo(depth: number) {
+  if (depth >= graphStore.getState().frames.length) return;
+  graphStore.getState().closeTo(depth);
+  useEditorUi.getState().requestFit({ animate: false });
+}
+
+/** Saves a Group (with its inner graph; a sharing group: the shared one's) to the person's My blocks. */
+export async function saveToMyBlocks(id: string) {
+  if (!useSession.getState().username) {
+    notify("Log in to keep blocks in My blocks.", "info");
+    return;
+  }
+  const { nodes } = graphStore.getState();
+  const group = nodes.find((n) => n.id === id && n.data.type === "Group");
+  const inner = group && innerOf(group.data, nodes);
+  if (!group || !inner) {
+    notify("Only a Group block can be saved to My blocks.", "error");
+    return;
+  }
+  const name = window.prompt("Save to My blocks as:", id)?.trim();
+  if (!name) return;
+  const node = nodeToDocument(
+    { ...group, data: { type: "Group", params: {}, graph: { nodes: inner.nodes, edges: inner.edges } } },
+    { positions: true },
+  );
+  delete node.position;
+  try {
+    await useMyBlocks.getState().save(name, node);
+    notify(`Saved “${name}” to My blocks`, "success");
+  } catch (error) {
+    notify(`Could not save to My blocks: ${problemText(error)}`, "error");
+  }
+}
+
+/** The copy a saved block drops as (fresh id), for the canvas's drop. */
+export function savedBlockById(id: string): BlockNode | null {
+  const entry = useMyBlocks.getState().entries.find((e) => String(e.id) === id);
+  return entry ? blockOf(entry) : null;
 }

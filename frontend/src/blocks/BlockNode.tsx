@@ -3,6 +3,7 @@ import { memo, useEffect, useMemo, useRef } from "react";
 import type { Problem } from "../api/types";
 import { handleForPort, visiblePortCount } from "../graph/connections";
 import { usedPortsByTarget } from "../graph/derived";
+import { pathPrefix } from "../graph/groups";
 import { useGraph } from "../graph/store";
 import { SOURCE_HANDLE, type BlockNode as BlockNodeType } from "../graph/types";
 import { tunedCount } from "../sweeps/space";
@@ -10,7 +11,9 @@ import "../sweeps/tune.css";
 import "./BlockNode.css";
 import { categoryColor } from "./categories";
 import { formatCount, formatShape, summariseParams } from "./format";
+import { GroupNode } from "./GroupNode";
 import { blockMessages, type BlockMessages } from "./messages";
+import { TrainedBlockLines } from "./TrainedBlockLines";
 
 const NO_PROBLEMS: Problem[] = [];
 
@@ -18,14 +21,18 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const spec = useGraph((s) => s.specs[data.type]);
   const catalogLoaded = useGraph((s) => s.catalog !== null);
   const portsKey = useGraph((s) => usedPortsByTarget(s.edges).get(id) ?? "");
-  const report = useGraph((s) => s.validation?.nodes[id]);
+  // inside an open group the validation answer names this block by its path ("encoder/lstm_1")
+  const prefix = useGraph((s) => pathPrefix(s.frames));
+  const path = prefix + id;
+  const report = useGraph((s) => s.validation?.nodes[path]);
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
-  const tuned = useGraph((s) => tunedCount(s.space, id));
+  // the sweep tunes blocks of the top level only
+  const tuned = useGraph((s) => (s.frames.length ? 0 : tunedCount(s.space, id)));
   const updateNodeInternals = useUpdateNodeInternals();
 
-  const mine = useMemo(() => errors.filter((e) => e.node === id), [errors, id]);
-  const myWarnings = useMemo(() => warnings.filter((e) => e.node === id), [warnings, id]);
+  const mine = useMemo(() => errors.filter((e) => e.node === path), [errors, path]);
+  const myWarnings = useMemo(() => warnings.filter((e) => e.node === path), [warnings, path]);
   const unknownType = catalogLoaded && !spec;
   const used = portsKey ? portsKey.split(",").map(Number) : [];
   const isInput = data.type === "Input";
@@ -108,6 +115,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
           {report && report.params > 0 ? `${formatCount(report.params)} params` : ""}
         </span>
       </div>
+      <TrainedBlockLines id={id} type={data.type} params={data.params} spec={spec} report={report} />
       {hasError && <MessageList messages={errorMessages} testId={`node-error-${id}`} />}
       {!hasError && myWarnings.length > 0 && (
         <MessageList messages={warningMessages} testId={`node-warning-${id}`} warning />
@@ -142,4 +150,9 @@ function MessageList({
   );
 }
 
-export const BlockNode = memo(BlockNodeView);
+/** A Group block draws its ports from its inner graph; every other block is a catalog layer or a marker. */
+function BlockNodeSwitch(props: NodeProps<BlockNodeType>) {
+  return props.data.type === "Group" ? <GroupNode {...props} /> : <BlockNodeView {...props} />;
+}
+
+export const BlockNode = memo(BlockNodeSwitch);

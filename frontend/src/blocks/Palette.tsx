@@ -1,6 +1,7 @@
 import { memo, useMemo, useState, type DragEvent, type KeyboardEvent } from "react";
 import { useGraph } from "../graph/store";
 import { categoryColor } from "./categories";
+import { MyBlocks } from "./MyBlocks";
 import { DRAG_MIME, paletteGroups } from "./palette";
 import "./Palette.css";
 
@@ -39,6 +40,7 @@ export const Palette = memo(function Palette({ onAdd }: { onAdd: (type: string) 
         />
       </div>
       <div className="palette-list">
+        <MyBlocks query={query} />
         {!catalog && <div className="muted pad">Loading blocks…</div>}
         {catalog && groups.length === 0 && <div className="muted pad">No block matches “{query}”.</div>}
         {groups.map((group) => (

@@ -9,16 +9,29 @@ import {
   type IsValidConnection,
   type OnConnect,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+} from "react";
 import { BlockNode } from "../blocks/BlockNode";
 import { categoryColor } from "../blocks/categories";
 import { DRAG_MIME, paletteParams } from "../blocks/palette";
+import { MY_BLOCK_MIME } from "../blocks/savedBlocks";
 import { ShapeEdge } from "../blocks/ShapeEdge";
-import { checkConnection, isValidConnection } from "../graph/connections";
+import { checkWire } from "../graph/groups";
 import { DEFAULT_NODE_WIDTH } from "../graph/layout";
 import { graphStore, useGraph } from "../graph/store";
 import type { BlockNode as BlockNodeType, GraphEdge } from "../graph/types";
 import { notify } from "../ui/toast";
+import { CanvasMenu, type MenuAt } from "./CanvasMenu";
+import { groupSelection, openGroup, savedBlockById, ungroupSelection } from "./commands";
+import { GroupBreadcrumb } from "./GroupBreadcrumb";
+import "./groups.css";
+import { isTypingTarget, shortcutFor } from "./shortcuts";
 import { useEditorUi } from "./ui";
 
 // Declared once, outside components, so React Flow never sees a new map.
@@ -30,7 +43,7 @@ const MULTI_SELECTION_KEYS = ["Meta", "Control", "Shift"];
 
 const checkValid: IsValidConnection = (connection) => {
   const { nodes, edges, specs } = graphStore.getState();
-  return isValidConnection(connection, nodes, edges, specs);
+  return checkWire(connection, nodes, edges, specs) === null;
 };
 
 const onConnect: OnConnect = (connection) => {
@@ -48,8 +61,21 @@ function onConnectEnd(_: MouseEvent | TouchEvent, state: FinalConnectionState) {
       ? { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }
       : { source: to.nodeId, sourceHandle: to.id, target: from.nodeId, targetHandle: from.id };
   const { nodes, edges, specs } = graphStore.getState();
-  const problem = checkConnection(connection, nodes, edges, specs);
+  const problem = checkWire(connection, nodes, edges, specs);
   if (problem) notify(`Cannot connect: ${problem}`, "error");
+}
+
+function onNodeDoubleClick(_: ReactMouseEvent, node: BlockNodeType) {
+  if (node.data.type === "Group") openGroup(node.id);
+}
+
+/** Ctrl+G and Ctrl+Shift+G (the editor page's handler leaves them to the canvas). */
+function onGroupKeys(event: KeyboardEvent) {
+  const action = shortcutFor(event);
+  if ((action !== "group" && action !== "ungroup") || isTypingTarget(event.target)) return;
+  event.preventDefault(); // else the browser's "find next"
+  if (action === "group") groupSelection();
+  else ungroupSelection();
 }
 
 /** Below this canvas width the minimap would cover blocks: it hides. */
@@ -65,6 +91,8 @@ export function Canvas() {
   const onEdgesChange = useGraph((s) => s.onEdgesChange);
   const specs = useGraph((s) => s.specs);
   const fitRequest = useEditorUi((s) => s.fitRequest);
+  const depth = useGraph((s) => s.frames.length);
+  const [menu, setMenu] = useState<MenuAt | null>(null);
   const focusRequest = useEditorUi((s) => s.focusRequest);
   const { screenToFlowPosition, fitView, setCenter, getInternalNode } = useReactFlow<BlockNodeType>();
   // Fit on mount only when there is something to fit; otherwise React Flow would
@@ -89,6 +117,29 @@ export function Canvas() {
   }, [fitRequest, fitView]);
 
   useEffect(() => {
+    window.addEventListener("keydown", onGroupKeys);
+    return () => window.removeEventListener("keydown", onGroupKeys);
+  }, []);
+
+  // a group opened or left (also by undo): the menu's block is gone
+  useEffect(() => setMenu(null), [depth]);
+
+  const openMenu = useCallback((event: ReactMouseEvent, nodeId: string | null) => {
+    event.preventDefault();
+    const rect = box.current?.getBoundingClientRect();
+    const store = graphStore.getState();
+    // a right-click on a block outside the selection selects it alone, as a desktop app does
+    if (nodeId && !store.nodes.find((n) => n.id === nodeId)?.selected) store.selectOnly(nodeId);
+    setMenu({ x: event.clientX - (rect?.left ?? 0), y: event.clientY - (rect?.top ?? 0), nodeId });
+  }, []);
+  const onNodeContextMenu = useCallback(
+    (event: ReactMouseEvent, node: BlockNodeType) => openMenu(event, node.id),
+    [openMenu],
+  );
+  const onSelectionContextMenu = useCallback((event: ReactMouseEvent) => openMenu(event, null), [openMenu]);
+  const closeMenu = useCallback(() => setMenu(null), []);
+
+  useEffect(() => {
     if (!focusRequest) return;
     const node = getInternalNode(focusRequest.id);
     if (!node) return;
@@ -99,7 +150,8 @@ export function Canvas() {
   }, [focusRequest, getInternalNode, setCenter]);
 
   const onDragOver = useCallback((event: DragEvent) => {
-    if (event.dataTransfer.types.includes(DRAG_MIME) || event.dataTransfer.types.includes("text/plain")) {
+    const types = event.dataTransfer.types;
+    if (types.includes(DRAG_MIME) || types.includes(MY_BLOCK_MIME) || types.includes("text/plain")) {
       event.preventDefault();
       event.dataTransfer.dropEffect = "copy";
     }
@@ -107,6 +159,16 @@ export function Canvas() {
 
   const onDrop = useCallback(
     (event: DragEvent) => {
+      const saved = event.dataTransfer.getData(MY_BLOCK_MIME);
+      if (saved) {
+        // a block from My blocks: a copy (with a fresh id where its own is taken)
+        const node = savedBlockById(saved);
+        if (!node) return;
+        event.preventDefault();
+        const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+        graphStore.getState().placeBlock(node, { x: point.x - DEFAULT_NODE_WIDTH / 2, y: point.y - 20 });
+        return;
+      }
       const type = event.dataTransfer.getData(DRAG_MIME) || event.dataTransfer.getData("text/plain");
       if (!type || !graphStore.getState().specs[type]) return;
       event.preventDefault();
@@ -140,6 +202,13 @@ export function Canvas() {
         onNodeDragStop={endDrag}
         onSelectionDragStart={beginDrag}
         onSelectionDragStop={endDrag}
+        onNodeDoubleClick={onNodeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
+        onPaneClick={closeMenu}
+        onPaneContextMenu={closeMenu}
+        onMoveStart={closeMenu}
+        zoomOnDoubleClick={false}
         onDrop={onDrop}
         onDragOver={onDragOver}
         deleteKeyCode={null}
@@ -160,7 +229,9 @@ export function Canvas() {
         )}
         <Controls showInteractive={false} />
       </ReactFlow>
-      {nodes.length === 0 && (
+      <GroupBreadcrumb />
+      {menu && <CanvasMenu at={menu} onClose={closeMenu} />}
+      {nodes.length === 0 && depth === 0 && (
         <div className="canvas-empty">
           <div>
             <strong>Start building</strong>

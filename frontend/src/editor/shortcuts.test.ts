@@ -18,6 +18,9 @@ describe("shortcuts", () => {
     expect(shortcutFor(key("z", { ctrlKey: true }))).toBe("undo");
     expect(shortcutFor(key("Z", { ctrlKey: true, shiftKey: true }))).toBe("redo");
     expect(shortcutFor(key("y", { ctrlKey: true }))).toBe("redo");
+    expect(shortcutFor(key("g", { ctrlKey: true }))).toBe("group");
+    expect(shortcutFor(key("G", { ctrlKey: true, shiftKey: true }))).toBe("ungroup");
+    expect(shortcutFor(key("g"))).toBeNull();
     expect(shortcutFor(key("z", { metaKey: true }))).toBe("undo");
     expect(shortcutFor(key("c", { ctrlKey: true }))).toBe("copy");
     expect(shortcutFor(key("x", { ctrlKey: true }))).toBe("cut");

@@ -1,6 +1,18 @@
 // Keyboard shortcuts of the editor (pure mapping; EditorPage wires it to window keydown).
 export type ShortcutAction =
-  "undo" | "redo" | "copy" | "cut" | "paste" | "selectAll" | "delete" | "help" | "escape" | "save" | "layout";
+  | "undo"
+  | "redo"
+  | "copy"
+  | "cut"
+  | "paste"
+  | "selectAll"
+  | "delete"
+  | "help"
+  | "escape"
+  | "save"
+  | "layout"
+  | "group"
+  | "ungroup";
 
 export interface KeyLike {
   key: string;
@@ -22,6 +34,7 @@ export function shortcutFor(e: KeyLike): ShortcutAction | null {
     if (key === "a" && !e.shiftKey) return "selectAll";
     if (key === "s" && !e.shiftKey) return "save";
     if (key === "l" && e.shiftKey) return "layout";
+    if (key === "g") return e.shiftKey ? "ungroup" : "group";
     return null;
   }
   if (e.altKey) return null;
@@ -55,6 +68,8 @@ export const SHORTCUT_HELP: { keys: string; what: string }[] = [
   { keys: "Shift+drag", what: "select an area" },
   { keys: "Ctrl+click", what: "add to the selection" },
   { keys: "Ctrl+Shift+L", what: "lay the graph out" },
+  { keys: "Ctrl+G / Ctrl+Shift+G", what: "group the selection / ungroup a group" },
+  { keys: "Double-click a group", what: "open it in place (the breadcrumb goes back out)" },
   { keys: "Ctrl+S", what: "save the project" },
   { keys: "?", what: "show or hide this help" },
   { keys: "Esc", what: "close menus, clear the selection" },

@@ -24,6 +24,7 @@ describe("graph <-> document", () => {
         "regression_diabetes",
         "residual_block",
         "separable_bn",
+        "siamese",
         "small_resnet",
         "small_unet",
         "small_vgg",

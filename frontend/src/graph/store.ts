@@ -12,11 +12,19 @@ import {
 import { createStore, useStore } from "zustand";
 import type { Catalog, Params, ValidationResult } from "../api/types";
 import { keepNodes, renameInSpace, type Dimension, type SpaceMap } from "../sweeps/space";
-import { checkConnection, portOf, type ConnectionLike } from "./connections";
+import { portOf, type ConnectionLike } from "./connections";
+import { checkWire, groupBlocks, pathPrefix, portsOf, rewirePorts, ungroupBlock } from "./groups";
 import { baseForType, checkNodeId, nextId, renameCopy } from "./ids";
 import { DEFAULT_NODE_WIDTH } from "./layout";
-import { edgeId, makeEdge } from "./serialise";
-import type { BlockNode, GraphEdge, GraphSnapshot, SpecMap } from "./types";
+import { edgeId, makeEdge, withInnerGraph } from "./serialise";
+import {
+  sourcePortOf,
+  type BlockNode,
+  type Frame,
+  type GraphEdge,
+  type GraphSnapshot,
+  type SpecMap,
+} from "./types";
 
 export const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1500;
@@ -38,8 +46,14 @@ export interface HistoryEntry extends GraphSnapshot {
 }
 
 const NO_SPACE: SpaceMap = {};
+const NO_FRAMES: Frame[] = [];
 
 export interface GraphState extends GraphSnapshot {
+  /**
+   * The groups opened in place, outermost first; `nodes` and `edges` are then the innermost
+   * group's graph (every edit works on the level shown), and `toDocument` folds them back.
+   */
+  frames: Frame[];
   specs: SpecMap;
   catalog: Catalog | null;
   /** The sweep's search space: the tuned numbers and choices by target ("nodes.<id>.<param>", "training.<setting>"). */
@@ -90,6 +104,16 @@ export interface GraphState extends GraphSnapshot {
   setValidation(result: ValidationResult | null, failure?: string | null): void;
   setValidating(validating: boolean): void;
   setProject(id: number | null): void;
+  /** Groups the selected blocks into one Group block (one undo step); a string says why not. */
+  groupSelected(): string | null;
+  /** Puts the selected Group's blocks (or `id`'s) back in its place; a string says why not. */
+  ungroupSelected(id?: string): string | null;
+  /** Shows group `id`'s inner graph in place of this level (false when `id` is no Group with blocks). */
+  openGroup(id: string): boolean;
+  /** Goes back out to `depth` groups open (0: the whole graph), writing each level back into its group. */
+  closeTo(depth: number): void;
+  /** Adds a copy of `node` (a block from My blocks) with a fresh id, selected; its id. */
+  placeBlock(node: BlockNode, position: XYPosition): string;
 }
 
 const box = (node: BlockNode, dx = 0, dy = 0) => ({
@@ -119,6 +143,7 @@ export function snapshotOf(state: HistoryEntry): HistoryEntry {
     name: state.name,
     description: state.description,
     space: state.space ?? NO_SPACE,
+    frames: state.frames ?? NO_FRAMES,
   };
 }
 
@@ -172,6 +197,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
       const ids = new Set(picked.map((n) => n.id));
       return {
         nodes: picked.map((n) => ({ ...n, data: { ...n.data, params: structuredClone(n.data.params) } })),
+        // a Group keeps its inner graph (ids inside a group are its own: a copy needs no new ones)
         edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
       };
     }
@@ -181,6 +207,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
       edges: initial.edges ?? [],
       name: initial.name ?? "untitled",
       description: initial.description,
+      frames: initial.frames ?? NO_FRAMES,
       specs: {},
       catalog: null,
       space: NO_SPACE,
@@ -257,10 +284,11 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
 
       connect(connection) {
         const { nodes, edges, specs } = get();
-        const problem = checkConnection(connection, nodes, edges, specs);
+        const problem = checkWire(connection, nodes, edges, specs);
         if (problem) return problem;
         const port = portOf(connection.targetHandle) ?? 0;
-        set({ ...record(), edges: [...edges, makeEdge(connection.source!, connection.target!, port)] });
+        const from = sourcePortOf(connection.sourceHandle) ?? 0;
+        set({ ...record(), edges: [...edges, makeEdge(connection.source!, connection.target!, port, from)] });
         return null;
       },
 
@@ -277,7 +305,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
         if (id === newId) return null;
         const problem = checkNodeId(newId, takenIds(), id);
         if (problem) return problem;
-        const { nodes, edges, validation } = get();
+        const { nodes, edges, validation, frames } = get();
         const rename = (value: string) => (value === id ? newId : value);
         const nextEdges = edges.map((e) => {
           if (e.source !== id && e.target !== id) return e;
@@ -285,17 +313,25 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           const target = rename(e.target);
           return { ...e, id: edgeId(source, target, e.targetHandle ?? "in-0"), source, target };
         });
+        const prefix = pathPrefix(frames);
         let nextValidation = validation;
-        if (validation && validation.nodes[id]) {
-          const { [id]: report, ...rest } = validation.nodes;
-          nextValidation = { ...validation, nodes: { ...rest, [newId]: report } };
+        if (validation && validation.nodes[prefix + id]) {
+          const { [prefix + id]: report, ...rest } = validation.nodes;
+          nextValidation = { ...validation, nodes: { ...rest, [prefix + newId]: report } };
         }
         set({
           ...record(),
-          nodes: nodes.map((n) => (n.id === id ? { ...n, id: newId } : n)),
+          nodes: nodes.map((n) => {
+            if (n.id === id) return { ...n, id: newId };
+            // a group sharing the renamed one's weights follows it
+            if (n.data.params.shares === id)
+              return { ...n, data: { ...n.data, params: { ...n.data.params, shares: newId } } };
+            return n;
+          }),
           edges: nextEdges,
           validation: nextValidation,
-          space: renameInSpace(get().space, id, newId),
+          // the sweep's targets name blocks of the top level
+          space: frames.length ? get().space : renameInSpace(get().space, id, newId),
         });
         return null;
       },
@@ -326,7 +362,9 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           ...record(),
           nodes: nextNodes,
           edges: nextEdges,
-          space: keepNodes(get().space, new Set(nextNodes.map((n) => n.id))),
+          space: get().frames.length
+            ? get().space
+            : keepNodes(get().space, new Set(nextNodes.map((n) => n.id))),
         });
       },
 
@@ -387,11 +425,16 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           id: renamed.get(node.id)!,
           type: "block",
           position: { x: node.position.x + delta.x, y: node.position.y + delta.y },
-          data: { type: node.data.type, params: structuredClone(node.data.params) },
+          data: { ...node.data, params: structuredClone(node.data.params) },
           selected: true,
         }));
         const pastedEdges = clipboard.edges.map((edge) =>
-          makeEdge(renamed.get(edge.source)!, renamed.get(edge.target)!, portOf(edge.targetHandle) ?? 0),
+          makeEdge(
+            renamed.get(edge.source)!,
+            renamed.get(edge.target)!,
+            portOf(edge.targetHandle) ?? 0,
+            sourcePortOf(edge.sourceHandle) ?? 0,
+          ),
         );
         set({
           ...record(),
@@ -439,6 +482,7 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
           name: graph.name,
           description: graph.description,
           space: graph.space ?? NO_SPACE,
+          frames: graph.frames ?? NO_FRAMES,
           validation: null,
           validationFailure: null,
           pasteCount: 0,
@@ -476,6 +520,93 @@ export function createGraphStore(initial: Partial<GraphSnapshot> = {}) {
 
       setProject(id) {
         set({ projectId: id });
+      },
+
+      groupSelected() {
+        const { nodes, edges, frames, space } = get();
+        const grouped = groupBlocks(nodes, edges, new Set(nodes.filter((n) => n.selected).map((n) => n.id)));
+        if (typeof grouped === "string") return grouped;
+        set({
+          ...record(),
+          nodes: grouped.nodes,
+          edges: grouped.edges,
+          space: frames.length ? space : keepNodes(space, new Set(grouped.nodes.map((n) => n.id))),
+        });
+        return null;
+      },
+
+      ungroupSelected(id) {
+        const { nodes, edges } = get();
+        const groupId = id ?? nodes.find((n) => n.selected && n.data.type === "Group")?.id;
+        if (!groupId) return "select a Group block to ungroup";
+        const ungrouped = ungroupBlock(nodes, edges, groupId);
+        if (typeof ungrouped === "string") return ungrouped;
+        set({ ...record(), nodes: ungrouped.nodes, edges: ungrouped.edges });
+        return null;
+      },
+
+      openGroup(id) {
+        const { nodes, edges, frames } = get();
+        const group = nodes.find((n) => n.id === id && n.data.type === "Group");
+        // a group sharing another's weights opens that one
+        const shared =
+          group && !group.data.graph ? nodes.find((n) => n.id === group.data.params.shares) : group;
+        const inner = shared?.data.graph;
+        if (!shared || !inner) return false;
+        set({
+          frames: [
+            ...frames,
+            { groupId: shared.id, nodes: nodes.map((n) => ({ ...n, selected: n.id === shared.id })), edges },
+          ],
+          nodes: inner.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+          edges: inner.edges,
+          lastEditKey: null,
+          dragOrigin: null,
+          pasteCount: 0,
+          revision: get().revision + 1,
+        });
+        return true;
+      },
+
+      closeTo(depth) {
+        let { nodes, edges } = get();
+        const frames = get().frames;
+        if (depth >= frames.length || depth < 0) return;
+        for (let i = frames.length - 1; i >= depth; i--) {
+          const frame = frames[i];
+          const group = frame.nodes.find((n) => n.id === frame.groupId);
+          const inner = { nodes: nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), edges };
+          const before = group ? portsOf(group.data) : { inputs: [], outputs: [] };
+          const after = portsOf({ type: "Group", params: {}, graph: inner });
+          nodes = withInnerGraph(frame.nodes, frame.groupId, inner);
+          edges = rewirePorts(frame.edges, frame.groupId, before, after);
+        }
+        set({
+          frames: frames.slice(0, depth),
+          nodes,
+          edges,
+          lastEditKey: null,
+          dragOrigin: null,
+          pasteCount: 0,
+          revision: get().revision + 1,
+        });
+      },
+
+      placeBlock(node, position) {
+        const id = renameCopy(node.id, takenIds());
+        const placed: BlockNode = {
+          ...node,
+          id,
+          position: { x: Math.round(position.x), y: Math.round(position.y) },
+          data: structuredClone(node.data),
+          selected: true,
+        };
+        set({
+          ...record(),
+          nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), placed],
+          edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        });
+        return id;
       },
     };
   });

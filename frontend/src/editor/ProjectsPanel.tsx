@@ -6,6 +6,7 @@ import { useSession } from "../auth/session";
 import { graphStore, useGraph } from "../graph/store";
 import { notify } from "../ui/toast";
 import { openProject, saveProject } from "./commands";
+import { HistoryPanel } from "./HistoryPanel";
 import { useEditorUi } from "./ui";
 
 export function ProjectsMenu() {
@@ -54,6 +55,7 @@ function ProjectsList() {
   const [error, setError] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<number | null>(null);
+  const [historyOf, setHistoryOf] = useState<{ id: number; name: string } | null>(null);
 
   const reload = useCallback(() => {
     api
@@ -96,6 +98,9 @@ function ProjectsList() {
     }
   }
 
+  if (historyOf)
+    return <HistoryPanel project={historyOf.id} name={historyOf.name} onBack={() => setHistoryOf(null)} />;
+
   return (
     <div>
       <div className="pad projects-head">
@@ -127,6 +132,15 @@ function ProjectsList() {
           {projectId !== null && (
             <button data-testid="project-save-as" onClick={() => save(true)}>
               Save as new
+            </button>
+          )}
+          {projectId !== null && (
+            <button
+              data-testid="project-history"
+              onClick={() => setHistoryOf({ id: projectId, name })}
+              title="The saved versions of this project"
+            >
+              History…
             </button>
           )}
         </div>
@@ -164,6 +178,14 @@ function ProjectsList() {
             )}
             <span className="muted small">{new Date(p.updated_at).toLocaleString()}</span>
             <span className="project-buttons">
+              <button
+                className="small"
+                data-testid={`project-history-${p.id}`}
+                onClick={() => setHistoryOf({ id: p.id, name: p.name })}
+                title="Its saved versions"
+              >
+                History
+              </button>
               <button
                 className="small"
                 data-testid={`project-rename-${p.id}`}

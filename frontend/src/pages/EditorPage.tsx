@@ -6,7 +6,17 @@ import { Inspector } from "../blocks/Inspector";
 import { Palette } from "../blocks/Palette";
 import { paletteParams } from "../blocks/palette";
 import { Canvas } from "../editor/Canvas";
-import { autoLayout, saveProject } from "../editor/commands";
+import { autoLayout, openProject, saveProject } from "../editor/commands";
+import { parseEditorQuery } from "../editor/history";
+import {
+  ReadOnly,
+  VersionBanner,
+  VersionSidebar,
+  backToCurrent,
+  recoverStash,
+  useHistoryView,
+  viewVersion,
+} from "../editor/HistoryPanel";
 import { isTypingTarget, shortcutFor } from "../editor/shortcuts";
 import { StatusBar } from "../editor/StatusBar";
 import { Toolbar } from "../editor/Toolbar";
@@ -14,9 +24,10 @@ import { useEditorUi } from "../editor/ui";
 import { DEFAULT_NODE_WIDTH } from "../graph/layout";
 import { graphStore, useGraph } from "../graph/store";
 import { startLiveValidation } from "../graph/validation";
-import { editorColumns, useTrainLayout } from "../train/panel/layout";
+import { INSPECTOR_ALONE_WIDTH, PALETTE_WIDTH, editorColumns, useTrainLayout } from "../train/panel/layout";
 import { TrainPanel } from "../train/TrainPanel";
 import { useTrain } from "../train/store";
+import { navigate, useRouter } from "../router";
 import { notify } from "../ui/toast";
 
 export function EditorPage() {
@@ -52,8 +63,10 @@ function Editor() {
   const trainWidth = useTrainLayout((s) => s.width);
   const trainCollapsed = useTrainLayout((s) => s.collapsed);
   const layout = editorColumns(mainWidth, trainOpen, trainWidth, trainCollapsed);
+  const viewing = useHistoryView((s) => s.viewing !== null);
 
   useEffect(() => startLiveValidation(graphStore, (doc, signal) => api.validate(doc, signal)), []);
+  useAddress();
 
   const addAtCenter = useCallback(
     (type: string) => {
@@ -86,6 +99,13 @@ function Editor() {
       const store = graphStore.getState();
       const ui = useEditorUi.getState();
       const textSelected = () => (window.getSelection()?.toString() ?? "") !== "";
+      if (useHistoryView.getState().viewing) {
+        // a version shown read only: no edits from the keyboard (and Ctrl+S is no "Save page" dialog)
+        if (action === "save") event.preventDefault();
+        if (action === "escape") store.selectOnly(null);
+        if (action === "copy" && !textSelected()) store.copySelection();
+        return;
+      }
       switch (action) {
         case "undo":
           event.preventDefault();
@@ -162,6 +182,26 @@ function Editor() {
     if (catalogError) notify(`Could not load the layer catalog: ${catalogError}`, "error");
   }, [catalogError]);
 
+  if (viewing)
+    return (
+      <div className="editor viewing" data-testid="editor-viewing">
+        <VersionBanner />
+        <div
+          className="editor-main"
+          style={{ gridTemplateColumns: `${PALETTE_WIDTH}px minmax(0, 1fr) ${INSPECTOR_ALONE_WIDTH}px` }}
+        >
+          <VersionSidebar />
+          <ReadOnly>
+            <Canvas />
+          </ReadOnly>
+          <fieldset className="read-only-inspector" disabled aria-label="Read only">
+            <Inspector />
+          </fieldset>
+        </div>
+        <StatusBar />
+      </div>
+    );
+
   return (
     <div className="editor">
       <Toolbar />
@@ -187,6 +227,37 @@ function Editor() {
       </div>
       <StatusBar />
     </div>
+  );
+}
+
+/**
+ * The editor's address: `/?project=ID&version=N` shows that version read only, `/?project=ID` opens the
+ * project (undoably). A version shown is left when the editor is (its work in progress comes back).
+ */
+function useAddress() {
+  const path = useRouter((s) => s.path);
+  useEffect(() => {
+    let live = true;
+    const query = parseEditorQuery(window.location.search);
+    (async () => {
+      await recoverStash();
+      if (!live || !query) return;
+      if (query.version !== null) await viewVersion(query.project, query.version);
+      else {
+        if (useHistoryView.getState().viewing) backToCurrent({ address: false });
+        if (graphStore.getState().projectId !== query.project) await openProject(query.project);
+        navigate("/", { replace: true });
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [path]);
+  useEffect(
+    () => () => {
+      if (useHistoryView.getState().viewing) backToCurrent({ address: false });
+    },
+    [],
   );
 }
 

@@ -7,6 +7,7 @@ import { useSession } from "../auth/session";
 import { LrChart, MetricChart } from "../runs/charts";
 import { eta, formatDuration, formatRate, fractionDone, samplesPerSecond } from "../runs/progress";
 import { ConfusionMatrix, SampleGrid, TestMetrics } from "../runs/results";
+import { ProjectLink } from "../runs/ProjectLink";
 import { Downloads } from "../runs/use/Downloads";
 import { TryIt } from "../runs/use/TryIt";
 import type { RunStream, RunView } from "../runs/stream";
@@ -126,6 +127,7 @@ function RunBody({ stream, view, run }: { stream: RunStream; view: RunView; run:
             <span className="muted">Settings</span>{" "}
             <span data-testid="run-settings">{summariseSettings(run.training)}</span>
           </div>
+          <ProjectLink project={run.project} version={run.project_version ?? null} />
           <div>
             <span className="muted">Started</span>{" "}
             {run.started_at ? new Date(run.started_at).toLocaleString() : "not yet"}

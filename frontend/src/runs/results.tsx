@@ -1,6 +1,7 @@
 // After training: test metrics, confusion matrix, sample predictions (downloads: use/Downloads.tsx).
 import { useMemo, useState } from "react";
 import type { Confusion, SamplePrediction } from "../api/runs";
+import { formatConfidence } from "./format";
 import { cellColor, cellTextColor, classStats, normalise, orderSamples, type Normalise } from "./confusion";
 
 export function formatMetric(value: number | null | undefined): string {
@@ -144,7 +145,10 @@ export function SampleGrid({ samples }: { samples: SamplePrediction[] }) {
                 <div>
                   <span className="muted">pred</span> <strong>{show(s.pred)}</strong>
                   {s.confidence !== null && s.confidence !== undefined && (
-                    <span className="muted"> {(s.confidence * 100).toFixed(0)}%</span>
+                    <span className="muted" data-testid={`sample-confidence-${s.index}`}>
+                      {" "}
+                      {formatConfidence(s.confidence)}
+                    </span>
                   )}
                 </div>
                 <div>

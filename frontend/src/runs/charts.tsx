@@ -1,6 +1,6 @@
 // The run page's charts: one per metric (training per batch as a thin line, training and validation
-// per epoch as markers), the learning rate, and the comparison of several runs.
-import { useCallback, useMemo, useState } from "react";
+// per epoch as markers) and the learning rate. The comparison of several runs is in compare/.
+import { useCallback, useState } from "react";
 import type uPlot from "uplot";
 import { alignedData, pointCount, type Series } from "./series";
 import type { RunStream } from "./stream";
@@ -216,53 +216,6 @@ export function LrChart({ stream, epochs }: { stream: RunStream; epochs: () => n
         afterDraw={afterDraw}
       />
     </section>
-  );
-}
-
-export interface CompareLine {
-  label: string;
-  /** epoch -> value */
-  points: Map<number, number | null>;
-}
-
-/** Aligned data for several runs' per-epoch values of one metric (x = the union of their epochs). */
-export function compareData(lines: CompareLine[]): (number | null)[][] {
-  const xs = [...new Set(lines.flatMap((l) => [...l.points.keys()]))].sort((a, b) => a - b);
-  return [xs, ...lines.map((l) => xs.map((x) => l.points.get(x) ?? null))];
-}
-
-export function CompareChart({ lines, metric, log }: { lines: CompareLine[]; metric: string; log: boolean }) {
-  const data = useMemo(() => compareData(lines) as uPlot.AlignedData, [lines]);
-  const key = `${metric}:${log}:${lines.map((l) => l.label).join("|")}`;
-  const options = useCallback(
-    (width: number): uPlot.Options => ({
-      width,
-      height: 280,
-      legend: { show: true, live: true },
-      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-      axes: [
-        { label: "epoch", size: 36, labelSize: 14, values: (_u, splits) => axisLabels(splits) },
-        { size: 56, values: (_u, splits) => axisLabels(splits) },
-      ],
-      series: [
-        { label: "epoch" },
-        ...lines.map((l, i) => ({
-          label: l.label,
-          stroke: PALETTE[i % PALETTE.length],
-          width: 1.5,
-          spanGaps: true,
-          points: { show: true, size: 6, space: 0, fill: PALETTE[i % PALETTE.length] },
-        })),
-      ],
-    }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [key],
-  );
-  const getData = useCallback(() => data, [data]);
-  // The comparison is not live: a new selection or new data is a new chart.
-  const dataKey = `${key}:${(data[0] as number[]).length}:${lines.map((l) => l.points.size).join(",")}`;
-  return (
-    <UPlotChart options={options} data={getData} optionsKey={dataKey} height={280} testId="compare-chart" />
   );
 }
 

@@ -19,7 +19,7 @@ import keras
 
 from .catalog import apply_layer, make_layer
 from .document import Edge, Graph, Node
-from .pretrained import PRETRAINED, make_block
+from .pretrained import apply_block, is_model_block
 
 if TYPE_CHECKING:
     from .check import GroupOutcome, NodeInfo
@@ -105,9 +105,8 @@ def _build(graph: Graph, prefix: str, wire: list | None, out: Build, tensors: di
             if wire is None:
                 out.layers[node_id] = model
         else:
-            if node.type == PRETRAINED:  # a loaded model; BatchNormalization in inference mode
-                layer = make_block(node.params, node_id)
-                tensor = layer(inputs[0], training=False)
+            if is_model_block(node.type):  # a loaded model or a Keras Application (builder/pretrained.py)
+                layer, tensor = apply_block(node.type, node.params, node_id, inputs[0])
             else:
                 layer = make_layer(node.type, node.params, node_id)
                 tensor = first_tensor(apply_layer(node.type, layer, inputs))

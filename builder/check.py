@@ -29,7 +29,7 @@ from .catalog.registry import block_def, to_json
 from .document import Edge, Graph, Node, error, in_group
 from .macs import estimate_macs
 from .messages import explain_build_error, explain_call_error, explain_input_error, fmt_shape
-from .pretrained import PRETRAINED, PretrainedError, block_key, check_block
+from .pretrained import PretrainedError, block_key, check_block, is_model_block
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +127,11 @@ def _walk(graph: Graph, prefix: str, wire: list[tuple] | None, out: Build) -> No
         out.info[path] = info
         if not node.sound:
             continue
-        inputs = [source_spec(out, prefix, e) for e in graph.inputs_of.get(node_id, [])]
-        if any(spec is None for spec in inputs):
+        found = [source_spec(out, prefix, e) for e in graph.inputs_of.get(node_id, [])]
+        inputs = [spec for spec in found if spec is not None]
+        if len(inputs) < len(found):
             continue  # after a broken block: no error of its own
+        spec: tuple
         if node.is_input:
             given = node.params.get("shape")
             if wire is None:
@@ -247,7 +249,7 @@ def _forget_deferred_variables() -> Iterator[None]:
 
 
 def _outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None:
-    if node.type == PRETRAINED:
+    if is_model_block(node.type):  # Pretrained and the Keras Applications (builder/pretrained.py)
         return _pretrained_outcome(node, inputs, out)
     key = (node.type, _params_key(node.params), inputs)
     found = OUTCOMES.get(key)
@@ -295,13 +297,13 @@ def _pretrained_outcome(node: Node, inputs: tuple, out: Build) -> Outcome | None
     """A Pretrained block (builder/pretrained.py): the resolver runs on every check (it is the ownership
     check); the memo is keyed by the resolved file's version too."""
     try:
-        key = (node.type, _params_key(node.params), inputs, block_key(node.params))
+        key = (node.type, _params_key(node.params), inputs, block_key(node.params, node.type))
         found = OUTCOMES.get(key)
         if found is not None:
             return found
-        shape, dtype, params, trainable = check_block(node.params, node.id, inputs[0])
+        shape, dtype, params, trainable = check_block(node.params, node.id, inputs[0], node.type)
     except PretrainedError as exc:
-        out.errors.append(error(node.id, f"Pretrained: {exc}"))
+        out.errors.append(error(node.id, f"{node.type}: {exc}"))
         return None
     outcome = Outcome(shape=shape, dtype=dtype, params=params, trainable_params=trainable, macs=0)
     OUTCOMES.put(key, outcome)

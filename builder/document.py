@@ -214,7 +214,9 @@ def _size(doc: Any) -> tuple[int, int]:
             nodes += len(raw_nodes)
             if depth < MAX_DEPTH:
                 stack.extend(
-                    (n["graph"], depth + 1) for n in raw_nodes if isinstance(n, dict) and isinstance(n.get("graph"), dict)
+                    (n["graph"], depth + 1)
+                    for n in raw_nodes
+                    if isinstance(n, dict) and isinstance(n.get("graph"), dict)
                 )
         if isinstance(raw_edges, list):
             edges += len(raw_edges)
@@ -234,7 +236,7 @@ def parse_graph(doc: Any) -> Graph:
         return graph
     version = doc.get("version")
     if not (_is_int(version) and version in VERSIONS):
-        errors.append(error(None, f"version must be 1, or 2 for a graph with groups; got {show(version)}"))
+        errors.append(error(None, f"version must be 1 or 2; got {show(version)}"))
     else:
         graph.version = version
     if isinstance(doc.get("name"), str):

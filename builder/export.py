@@ -14,10 +14,10 @@ from typing import Any
 from .catalog import call_style, check_params, python_call, require_spec
 from .catalog.registry import to_json
 from .compile import checked_graph, compile_graph, model_name
-from .document import Graph
+from .document import Edge, Graph, Node
 from .layout import layout
-from .pretrained import PRETRAINED, python_lines
-from .validate import in_model
+from .pretrained import is_model_block, script_lines
+from .validate import Build, GraphInvalid, check_graph, in_model, infer
 
 LINE = 79
 INDENT = "    "
@@ -130,41 +130,151 @@ def _keyword_lines(prefix: str, kwargs: list[tuple[str, str]], indent: str) -> l
     return lines
 
 
-def script_from_graph(graph: Graph) -> str:
-    kept = in_model(graph)  # blocks that lead to no Output are left out of the model
-    order = [nid for nid in graph.order if nid in kept]
-    names = _identifiers(order)
-    body: list[str] = []
-    for node_id in order:
-        node = graph.nodes[node_id]
-        var = names[node_id]
-        if node.is_output:
-            continue
-        if node.is_input:
-            args = [f"shape={tuple(node.params['shape'])!r}"]
-            if node.params.get("dtype", "float32") != "float32":
-                args.append(f"dtype={node.params['dtype']!r}")
-            args.append(f"name={node_id!r}")
-            body += _statement(var, f"keras.Input({', '.join(args)})")
-            continue
-        sources = [names[s] for s in graph.sources(node_id)]
-        if node.type == PRETRAINED:  # loads the trained .keras file by a path constant (see python_lines)
-            body += python_lines(node.params, node_id, var, INDENT)
-            body.append(f"{INDENT}{var} = {var}_model({sources[0]}, training=False)")
-            continue
-        call = python_call(node.type, non_default(node.type, node.params), node_id)
-        style = call_style(node.type)
-        if style == "single":
-            applied = sources[0]
-        elif style == "list":
-            applied = f"[{', '.join(sources)}]"
-        else:
-            applied = ", ".join(sources)
-        body += _statement(var, call, applied)
+def _unique(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken or keyword.iskeyword(name):
+        name = f"{base}_{n}"
+        n += 1
+    taken.add(name)
+    return name
+
+
+class _Script:
+    """The script's parts: build_model()'s body and one function per Group (`def encoder_block():`
+    returning its keras.Model), the shapes of each group's inputs from the checking walk."""
+
+    def __init__(self, graph: Graph, built: Build | None):
+        self.built = built
+        taken = {"keras", "build_model"}
+        self.functions: dict[str, str] = {}  # a group's path -> its function's name
+        for path, _ in graph.groups():
+            self.functions[path] = _unique(re.sub(r"\W", "_", path.replace("/", "_")) + "_block", taken)
+        self.texts: list[list[str]] = []
+
+    def body(self, graph: Graph, prefix: str) -> tuple[list[str], dict[str, str], set[str]]:
+        """The lines that make the blocks of `graph` leading to its Outputs, the variable of each
+        block, and those kept."""
+        kept = in_model(graph)  # blocks that lead to no Output are left out of the model
+        if prefix:
+            kept |= set(graph.in_ports)
+        order = [nid for nid in graph.order if nid in kept]
+        names = _identifiers(order)
+        taken = set(names.values()) | {"keras", "model", "build_model", "inputs", "outputs"}
+        shared = {n.shares for n in graph.nodes.values() if n.shares is not None and n.id in kept}
+        models: dict[str, str] = {}  # a shared group's id -> the variable holding its model
+        lines: list[str] = []
+
+        def source(edge: Edge) -> str:
+            node = graph.nodes[edge.source]
+            ports = graph.ports(node) if node.is_group else None
+            if ports is not None and len(ports[1]) > 1:
+                return f"{names[edge.source]}[{edge.source_port}]"
+            return names[edge.source]
+
+        for node_id in order:
+            node = graph.nodes[node_id]
+            var = names[node_id]
+            if node.is_output:
+                continue
+            if node.is_input:
+                if prefix:
+                    shape, dtype = self._wire(prefix + node_id)
+                else:
+                    shape, dtype = tuple(node.params["shape"]), node.params.get("dtype", "float32")
+                args = [f"shape={shape!r}"]
+                if dtype != "float32":
+                    args.append(f"dtype={dtype!r}")
+                args.append(f"name={node_id!r}")
+                lines += _statement(var, f"keras.Input({', '.join(args)})")
+                continue
+            sources = [source(e) for e in graph.inputs_of.get(node_id, [])]
+            if node.is_group:
+                owner = graph.owner(node)
+                assert owner is not None
+                function = self.functions[prefix + owner.id]
+                applied = sources[0] if len(sources) == 1 else f"[{', '.join(sources)}]"
+                if owner.id not in shared:
+                    lines += _statement(var, f"{function}()", applied)
+                    continue
+                if owner.id not in models:
+                    models[owner.id] = _unique(f"{names.get(owner.id, 'group')}_model", taken)
+                    lines.append(f"{INDENT}{models[owner.id]} = {function}()")
+                if node.shares is None:
+                    lines += _named_call(var, models[owner.id], applied)
+                else:  # the shared model's call, named after this group (an Identity, no weights)
+                    lines += _statement(
+                        var, f"keras.layers.Identity(name={node_id!r})", f"{models[owner.id]}({applied})"
+                    )
+                continue
+            if is_model_block(node.type):  # a trained .keras by a path constant, or keras.applications
+                lines += script_lines(node.type, node.params, node_id, var, sources[0], INDENT)
+                continue
+            call = python_call(node.type, non_default(node.type, node.params), node_id)
+            style = call_style(node.type)
+            if style == "single":
+                applied = sources[0]
+            elif style == "list":
+                applied = f"[{', '.join(sources)}]"
+            else:
+                applied = ", ".join(sources)
+            lines += _statement(var, call, applied)
+        for node in graph.nodes.values():
+            if node.is_output and node.id in kept:  # what each Output names (ids hold no ':')
+                names[f"{node.id}:source"] = source(graph.inputs_of[node.id][0])
+        return lines, names, kept
+
+    def _wire(self, path: str) -> tuple[tuple, str]:
+        spec = self.built.specs.get(path) if self.built is not None else None
+        if spec is None:  # pragma: no cover - a valid graph's group inputs all have a spec
+            raise ValueError(f"no shape for the group input '{path}'")
+        shape, dtype = spec
+        return tuple(shape[1:]), str(dtype)
+
+    def group_function(self, path: str, node: Node) -> list[str]:
+        inner = node.group
+        assert inner is not None
+        lines, names, _ = self.body(inner, path + "/")
+        outputs = []
+        for oid in inner.out_ports:
+            var = names[oid]
+            lines += _statement(var, f"keras.layers.Identity(name={oid!r})", names[f"{oid}:source"])
+            outputs.append(var)
+        inputs = [names[i] for i in inner.in_ports]
+        lines += _keyword_lines(
+            "return keras.Model",
+            [
+                ("inputs", inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"),
+                ("outputs", outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"),
+                ("name", repr(node.id)),
+            ],
+            INDENT,
+        )
+        ports = ", ".join(inner.in_ports)
+        return [
+            f"def {self.functions[path]}():",
+            f'{INDENT}"""Group {path!r} as a functional model of its own (inputs: {ports})."""',
+            *lines,
+        ]
+
+
+def _named_call(var: str, callee: str, applied: str) -> list[str]:
+    one = f"{INDENT}{var} = {callee}({applied})"
+    if len(one) <= LINE:
+        return [one]
+    return [f"{INDENT}{var} = {callee}(", f"{INDENT * 2}{applied}", f"{INDENT})"]
+
+
+def script_from_graph(graph: Graph, built: Build | None = None) -> str:
+    """The script of a valid graph; `built` (its checking walk) gives the shapes of the wires into its
+    groups, and is made here when not given."""
+    if built is None and graph.groups():
+        built = infer(graph)
+    script = _Script(graph, built)
+    body, names, kept = script.body(graph, "")
 
     inputs = [names[n.id] for n in graph.nodes.values() if n.is_input and n.id in kept]
     outputs_nodes = [n for n in graph.nodes.values() if n.is_output]
-    outputs = {n.id: names[graph.sources(n.id)[0]] for n in outputs_nodes}
+    outputs = {n.id: names[f"{n.id}:source"] for n in outputs_nodes}
     if len(outputs) == 1:
         # One Output: a layer of its name ends the model, which then predicts
         # one array (several Outputs: a dict by Output name).
@@ -197,6 +307,10 @@ def script_from_graph(graph: Graph) -> str:
     )
     body.append(f"{INDENT}return model")
 
+    functions: list[str] = []
+    for path, node in graph.groups():
+        functions += [*script.group_function(path, node), "", ""]
+
     title = graph.name or "model"
     doc = [f'"""{title}: a Keras model made with the visual model builder.']
     if graph.description:
@@ -208,6 +322,7 @@ def script_from_graph(graph: Graph) -> str:
         "import keras",
         "",
         "",
+        *functions,
         "def build_model():",
         f'{INDENT}"""The functional model, compiled with its losses and metrics."""',
         *body,
@@ -229,8 +344,11 @@ def _wrap_text(text: str, width: int = LINE) -> list[str]:
 
 def export_python(doc: Any) -> str:
     """A readable, runnable script whose build_model() makes this graph's
-    model; GraphInvalid if the graph is not valid."""
-    return script_from_graph(checked_graph(doc))
+    model (one function per Group); GraphInvalid if the graph is not valid."""
+    result, graph, built = check_graph(doc)
+    if not result["valid"]:
+        raise GraphInvalid(result)
+    return script_from_graph(graph, built)
 
 
 # ---------------------------------------------------------------- .keras
@@ -259,32 +377,43 @@ def normalise_graph(doc: Any) -> dict:
 
 
 def normalised_from_graph(graph: Graph) -> dict:
+    out: dict = {"version": 2 if graph.groups() else 1}
+    if graph.name is not None:
+        out["name"] = graph.name
+    if graph.description is not None:
+        out["description"] = graph.description
+    out.update(_normalised_parts(graph))
+    return out
+
+
+def _normalised_parts(graph: Graph) -> dict:
+    """The nodes (a Group with its own graph, normalised the same way) and edges of one graph."""
     order = {nid: i for i, nid in enumerate(graph.order)}
     missing = any(graph.nodes[nid].position is None for nid in graph.order)
     placed = layout(graph.order, [(e.source, e.target) for e in graph.edges]) if missing else {}
     nodes = []
     for nid in graph.order:
         node = graph.nodes[nid]
-        nodes.append(
-            {
-                "id": nid,
-                "type": node.type,
-                "params": to_json(node.params),
-                "position": dict(node.position) if node.position is not None else placed[nid],
-            }
-        )
+        entry: dict = {
+            "id": nid,
+            "type": node.type,
+            "params": to_json(node.params),
+            "position": dict(node.position) if node.position is not None else placed[nid],
+        }
+        if node.group is not None:
+            entry["graph"] = _normalised_parts(node.group)
+        nodes.append(entry)
     edges = []
     for e in sorted(graph.edges, key=lambda e: (order[e.target], e.slot, e.index)):
         edge: dict = {"source": e.source, "target": e.target}
-        spec = graph.nodes[e.target].spec
-        if spec is not None and spec.max_inputs != 1:
+        target = graph.nodes[e.target]
+        spec = target.spec
+        ports = graph.ports(target) if target.is_group else None
+        if (spec is not None and spec.max_inputs != 1) or (ports is not None and len(ports[0]) > 1):
             edge["port"] = e.slot
+        source = graph.nodes[e.source]
+        outs = graph.ports(source) if source.is_group else None
+        if outs is not None and len(outs[1]) > 1:
+            edge["source_port"] = e.source_port
         edges.append(edge)
-    out: dict = {"version": 1}
-    if graph.name is not None:
-        out["name"] = graph.name
-    if graph.description is not None:
-        out["description"] = graph.description
-    out["nodes"] = nodes
-    out["edges"] = edges
-    return out
+    return {"nodes": nodes, "edges": edges}

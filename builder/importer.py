@@ -4,6 +4,10 @@ graph document out, laid out for the canvas.
 The model's config is read first and refused, with the layer named, when it
 holds anything outside the catalog (Lambda, custom classes, code from other
 modules, shared layers); only then does Keras deserialise it, in safe mode.
+A nested functional (or Sequential) model becomes a Group node holding its
+layers; a nested model called again becomes a Group that shares its weights
+(`params.shares`), named after the Identity that names that call where
+builder/build.py wrote one.
 Each layer becomes a block through the catalog's layer_to_block, which
 proves that no setting is lost; the result is validated before it is
 returned.
@@ -22,7 +26,7 @@ from typing import Any
 import keras
 
 from .catalog import UnsupportedLayer, all_specs, check_params, get_spec, layer_to_block, require_spec
-from .catalog.markers import INPUT, OUTPUT
+from .catalog.markers import GROUP, INPUT, OUTPUT
 from .layout import layout
 from .limits import ModelTooLarge, config_params
 from .messages import clean_keras_message
@@ -33,6 +37,7 @@ INT_DTYPES = re.compile(r"u?int(8|16|32|64)$")
 FLOAT_DTYPES = re.compile(r"(float(16|32|64)|bfloat16)$")
 ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 IDENTITY = "Identity"  # not a block, but how a one-Output model names its output
+MAX_GROUP_DEPTH = 8  # nested models inside each other (builder/document.py's MAX_DEPTH)
 
 
 class ModelImportError(Exception):
@@ -134,9 +139,9 @@ def _catalog_classes() -> set[str]:
     return {s.cls.__name__ for s in all_specs() if s.cls is not None}
 
 
-def _check_config(config: Any) -> None:
+def _check_config(config: Any, depth: int = 0) -> None:
     """Refuse, before Keras reads it, a model with a layer outside the
-    catalog or an object from outside Keras."""
+    catalog or an object from outside Keras; a nested model is checked the same way."""
     if not isinstance(config, dict):
         raise ModelImportError("the model config is not a JSON object")
     kind = config.get("class_name")
@@ -150,6 +155,11 @@ def _check_config(config: Any) -> None:
     layers = inner["layers"]
     known = _catalog_classes()
     output_layers = {h[0] for h in _tensors(inner.get("output_layers"), short=True)}
+    models = {
+        entry.get("name") or (entry.get("config") or {}).get("name")
+        for entry in layers
+        if isinstance(entry, dict) and entry.get("class_name") in MODEL_CLASSES
+    }
     for entry in layers:
         if not isinstance(entry, dict):
             raise ModelImportError("the model config has a layer that is not an object")
@@ -159,20 +169,23 @@ def _check_config(config: Any) -> None:
             continue
         if cls == IDENTITY and name in output_layers:
             continue  # names an output: becomes its Output block (see _output_identities)
+        if cls == IDENTITY and {h[0] for h in _tensors(entry.get("inbound_nodes"))} <= models:
+            continue  # names a call of a nested model: a Group that shares its weights (see _sharing_identities)
         if cls in MODEL_CLASSES:
-            raise ModelImportError(
-                f"layer '{name}' ({cls}) is a nested model, which is not in the catalog and cannot be imported: "
-                "flatten it into one model first"
-            )
+            if depth >= MAX_GROUP_DEPTH:
+                raise ModelImportError(f"layer '{name}' ({cls}): models are nested too deeply to import")
+            _check_config(entry, depth + 1)  # a nested model: a Group, checked the same way
+            continue
         if cls not in known:
             raise ModelImportError(f"layer '{name}' ({cls}) is not in the catalog and cannot be imported")
         inbound = entry.get("inbound_nodes")
         if isinstance(inbound, list) and len(inbound) > 1:
             raise ModelImportError(
                 f"layer '{name}' ({cls}) is called {len(inbound)} times (a shared layer): the builder makes one "
-                "block per call, so shared weights cannot be imported"
+                "block per call, so shared weights cannot be imported (a nested model can be: a Group)"
             )
-    _check_modules(config)
+    if depth == 0:
+        _check_modules(config)
 
 
 def _check_modules(value: Any, depth: int = 0) -> None:
@@ -227,8 +240,11 @@ def _tensors(value: Any, short: bool = False) -> list[list]:
     return []
 
 
-def _call_inputs(layer_name: str, cls: str, call: Any) -> list[str]:
-    """The layers feeding one call, in port order."""
+Ref = tuple[str, int, int]  # a tensor: (layer name, call of that layer, output of that call)
+
+
+def _call_inputs(layer_name: str, cls: str, call: Any) -> list[Ref]:
+    """The tensors feeding one call, in port order."""
     if not isinstance(call, dict):
         raise ModelImportError(f"layer '{layer_name}' has an inbound node the importer cannot read")
     args, kwargs = call.get("args", []), call.get("kwargs", {}) or {}
@@ -242,12 +258,7 @@ def _call_inputs(layer_name: str, cls: str, call: Any) -> list[str]:
         raise ModelImportError(
             f"layer '{layer_name}' ({cls}) is called with the tensor argument '{extra[0]}', which a block cannot take"
         )
-    for h in order:
-        if h[2] != 0:
-            raise ModelImportError(
-                f"layer '{layer_name}' ({cls}) takes output {h[2]} of layer '{h[0]}': blocks use only a layer's first output"
-            )
-    return [h[0] for h in order]
+    return [(str(h[0]), int(h[1]), int(h[2])) for h in order]
 
 
 def _dtype(dtype: Any, name: str) -> str:
@@ -261,22 +272,9 @@ def _dtype(dtype: Any, name: str) -> str:
     raise ModelImportError(f"input '{name}' has dtype {text}; an Input block takes float32 or int32")
 
 
-def _ids(names: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        base = ID_CHARS.sub("_", name).strip("_")[:60] or "layer"
-        node_id, n = base, 2
-        while node_id in taken:
-            node_id = f"{base}_{n}"
-            n += 1
-        taken.add(node_id)
-        out[name] = node_id
-    return out
-
-
-def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
-    """[{"name", "class_name", "config", "inputs"}], [(output name, layer name)], model name."""
+def _structure(model: Any) -> tuple[list[dict], list[tuple[str, Ref]], str]:
+    """[{"name", "call", "class_name", "config", "inputs": [Ref]}] (one entry per call of a nested model),
+    [(output name, Ref)], model name."""
     config = model.get_config()
     layers = config.get("layers") or []
     entries = []
@@ -297,65 +295,102 @@ def _structure(model: Any) -> tuple[list[dict], list[tuple[str, str]], str]:
             entries.append(
                 {
                     "name": name,
+                    "call": 0,
                     "class_name": entry["class_name"],
                     "config": entry["config"],
-                    "inputs": [previous] if previous else [],
+                    "inputs": [(previous, 0, 0)] if previous else [],
                 }
             )
             previous = name
         if previous is None:  # pragma: no cover - an InputLayer was put first above
             raise ModelImportError("the Sequential model has no layers")
-        return entries, [(previous, previous)], config.get("name") or "model"
+        return entries, [(previous, (previous, 0, 0))], config.get("name") or "model"
     for entry in layers:
         name = entry.get("name") or entry["config"]["name"]
+        cls = entry["class_name"]
         inbound = entry.get("inbound_nodes") or []
-        if len(inbound) > 1:
-            raise ModelImportError(
-                f"layer '{name}' ({entry['class_name']}) is a shared layer, called {len(inbound)} times"
-            )
-        inputs = _call_inputs(name, entry["class_name"], inbound[0]) if inbound else []
-        entries.append({"name": name, "class_name": entry["class_name"], "config": entry["config"], "inputs": inputs})
+        if len(inbound) > 1 and cls not in MODEL_CLASSES:
+            raise ModelImportError(f"layer '{name}' ({cls}) is a shared layer, called {len(inbound)} times")
+        for call, node in enumerate(inbound or [None]):
+            inputs = _call_inputs(name, cls, node) if node is not None else []
+            entries.append({"name": name, "call": call, "class_name": cls, "config": entry["config"], "inputs": inputs})
     outs = config.get("output_layers")
+    outputs: list[tuple[str, Ref]]
     if isinstance(outs, dict):
-        outputs = [(str(k), h[0]) for k, v in outs.items() for h in _tensors(v, short=True)[:1]]
+        outputs = [(str(k), _ref(h)) for k, v in outs.items() for h in _tensors(v, short=True)[:1]]
     else:
-        outputs = [(h[0], h[0]) for h in _tensors(outs, short=True)]
+        outputs = [(str(h[0]), _ref(h)) for h in _tensors(outs, short=True)]
     if not outputs:
         raise ModelImportError("the model has no outputs")
-    for _, layer_name in outputs:
+    for _, (layer_name, _, _) in outputs:
         if not any(e["name"] == layer_name for e in entries):
             raise ModelImportError(f"the model's output comes from an unknown layer '{layer_name}'")
     entries, outputs = _output_identities(entries, outputs)
+    entries, outputs = _sharing_identities(entries, outputs)
     return entries, outputs, config.get("name") or "model"
 
 
-def _output_identities(entries: list[dict], outputs: list[tuple[str, str]]) -> tuple[list[dict], list[tuple[str, str]]]:
+def _ref(history: list) -> Ref:
+    return (str(history[0]), int(history[1]), int(history[2]))
+
+
+def _output_identities(entries: list[dict], outputs: list[tuple[str, Ref]]) -> tuple[list[dict], list[tuple[str, Ref]]]:
     """An Identity layer that is a model output and feeds nothing else names that output (builder.compile ends
-    a one-Output model so): it becomes the Output block of its name, fed by the layer before it. Any other
-    Identity is not in the catalog."""
-    used = {source for e in entries for source in e["inputs"]}
+    a one-Output model so, and each output port of a Group): it becomes the Output block of its name, fed by
+    the layer before it."""
+    used = {ref[0] for e in entries for ref in e["inputs"]}
     counts: dict[str, int] = {}
-    for _, layer_name in outputs:
-        counts[layer_name] = counts.get(layer_name, 0) + 1
+    for _, ref in outputs:
+        counts[ref[0]] = counts.get(ref[0], 0) + 1
     by_name = {e["name"]: e for e in entries}
     dropped: set[str] = set()
     renamed = []
-    for out_name, layer_name in outputs:
-        entry = by_name[layer_name]
-        if (
-            entry["class_name"] == IDENTITY
-            and len(entry["inputs"]) == 1
-            and layer_name not in used
-            and counts[layer_name] == 1
-        ):
-            dropped.add(layer_name)
+    for out_name, ref in outputs:
+        entry = by_name[ref[0]]
+        if entry["class_name"] == IDENTITY and len(entry["inputs"]) == 1 and ref[0] not in used and counts[ref[0]] == 1:
+            dropped.add(ref[0])
             renamed.append((out_name, entry["inputs"][0]))
         else:
-            renamed.append((out_name, layer_name))
-    for entry in entries:
-        if entry["class_name"] == IDENTITY and entry["name"] not in dropped:
-            raise ModelImportError(f"layer '{entry['name']}' ({IDENTITY}) is not in the catalog and cannot be imported")
+            renamed.append((out_name, ref))
     return [e for e in entries if e["name"] not in dropped], renamed
+
+
+def _sharing_identities(
+    entries: list[dict], outputs: list[tuple[str, Ref]]
+) -> tuple[list[dict], list[tuple[str, Ref]]]:
+    """An Identity over every output of one call of a nested model names that call (builder.build writes one
+    for a Group that shares another's weights): the call is told by that name, the Identity dropped. Any
+    other Identity is not in the catalog."""
+    models = {e["name"] for e in entries if e["class_name"] in MODEL_CLASSES}
+    through: dict[str, tuple[str, int]] = {}  # the Identity's name -> the call it names
+    for entry in entries:
+        if entry["class_name"] != IDENTITY:
+            continue
+        refs = entry["inputs"]
+        calls = {(r[0], r[1]) for r in refs}
+        if len(calls) == 1 and next(iter(calls))[0] in models and [r[2] for r in refs] == list(range(len(refs))):
+            through[entry["name"]] = next(iter(calls))
+        else:
+            raise ModelImportError(f"layer '{entry['name']}' ({IDENTITY}) is not in the catalog and cannot be imported")
+    if not through:
+        return entries, outputs
+    names = {call: name for name, call in through.items()}
+    if len(names) != len(through):
+        raise ModelImportError("a nested model's call is named by two Identity layers: it cannot be imported")
+
+    def redirect(ref: Ref) -> Ref:
+        call = through.get(ref[0])
+        return (call[0], call[1], ref[2]) if call is not None else ref
+
+    kept = []
+    for entry in entries:
+        if entry["name"] in through:
+            continue
+        entry = {**entry, "inputs": [redirect(r) for r in entry["inputs"]]}
+        if (entry["name"], entry["call"]) in names:
+            entry["named"] = names[(entry["name"], entry["call"])]
+        kept.append(entry)
+    return kept, [(o, redirect(r)) for o, r in outputs]
 
 
 # ---------------------------------------------------------------- compile config
@@ -435,10 +470,59 @@ def _default_loss(block: dict | None) -> str:
 
 def _graph_from_model(model: Any, compile_config: Any) -> dict:
     entries, outputs, model_name = _structure(model)
-    names = [e["name"] for e in entries]
-    layer_ids = _ids(names)
-    # Output ids come after the layers' ids: a clash renames the Output.
-    taken = set(layer_ids.values())
+    nodes, edges, output_ids, blocks = _parts(model, entries, outputs, 0)
+    for index, ((out_name, ref), oid) in enumerate(zip(outputs, output_ids, strict=False)):
+        params = _output_params(
+            compile_config, [o for o, _ in outputs], index, out_name, _default_loss(blocks.get(ref[0]))
+        )
+        _, problems = check_params(OUTPUT, params)
+        if problems:  # pragma: no cover - _output_params only picks the catalog's choices
+            params = {"loss": "mse", "metrics": []}
+        next(n for n in nodes if n["id"] == oid)["params"] = params
+    _place(nodes, edges)
+    graph: dict = {"version": 2 if any(n["type"] == GROUP for n in nodes) else 1, "name": str(model_name)[:200]}
+    graph["nodes"], graph["edges"] = nodes, edges
+
+    from .validate import validate_graph
+
+    result = validate_graph(graph)
+    if not result["valid"]:
+        first = result["errors"][0]
+        where = f"'{first['node']}': " if first.get("node") else ""
+        raise ModelImportError(f"the imported model does not make a valid graph: {where}{first['message']}")
+    return graph
+
+
+def _place(nodes: list[dict], edges: list[dict]) -> None:
+    positions = layout([n["id"] for n in nodes], [(e["source"], e["target"]) for e in edges])
+    for node in nodes:
+        node["position"] = positions[node["id"]]
+
+
+def _parts(
+    model: Any, entries: list[dict], outputs: list[tuple[str, Ref]], depth: int
+) -> tuple[list[dict], list[dict], list[str], dict[str, dict]]:
+    """The nodes and edges of one model's layers (a nested model: a Group node holding its own), the ids
+    of its Output blocks (their params are the caller's), and the block of each layer by layer name.
+    `depth` counts the models around this one (the config check bounds it)."""
+    # One node per layer, per call of a nested model: the first call not named by an Identity holds the
+    # group (its id is the model's name), the others share its weights.
+    owner_call: dict[str, int] = {}
+    for e in entries:
+        if e["class_name"] in MODEL_CLASSES and "named" not in e:
+            owner_call.setdefault(e["name"], e["call"])
+    for e in entries:
+        if e["class_name"] in MODEL_CLASSES:
+            owner_call.setdefault(e["name"], e["call"])
+    candidates = []
+    for e in entries:
+        if e["class_name"] in MODEL_CLASSES and owner_call[e["name"]] != e["call"]:
+            candidates.append(e.get("named") or f"{e['name']}_{e['call'] + 1}")
+        else:
+            candidates.append(e.get("named") or e["name"])
+    ids = _unique_ids(candidates)
+    key_ids = {(e["name"], e["call"]): ids[i] for i, e in enumerate(entries)}
+    taken = set(ids)
     output_ids = []
     for out_name, _ in outputs:
         base = ID_CHARS.sub("_", out_name).strip("_")[:60] or "output"
@@ -451,12 +535,30 @@ def _graph_from_model(model: Any, compile_config: Any) -> dict:
         taken.add(oid)
         output_ids.append(oid)
 
+    by_name = {e["name"]: e for e in entries}
+    out_counts = {name: len(model.get_layer(name).outputs) for name in owner_call}
     nodes: list[dict] = []
     edges: list[dict] = []
     blocks: dict[str, dict] = {}
+
+    def source_of(ref: Ref, target: str) -> dict:
+        name, call, tensor = ref
+        if (name, call) not in key_ids:
+            raise ModelImportError(f"layer '{target}' takes its input from an unknown layer '{name}'")
+        edge: dict = {"source": key_ids[(name, call)]}
+        if by_name[name]["class_name"] in MODEL_CLASSES:
+            if out_counts.get(name, 1) > 1:
+                edge["source_port"] = tensor
+        elif tensor != 0:
+            raise ModelImportError(
+                f"layer '{target}' takes output {tensor} of layer '{name}': blocks use only a layer's first output"
+            )
+        return edge
+
     for entry in entries:
-        node_id = layer_ids[entry["name"]]
-        if entry["class_name"] == "InputLayer":
+        node_id = key_ids[(entry["name"], entry["call"])]
+        cls = entry["class_name"]
+        if cls == "InputLayer":
             cfg = entry["config"]
             shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
             if not isinstance(shape, list | tuple) or len(shape) < 2:
@@ -464,46 +566,66 @@ def _graph_from_model(model: Any, compile_config: Any) -> dict:
             params = {"shape": list(shape[1:]), "dtype": _dtype(cfg.get("dtype"), entry["name"])}
             nodes.append({"id": node_id, "type": INPUT, "params": params})
             continue
-        try:
-            layer = model.get_layer(entry["name"])
-            block = layer_to_block(layer)
-        except UnsupportedLayer as exc:
-            raise ModelImportError(str(exc)) from None
-        except ValueError as exc:
-            raise ModelImportError(f"layer '{entry['name']}' cannot be read: {clean_keras_message(exc)}") from None
-        blocks[node_id] = block
-        nodes.append({"id": node_id, "type": block["type"], "params": block["params"]})
-        spec = get_spec(block["type"])
-        multi = spec is not None and spec.max_inputs != 1
-        for port, source in enumerate(entry["inputs"]):
-            if source not in layer_ids:
-                raise ModelImportError(f"layer '{entry['name']}' takes its input from an unknown layer '{source}'")
-            edge: dict = {"source": layer_ids[source], "target": node_id}
+        multi = False
+        if cls in MODEL_CLASSES:
+            nested = model.get_layer(entry["name"])
+            if owner_call[entry["name"]] == entry["call"]:
+                inner_entries, inner_outputs, _ = _structure(nested)
+                inner_entries = _inputs_in_order(nested, inner_entries)
+                inner_nodes, inner_edges, inner_oids, _ = _parts(nested, inner_entries, inner_outputs, depth + 1)
+                for oid in inner_oids:
+                    next(n for n in inner_nodes if n["id"] == oid)["params"] = {}
+                _place(inner_nodes, inner_edges)
+                node: dict = {"id": node_id, "type": GROUP, "params": {}}
+                node["graph"] = {"nodes": inner_nodes, "edges": inner_edges}
+            else:
+                owner_id = key_ids[(entry["name"], owner_call[entry["name"]])]
+                node = {"id": node_id, "type": GROUP, "params": {"shares": owner_id}}
+            nodes.append(node)
+            multi = len(entry["inputs"]) > 1
+        else:
+            try:
+                layer = model.get_layer(entry["name"])
+                block = layer_to_block(layer)
+            except UnsupportedLayer as exc:
+                raise ModelImportError(str(exc)) from None
+            except ValueError as exc:
+                raise ModelImportError(f"layer '{entry['name']}' cannot be read: {clean_keras_message(exc)}") from None
+            blocks[entry["name"]] = block
+            nodes.append({"id": node_id, "type": block["type"], "params": block["params"]})
+            spec = get_spec(block["type"])
+            multi = spec is not None and spec.max_inputs != 1
+        for port, ref in enumerate(entry["inputs"]):
+            edge = {**source_of(ref, entry["name"]), "target": node_id}
             if multi:
                 edge["port"] = port
             edges.append(edge)
+    for (_, ref), oid in zip(outputs, output_ids, strict=False):
+        nodes.append({"id": oid, "type": OUTPUT, "params": {}})
+        edges.append({**source_of(ref, oid), "target": oid})
+    return nodes, edges, output_ids, blocks
 
-    for index, ((out_name, layer_name), oid) in enumerate(zip(outputs, output_ids, strict=False)):
-        source = layer_ids[layer_name]
-        params = _output_params(
-            compile_config, [o for o, _ in outputs], index, out_name, _default_loss(blocks.get(source))
-        )
-        _, problems = check_params(OUTPUT, params)
-        if problems:  # pragma: no cover - _output_params only picks the catalog's choices
-            params = {"loss": "mse", "metrics": []}
-        nodes.append({"id": oid, "type": OUTPUT, "params": params})
-        edges.append({"source": source, "target": oid})
 
-    positions = layout([n["id"] for n in nodes], [(e["source"], e["target"]) for e in edges])
-    for node in nodes:
-        node["position"] = positions[node["id"]]
-    graph = {"version": 1, "name": str(model_name)[:200], "nodes": nodes, "edges": edges}
+def _unique_ids(names: list[str]) -> list[str]:
+    out: list[str] = []
+    taken: set[str] = set()
+    for name in names:
+        base = ID_CHARS.sub("_", name).strip("_")[:60] or "layer"
+        node_id, n = base, 2
+        while node_id in taken:
+            node_id = f"{base}_{n}"
+            n += 1
+        taken.add(node_id)
+        out.append(node_id)
+    return out
 
-    from .validate import validate_graph
 
-    result = validate_graph(graph)
-    if not result["valid"]:
-        first = result["errors"][0]
-        where = f"'{first['node']}': " if first.get("node") else ""
-        raise ModelImportError(f"the imported model does not make a valid graph: {where}{first['message']}")
-    return graph
+def _inputs_in_order(model: Any, entries: list[dict]) -> list[dict]:
+    """A nested model's entries with its InputLayers first, in the order of its inputs: a Group's input
+    ports are its inner Inputs in document order."""
+    order = [h[0] for h in _tensors(model.get_config().get("input_layers"), short=True)]
+    inputs = sorted(
+        (e for e in entries if e["class_name"] == "InputLayer"),
+        key=lambda e: order.index(e["name"]) if e["name"] in order else len(order),
+    )
+    return inputs + [e for e in entries if e["class_name"] != "InputLayer"]

@@ -68,7 +68,9 @@ def _report(graph: Graph, built: Build, prefix: str, nodes: dict[str, dict], edg
             _report(node.group, built, f"{path}/", nodes, edges)
     for e in graph.edges:
         source = prefix + e.source
-        edges.append({"source": source, "target": prefix + e.target, "shape": _edge_shape(nodes, source, e.source_port)})
+        edges.append(
+            {"source": source, "target": prefix + e.target, "shape": _edge_shape(nodes, source, e.source_port)}
+        )
 
 
 def empty_result(errors: list[dict]) -> dict:

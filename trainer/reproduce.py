@@ -169,6 +169,13 @@ def _build_model_source(script: str) -> str:
     not the expected one (compiling twice does no harm)."""
     tree = ast.parse(script)
     lines = script.splitlines()
+    # A graph's groups are functions of their own (def encoder_block():), written before build_model().
+    helpers = [
+        line
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name != "build_model"
+        for line in [*lines[node.lineno - 1 : node.end_lineno], "", ""]
+    ]
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "build_model":
             body = lines[node.lineno - 1 : node.end_lineno]
@@ -184,8 +191,8 @@ def _build_model_source(script: str) -> str:
                     body = body[:start] + body[end:]
                     break
             else:
-                return "\n".join(body)
-            text = "\n".join(body)
+                return "\n".join(helpers + body)
+            text = "\n".join(helpers + body)
             return text.replace(
                 '"""The functional model, compiled with its losses and metrics."""',
                 '"""The functional model, block by block as the graph draws it."""',

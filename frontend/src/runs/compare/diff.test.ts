@@ -116,8 +116,14 @@ describe("metricRows", () => {
   });
 });
 
+interface Doc {
+  version?: number;
+  nodes: { id: string; type: string; params: Record<string, unknown>; position?: unknown }[];
+  edges: { source: string; target: string }[];
+}
+
 describe("graphDiff", () => {
-  const base = {
+  const base: Doc = {
     version: 1,
     nodes: [
       { id: "x", type: "Input", params: { shape: [64] } },
@@ -136,7 +142,7 @@ describe("graphDiff", () => {
 
   it("is empty for the same graph, whatever the positions", () => {
     const moved = structuredClone(base);
-    (moved.nodes[1] as Record<string, unknown>).position = { x: 5, y: 9 };
+    moved.nodes[1].position = { x: 5, y: 9 };
     expect(graphDiff(base, moved).same).toBe(true);
   });
 

@@ -87,6 +87,30 @@ function NodeInspector({ id }: { id: string }) {
   const general = mine.filter((e) => !e.param || !onField(e.param));
   const byParam = new Map(mine.filter((e) => e.param).map((e) => [e.param!, e.message]));
   const myWarnings = warnings.filter((w) => w.node === id);
+  const generic = fields.map((field) => (
+    <Field
+      key={field.param.name}
+      param={field.param}
+      setValue={field.isSet ? data.params[field.param.name] : undefined}
+      storedError={field.error}
+      serverError={byParam.get(field.param.name)}
+      serverErrors={byParam}
+      path=""
+      specs={specs}
+      tuning={tuning}
+      onChange={(value) => {
+        const node = graphStore.getState().nodes.find((n) => n.id === id);
+        if (!node) return;
+        graphStore
+          .getState()
+          .updateParams(
+            id,
+            setParam(node.data.params, field.param, value),
+            `params:${id}:${field.param.name}`,
+          );
+      }}
+    />
+  ));
 
   return (
     <div className="node-inspector" key={`${id}:${revision}`}>
@@ -103,10 +127,9 @@ function NodeInspector({ id }: { id: string }) {
         <dt>Parameters</dt>
         <dd data-testid="inspector-params">{report ? formatCount(report.params) : "—"}</dd>
         {report && showsFrozen(data.type, application, report.params, report.trainable_params) && (
-          <>
-            <dt>Of which</dt>
-            <dd data-testid="inspector-frozen">{formatFrozen(report.params, report.trainable_params)}</dd>
-          </>
+          <dd className="inspector-wide" data-testid="inspector-frozen">
+            {formatFrozen(report.params, report.trainable_params)}
+          </dd>
         )}
         {report?.macs !== undefined && (
           <>
@@ -136,36 +159,16 @@ function NodeInspector({ id }: { id: string }) {
       )}
       {spec && fields.length === 0 && <p className="pad muted">This block has no parameters.</p>}
       <div className="fields" onKeyDown={undoFromChoice}>
-        {spec && pretrained && (
-          <PretrainedFields id={id} params={data.params} spec={spec} serverErrors={byParam} />
+        {spec && pretrained ? (
+          <PretrainedFields id={id} params={data.params} spec={spec} serverErrors={byParam}>
+            {generic}
+          </PretrainedFields>
+        ) : (
+          generic
         )}
         {spec && application && (
           <WeightsRunField id={id} params={data.params} spec={spec} serverErrors={byParam} />
         )}
-        {fields.map((field) => (
-          <Field
-            key={field.param.name}
-            param={field.param}
-            setValue={field.isSet ? data.params[field.param.name] : undefined}
-            storedError={field.error}
-            serverError={byParam.get(field.param.name)}
-            serverErrors={byParam}
-            path=""
-            specs={specs}
-            tuning={tuning}
-            onChange={(value) => {
-              const node = graphStore.getState().nodes.find((n) => n.id === id);
-              if (!node) return;
-              graphStore
-                .getState()
-                .updateParams(
-                  id,
-                  setParam(node.data.params, field.param, value),
-                  `params:${id}:${field.param.name}`,
-                );
-            }}
-          />
-        ))}
       </div>
       <div className="pad">
         <button

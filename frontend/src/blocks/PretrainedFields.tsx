@@ -55,7 +55,15 @@ export function useSourceLayers(params: Params): {
   return { layers: loaded?.value, error: loaded?.error, key };
 }
 
-export function PretrainedFields({ id, params, spec, serverErrors }: FieldsProps) {
+/** The source and layer fields; `children` (the generic form's other fields: trainable) sit between where
+ * the model is cut and where its training starts. */
+export function PretrainedFields({
+  id,
+  params,
+  spec,
+  serverErrors,
+  children,
+}: FieldsProps & { children?: React.ReactNode }) {
   const runs = useTrainedModels((s) => s.runs);
   const models = useTrainedModels((s) => s.models);
   const { loadRuns, loadModels } = useTrainedModels.getState();
@@ -151,6 +159,7 @@ export function PretrainedFields({ id, params, spec, serverErrors }: FieldsProps
         }
         onPick={(layer) => update(id, withLayer(params, "cut_at", layer, layers ?? []), "cut_at")}
       />
+      {children}
       <LayerSelect
         id={fromId}
         name="trainable_from"

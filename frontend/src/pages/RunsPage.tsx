@@ -1,20 +1,40 @@
-// /runs: a person's runs (filtered by project), several selected to overlay their curves.
+// /runs: a person's runs as a workspace (filter, sort, choose columns, rename, tag, note, delete, open in
+// the editor), several selected to overlay their curves, ensemble or delete them.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
-import { FINISHED, runsApi, type Run, type RunSummary } from "../api/runs";
+import { FINISHED, type RunStatus, type RunSummary } from "../api/runs";
 import type { ProjectSummary } from "../api/types";
 import { AuthForm } from "../auth/AuthForm";
 import { useSession } from "../auth/session";
 import { EnsembleBuilder } from "../ensembles/EnsembleBuilder";
 import { EnsemblesList } from "../ensembles/EnsemblesList";
 import { clickRow, EMPTY_SELECTION, keepShown, type Selection } from "../ensembles/selection";
-import { CompareChart, PALETTE, type CompareLine } from "../runs/charts";
-import { formatDuration } from "../runs/progress";
-import { formatMetric } from "../runs/results";
+import { ComparePanel } from "../runs/compare/ComparePanel";
 import "../runs/runs.css";
+import { workspaceApi, type RunPatch } from "../runs/table/api";
+import { ColumnPicker, FIXED_COLUMNS } from "../runs/table/ColumnPicker";
+import {
+  allTags,
+  DEFAULT_COLUMNS,
+  discoverColumns,
+  filterRuns,
+  type Filters,
+  nextSort,
+  NO_FILTERS,
+  readPrefs,
+  shownColumns,
+  sortRuns,
+  type TableContext,
+  type TablePrefs,
+  toggleColumn,
+  writePrefs,
+} from "../runs/table/columns";
+import { ConfirmDialog } from "../runs/table/ConfirmDialog";
+import { openRunInEditor } from "../runs/table/open";
+import { RunsTable } from "../runs/table/RunsTable";
 import "../sweeps/sweep.css";
-import { summariseSettings } from "../train/settings";
-import { linkTo, StatusBadge } from "./RunPage";
+import { notify } from "../ui/toast";
+import { linkTo } from "./RunPage";
 
 function projectFromUrl(): number | null {
   const value = new URLSearchParams(window.location.search).get("project");
@@ -70,30 +90,40 @@ function RunsList() {
   const selected = selection.ids;
   // The run a refused ensemble names, marked in the table.
   const [refused, setRefused] = useState<number | null>(null);
+  // The filters (the table filters at once; the server is asked with them, a moment after typing).
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [query, setQuery] = useState<Filters>(NO_FILTERS);
+  const [knownTags, setKnownTags] = useState<string[]>([]);
+  const [prefs, setPrefs] = useState<TablePrefs>(() => readPrefs(window.localStorage));
+  const [deleting, setDeleting] = useState<number[] | null>(null);
+  const [busyDeleting, setBusyDeleting] = useState(false);
+  const [opening, setOpening] = useState<number | null>(null);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(filters), filters.text === query.text ? 0 : 250);
+    return () => clearTimeout(timer);
+  }, [filters, query.text]);
 
   const load = useCallback(() => {
-    runsApi
-      .runs({ project })
+    workspaceApi
+      .list({ project, status: query.status, tag: query.tag, q: query.text })
       .then((list) => {
         setRuns(list);
-        setSelection((s) =>
-          keepShown(
-            s,
-            list.map((r) => r.id),
-          ),
+        setKnownTags((known) =>
+          [...new Set([...known, ...allTags(list)])].sort((a, b) => a.localeCompare(b)),
         );
         setError(null);
       })
       .catch((e: Error) => setError(e.message));
-  }, [project]);
+  }, [project, query]);
 
+  useEffect(load, [load]);
   useEffect(() => {
-    load();
     api
       .projects()
       .then(setProjects)
       .catch(() => setProjects([]));
-  }, [load]);
+  }, []);
 
   // Refresh while something is still going on.
   const busy = runs?.some((r) => !FINISHED.has(r.status)) ?? false;
@@ -102,6 +132,37 @@ function RunsList() {
     const timer = setInterval(load, 3000);
     return () => clearInterval(timer);
   }, [busy, load]);
+
+  const ctx: TableContext = useMemo(
+    () => ({
+      projectName: (id: number | null) =>
+        id === null ? "" : (projects.find((p) => p.id === id)?.name ?? `#${id}`),
+    }),
+    [projects],
+  );
+  const allColumns = useMemo(() => discoverColumns(runs ?? []), [runs]);
+  const columns = useMemo(
+    () => shownColumns(allColumns, [...FIXED_COLUMNS, ...prefs.columns]),
+    [allColumns, prefs.columns],
+  );
+  const shown = useMemo(
+    () => sortRuns(filterRuns(runs ?? [], filters, ctx), prefs.sort, allColumns, ctx),
+    [runs, filters, ctx, prefs.sort, allColumns],
+  );
+  const order = shown.map((r) => r.id).join(",");
+  // The selection keeps only the rows shown (a filter changed, a run was deleted).
+  useEffect(() => {
+    const ids = order ? order.split(",").map(Number) : [];
+    setSelection((s) => keepShown(s, ids));
+  }, [order]);
+
+  function changePrefs(next: Partial<TablePrefs>) {
+    setPrefs((p) => {
+      const merged = { ...p, ...next };
+      writePrefs(window.localStorage, merged);
+      return merged;
+    });
+  }
 
   function chooseProject(value: string) {
     const next = value ? Number(value) : null;
@@ -112,14 +173,71 @@ function RunsList() {
     window.history.replaceState(null, "", url);
   }
 
-  // Shift-click ticks (or unticks) every row from the last one clicked.
+  // Shift-click ticks (or unticks) every row from the last one clicked, in the order shown.
   function toggle(id: number, shift: boolean) {
-    const order = (runs ?? []).map((r) => r.id);
-    setSelection((s) => clickRow(s, id, order, shift));
+    setSelection((s) =>
+      clickRow(
+        s,
+        id,
+        shown.map((r) => r.id),
+        shift,
+      ),
+    );
   }
 
-  const projectName = (id: number | null) =>
-    id === null ? "" : (projects.find((p) => p.id === id)?.name ?? `#${id}`);
+  async function save(id: number, body: RunPatch) {
+    try {
+      const run = await workspaceApi.patch(id, body);
+      setRuns((list) =>
+        (list ?? []).map((r) => (r.id === id ? { ...r, name: run.name, tags: run.tags, note: run.note } : r)),
+      );
+      if (body.tags)
+        setKnownTags((known) =>
+          [...new Set([...known, ...(run.tags ?? [])])].sort((a, b) => a.localeCompare(b)),
+        );
+    } catch (e) {
+      notify(`Could not save run #${id}: ${(e as Error).message}`, "error");
+      throw e;
+    }
+  }
+
+  async function confirmDelete() {
+    if (!deleting) return;
+    setBusyDeleting(true);
+    try {
+      const answer = await workspaceApi.deleteMany(deleting);
+      const gone = new Set([...answer.deleted, ...answer.not_found]);
+      setRuns((list) => (list ?? []).filter((r) => !gone.has(r.id)));
+      setSelection((s) => ({ ids: s.ids.filter((x) => !gone.has(x)), anchor: null }));
+      const n = answer.deleted.length;
+      notify(
+        answer.not_found.length
+          ? `Deleted ${n} run${n === 1 ? "" : "s"}; ${answer.not_found.join(", ")} no longer existed.`
+          : `Deleted ${n} run${n === 1 ? "" : "s"}.`,
+      );
+      setDeleting(null);
+    } catch (e) {
+      notify(`Could not delete: ${(e as Error).message}`, "error");
+    } finally {
+      setBusyDeleting(false);
+    }
+  }
+
+  async function openInEditor(id: number) {
+    setOpening(id);
+    try {
+      await openRunInEditor(id);
+    } catch (e) {
+      notify(`Could not open run #${id} in the editor: ${(e as Error).message}`, "error");
+      setOpening(null);
+    }
+  }
+
+  const toDelete = (deleting ?? [])
+    .map((id) => runs?.find((r) => r.id === id))
+    .filter((r) => r !== undefined);
+  const stillGoing = toDelete.filter((r) => !FINISHED.has(r.status)).length;
+  const filtered = filters.text.trim() !== "" || filters.status !== "" || filters.tag !== "";
 
   return (
     <>
@@ -145,9 +263,71 @@ function RunsList() {
             Refresh
           </button>
         </header>
+        <div className="runs-filters">
+          <input
+            type="search"
+            className="runs-filter-text"
+            placeholder="Filter by name, project or dataset…"
+            value={filters.text}
+            onChange={(e) => setFilters({ ...filters, text: e.target.value })}
+            data-testid="runs-filter"
+            aria-label="Filter runs"
+          />
+          <select
+            value={filters.status}
+            onChange={(e) => setFilters({ ...filters, status: e.target.value as Filters["status"] })}
+            data-testid="runs-filter-status"
+            aria-label="Status"
+          >
+            <option value="">any status</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+          <select
+            value={filters.tag}
+            onChange={(e) => setFilters({ ...filters, tag: e.target.value })}
+            data-testid="runs-filter-tag"
+            aria-label="Tag"
+          >
+            <option value="">any tag</option>
+            {[...new Set([...knownTags, ...(filters.tag ? [filters.tag] : [])])].map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          {filtered && (
+            <button
+              className="link small"
+              onClick={() => setFilters(NO_FILTERS)}
+              data-testid="runs-filter-clear"
+            >
+              Clear filters
+            </button>
+          )}
+          <span className="spacer" />
+          {selected.length > 0 && (
+            <button
+              className="danger"
+              onClick={() => setDeleting([...selected])}
+              data-testid="runs-delete-selected"
+            >
+              Delete selected ({selected.length})
+            </button>
+          )}
+          <ColumnPicker
+            columns={allColumns}
+            chosen={prefs.columns}
+            onToggle={(id) => changePrefs({ columns: toggleColumn(prefs.columns, id) })}
+            onReset={() => changePrefs({ columns: DEFAULT_COLUMNS })}
+          />
+        </div>
         {error && <p className="form-error">{error}</p>}
         {runs === null && !error && <p className="muted">Loading…</p>}
-        {runs && runs.length === 0 && (
+        {runs && runs.length === 0 && !filtered && (
           <p className="muted" data-testid="runs-empty">
             No runs yet. Open the Train panel in the{" "}
             <a href="/" onClick={linkTo("/")}>
@@ -156,85 +336,28 @@ function RunsList() {
             to start one.
           </p>
         )}
-        {runs && runs.length > 0 && (
+        {runs && shown.length === 0 && filtered && (
+          <p className="muted" data-testid="runs-none-match">
+            No run matches the filters.
+          </p>
+        )}
+        {shown.length > 0 && (
           <div className="table-scroll">
-            <table className="runs-table" data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th title="Tick to compare or ensemble (shift-click: a range)">⇄</th>
-                  <th>Run</th>
-                  <th>Status</th>
-                  <th>Project</th>
-                  <th>Dataset</th>
-                  <th>Settings</th>
-                  <th>Best</th>
-                  <th>Test</th>
-                  <th>Duration</th>
-                  <th>Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((r) => (
-                  <tr
-                    key={r.id}
-                    data-testid={`run-row-${r.id}`}
-                    className={
-                      [selected.includes(r.id) && "selected", refused === r.id && "refused"]
-                        .filter(Boolean)
-                        .join(" ") || undefined
-                    }
-                  >
-                    <td>
-                      <input
-                        type="checkbox"
-                        data-testid={`run-select-${r.id}`}
-                        checked={selected.includes(r.id)}
-                        onChange={(e) => toggle(r.id, (e.nativeEvent as MouseEvent).shiftKey === true)}
-                        aria-label={`compare run ${r.id}`}
-                      />
-                    </td>
-                    <td>
-                      <a
-                        href={`/runs/${r.id}`}
-                        onClick={linkTo(`/runs/${r.id}`)}
-                        data-testid={`run-open-${r.id}`}
-                      >
-                        {r.name || "run"} #{r.id}
-                      </a>
-                      {r.sweep != null && (
-                        <a
-                          className="sweep-mark"
-                          href={`/sweeps/${r.sweep}`}
-                          onClick={linkTo(`/sweeps/${r.sweep}`)}
-                          data-testid={`run-sweep-${r.id}`}
-                          title={`Trial ${r.trial_number ?? "?"} of sweep #${r.sweep}`}
-                        >
-                          sweep #{r.sweep} · trial {r.trial_number ?? "?"}
-                        </a>
-                      )}
-                    </td>
-                    <td>
-                      <StatusBadge status={r.status} testId={`run-row-status-${r.id}`} />
-                    </td>
-                    <td>{projectName(r.project)}</td>
-                    <td>{r.dataset?.title || r.dataset?.name}</td>
-                    <td className="small">{summariseSettings(r.training)}</td>
-                    <td data-testid={`run-best-${r.id}`}>
-                      {r.best ? `${r.best.metric} ${formatMetric(r.best.value)} (ep ${r.best.epoch})` : "–"}
-                    </td>
-                    <td className="small">{testSummary(r.test)}</td>
-                    <td>{formatDuration(r.duration)}</td>
-                    <td className="small">
-                      {r.started_at
-                        ? new Date(r.started_at).toLocaleString()
-                        : r.created_at
-                          ? `queued ${new Date(r.created_at).toLocaleTimeString()}`
-                          : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RunsTable
+              runs={shown}
+              columns={columns}
+              ctx={ctx}
+              sort={prefs.sort}
+              onSort={(column) => changePrefs({ sort: nextSort(prefs.sort, column) })}
+              selected={selected}
+              refused={refused}
+              onToggle={toggle}
+              onSave={save}
+              onPickTag={(tag) => setFilters({ ...filters, tag })}
+              onDelete={(id) => setDeleting([id])}
+              onOpenInEditor={(id) => void openInEditor(id)}
+              opening={opening}
+            />
           </div>
         )}
         {runs && selected.length > 0 && (
@@ -246,10 +369,26 @@ function RunsList() {
           />
         )}
       </section>
-      {selected.length > 0 && <Comparison ids={selected} />}
+      {deleting && (
+        <ConfirmDialog
+          title={deleting.length === 1 ? `Delete run #${deleting[0]}?` : `Delete ${deleting.length} runs?`}
+          confirmLabel={deleting.length === 1 ? "Delete run" : `Delete ${deleting.length} runs`}
+          busy={busyDeleting}
+          onConfirm={() => void confirmDelete()}
+          onCancel={() => setDeleting(null)}
+        >
+          <p className="small">{toDelete.map((r) => `${r.name || "run"} #${r.id}`).join(", ")}</p>
+          <p className="small">
+            Their trained models, logs and exported files are deleted too. This cannot be undone.
+            {stillGoing > 0 &&
+              ` ${stillGoing} of them ${stillGoing === 1 ? "is" : "are"} still queued or running: stopped first.`}
+          </p>
+        </ConfirmDialog>
+      )}
+      {selected.length > 0 && <ComparePanel ids={selected} />}
       {selected.length === 0 && runs && runs.length > 1 && (
         <p className="muted pad">
-          Tick several runs to overlay their curves or ensemble them (shift-click ticks a range).
+          Tick several runs to overlay their curves, ensemble them or delete them (shift-click ticks a range).
         </p>
       )}
       <EnsemblesList />
@@ -257,99 +396,4 @@ function RunsList() {
   );
 }
 
-function testSummary(test: Record<string, number | null> | null): string {
-  if (!test) return "–";
-  const acc = Object.entries(test).find(([k]) => /acc/.test(k));
-  if (acc && acc[1] !== null) return `${acc[0]} ${(acc[1] * 100).toFixed(1)}%`;
-  return test.loss !== undefined ? `loss ${formatMetric(test.loss)}` : "–";
-}
-
-function Comparison({ ids }: { ids: number[] }) {
-  const [details, setDetails] = useState<Record<number, Run>>({});
-  const [metric, setMetric] = useState("val_loss");
-  const [log, setLog] = useState(false);
-
-  useEffect(() => {
-    let alive = true;
-    for (const id of ids) {
-      if (details[id] && FINISHED.has(details[id].status)) continue;
-      runsApi
-        .run(id)
-        .then((run) => alive && setDetails((d) => ({ ...d, [id]: run })))
-        .catch(() => undefined);
-    }
-    return () => {
-      alive = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ids.join(",")]);
-
-  const metrics = useMemo(() => {
-    const names = new Set<string>();
-    for (const id of ids)
-      for (const h of details[id]?.history ?? []) for (const k of Object.keys(h.metrics ?? {})) names.add(k);
-    return [...names].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
-  }, [ids, details]);
-  const chosen = metrics.includes(metric) ? metric : (metrics[0] ?? metric);
-
-  const lines: CompareLine[] = useMemo(
-    () =>
-      ids
-        .filter((id) => details[id])
-        .map((id) => {
-          const run = details[id];
-          const points = new Map<number, number | null>();
-          for (const h of run.history ?? []) points.set(h.epoch, h.metrics?.[chosen] ?? null);
-          return { label: `#${id} ${run.name}`, points };
-        }),
-    [ids, details, chosen],
-  );
-
-  return (
-    <section className="panel-card" data-testid="runs-compare">
-      <header className="chart-head">
-        <h3>
-          Compare {ids.length} run{ids.length === 1 ? "" : "s"}
-        </h3>
-        <label className="small">
-          Metric{" "}
-          <select value={chosen} onChange={(e) => setMetric(e.target.value)} data-testid="compare-metric">
-            {metrics.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="switch small">
-          <input
-            type="checkbox"
-            checked={log}
-            onChange={(e) => setLog(e.target.checked)}
-            data-testid="compare-log"
-          />{" "}
-          log scale
-        </label>
-      </header>
-      {lines.length > 0 ? (
-        <CompareChart lines={lines} metric={chosen} log={log} />
-      ) : (
-        <p className="muted">Loading…</p>
-      )}
-      <div className="legend-list small">
-        {lines.map((l, i) => (
-          <span key={l.label}>
-            <span className="swatch" style={{ background: PALETTE[i % PALETTE.length] }} /> {l.label}
-          </span>
-        ))}
-      </div>
-    </section>
-  );
-}
-
-function order(name: string): number {
-  if (name === "val_loss") return 0;
-  if (name === "loss") return 1;
-  if (name.startsWith("val_")) return 2;
-  return 3;
-}
+const STATUSES: RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled", "pruned"];

@@ -92,6 +92,8 @@ export type InnerLayerInfo = components["schemas"]["InnerLayer"];
 export interface UploadedModelInfo {
   id: number;
   name: string;
+  /** its weights, trainable or not */
+  params?: number;
 }
 
 export type ExportFormat = "python" | "keras" | "json" | "savedmodel" | "onnx" | "tflite";

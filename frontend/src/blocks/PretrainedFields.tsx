@@ -11,6 +11,7 @@ import {
   eligibleRuns,
   layerAtCut,
   layerLabel,
+  modelLabel,
   runLabel,
   runsUsingType,
   sourceOf,
@@ -118,7 +119,7 @@ export function PretrainedFields({
             <optgroup label={uploads.length ? "Your uploaded models" : "Your uploaded models: none yet"}>
               {uploads.map((m) => (
                 <option key={m.id} value={`upload:${m.id}`}>
-                  #{m.id} {m.name}
+                  {modelLabel(m)}
                 </option>
               ))}
             </optgroup>

@@ -6,6 +6,7 @@ import {
   graphTypes,
   layerAtCut,
   layerLabel,
+  modelLabel,
   pretrainedDocument,
   runLabel,
   runsUsingType,
@@ -60,6 +61,8 @@ describe("runs to pick", () => {
     expect(runLabel(run(3, { test: { loss: 0.1234 } }))).toBe("#3 mlp_3 · Fashion-MNIST · test loss 0.123");
     expect(runLabel(run(4, { test: null }))).toBe("#4 mlp_4 · Fashion-MNIST");
     expect(testScore({ val_accuracy: null, sparse_categorical_accuracy: 0.5 })).toBe("50.0%");
+    expect(modelLabel({ id: 3, name: "encoder", params: 1600 })).toBe("#3 encoder · 1,600 params");
+    expect(modelLabel({ id: 4, name: "m" })).toBe("#4 m");
   });
 
   it("lists only succeeded runs with a saved model, in the server's order", () => {

@@ -28,6 +28,7 @@ export interface RunLike {
 export interface ModelLike {
   id: number;
   name: string;
+  params?: number;
 }
 
 /** "12,345 frozen · 1,290 trainable" for a block's (or a graph's) parameter counts. */
@@ -57,6 +58,13 @@ export function runLabel(run: RunLike): string {
   const score = testScore(run.test);
   if (score) parts.push(`test ${score}`);
   return parts.join(" · ");
+}
+
+/** An uploaded model as a picker's option reads: "#3 encoder · 1,600 params". */
+export function modelLabel(model: ModelLike): string {
+  return model.params === undefined
+    ? `#${model.id} ${model.name}`
+    : `#${model.id} ${model.name} · ${formatCount(model.params)} params`;
 }
 
 /** The runs whose trained model a Pretrained block can use: succeeded, with a saved model, in the order

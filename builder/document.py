@@ -444,7 +444,9 @@ def _resolve_shares(graph: Graph) -> None:
         elif target is None:
             message = f"'{node.id}' shares the weights of '{node.shares}', which is no block here: name a Group"
         elif not target.is_group:
-            message = f"'{node.id}' shares the weights of '{node.shares}', a {target.type[:80]}: name a Group"
+            kind = target.type[:80] or "block"
+            article = "an" if kind[0].lower() in "aeiou" else "a"
+            message = f"'{node.id}' shares the weights of '{node.shares}', which is {article} {kind}, not a Group"
         elif target.shares is not None:
             message = (
                 f"'{node.id}' shares the weights of '{node.shares}', which itself shares those of "

@@ -8,6 +8,12 @@ installed a Pretrained block is refused.
 Files are loaded with `safe_mode=True` and refused when a layer is outside the block catalog. The checking walk
 uses a bounded LRU of loaded models keyed by (path, mtime, size); a real build loads a fresh copy, so training
 never touches a cached model's weights.
+
+The Keras Application blocks (builder/catalog/applications.py: MobileNetV2, ResNet50, ...) are model blocks too:
+`keras.applications.<type>` built at the block's input shape with `include_top=False` and `weights=None` (nothing
+is downloaded), or with `weights_run`: the weights of the same network in one of the person's runs, found in that
+run's model by structure (the same layer classes and weight shapes, in order) and copied layer by layer. The walks
+call `is_model_block`, `block_key`, `check_block`, `apply_block` and `script_lines` for both kinds.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .catalog.applications import inner_classes, is_application, keras_arguments, min_size
 from .catalog.pretrained import PRETRAINED as PRETRAINED  # re-exported: the walks import it from here
 
 KINDS = ("run", "upload")
@@ -79,20 +86,22 @@ def file_key(path: Path) -> tuple:
     return (str(path), st.st_mtime_ns, st.st_size)
 
 
-def catalog_problems(model: Any) -> list[str]:
-    """Names of the layers (recursively) whose class is not in the block catalog."""
+def catalog_problems(model: Any, *, nested: bool = False) -> list[str]:
+    """Names of the layers (recursively) whose class is not in the block catalog. Inside a nested model (an
+    Application block's network) the few classes the networks use inside are accepted too."""
     import keras
 
     from .catalog.registry import defs_by_class
 
     known = defs_by_class()
+    inner = inner_classes() if nested else ()
     out: list[str] = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer | keras.layers.Identity):
             continue  # Identity: how builder.compile names a one-Output model's output
         if isinstance(layer, keras.Model):
-            out.extend(catalog_problems(layer))
-        elif type(layer) not in known:
+            out.extend(catalog_problems(layer, nested=True))
+        elif type(layer) not in known and not isinstance(layer, inner):
             out.append(f"'{layer.name}' ({type(layer).__name__})")
     return out
 
@@ -125,6 +134,74 @@ def load_file(path: Path | str) -> Any:
     if bad:
         raise PretrainedError(f"the model has layers outside the block catalog: {', '.join(bad[:5])}")
     return model
+
+
+MODEL_CLASSES = ("Functional", "Sequential", "Model")
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
+
+
+def config_problems(config: Any, *, nested: bool = False, depth: int = 0) -> list[str]:
+    """The layers of a model config (a .keras file's config.json) outside the block catalog, named as
+    "'name' (Class)", nested models searched; objects from outside Keras are named too. Read before Keras
+    sees the file, so that a refusal names the layer rather than Keras's own error."""
+    from .catalog.registry import defs_by_class
+
+    if depth > 16:
+        return ["the model is nested too deeply"]
+    if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
+        return ["the file holds no Functional or Sequential model"]
+    known = {cls.__name__ for cls in defs_by_class()} | {"InputLayer", "Identity"}
+    inner = {cls.__name__ for cls in inner_classes()} if nested else set()
+    entries = (config.get("config") or {}).get("layers")
+    if not isinstance(entries, list):
+        return ["the model config has no list of layers"]
+    out: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            out.append("a layer that is not an object")
+            continue
+        cls, module = entry.get("class_name"), str(entry.get("module") or "")
+        name = entry.get("name") or (entry.get("config") or {}).get("name") or "?"
+        if module.startswith("keras.src.ops."):
+            continue  # an operation of a functional model (x + 3), not a layer
+        if module and module != "keras" and not module.startswith("keras."):
+            out.append(f"'{name}' ({str(cls)[:60]} from module '{module[:80]}')")
+        elif cls in MODEL_CLASSES:
+            out.extend(config_problems(entry, nested=True, depth=depth + 1))
+        elif cls not in known and cls not in inner:
+            out.append(f"'{name}' ({str(cls)[:60]})")
+    return out
+
+
+def read_model_file(path: Path | str, max_params: int | None = None) -> Any:
+    """An uploaded .keras file, checked before Keras loads it (a zip with a config.json of catalog layers,
+    within `max_params`: ModelTooLarge), then loaded as load_file does."""
+    import json
+    import zipfile
+
+    from .limits import ModelTooLarge, config_params
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("config.json")
+            if info.file_size > MAX_CONFIG_BYTES:
+                raise PretrainedError(f"the file's config.json is too large ({info.file_size} bytes)")
+            config = json.loads(archive.read("config.json").decode("utf-8"))
+    except KeyError:
+        raise PretrainedError("the zip archive is not a .keras file: it has no config.json") from None
+    except (zipfile.BadZipFile, OSError, ValueError, RecursionError):
+        raise PretrainedError("the file is not a .keras file (a zip archive with config.json)") from None
+    bad = config_problems(config)
+    if bad:
+        raise PretrainedError(f"the model has layers outside the block catalog: {', '.join(bad[:5])}")
+    if max_params:
+        try:
+            params = config_params(config)
+        except Exception:
+            params = 0  # Keras refuses the config: the load below says why
+        if params > max_params:
+            raise ModelTooLarge(params, max_params)
+    return load_file(path)
 
 
 class _Loaded:
@@ -234,11 +311,16 @@ def make_block(params: dict, name: str, *, fresh: bool = True) -> Any:
     return model
 
 
-def check_block(params: dict, name: str, spec: tuple) -> tuple[tuple, str, int, int]:
+def check_block(params: dict, name: str, spec: tuple, type_name: str = PRETRAINED) -> tuple[tuple, str, int, int]:
     """(output shape, dtype, params, trainable params) of the block on an input of `spec` (shape, dtype);
     PretrainedError says what is wrong. Uses the cached model (flags set under the cache's lock)."""
     import keras
 
+    if is_application(type_name):
+        model = make_application(type_name, params, name, spec, fresh=False)
+        out = model(keras.KerasTensor(spec[0], dtype=spec[1]))
+        shape = tuple(None if d is None else int(d) for d in out.shape)
+        return shape, str(out.dtype), _count(model.weights), _count(model.trainable_weights)
     with LOADED.lock:
         model = make_block(params, name, fresh=False)
         want = tuple(model.inputs[0].shape)
@@ -251,10 +333,133 @@ def check_block(params: dict, name: str, spec: tuple) -> tuple[tuple, str, int, 
     return tuple(None if d is None else int(d) for d in out.shape), str(out.dtype), total, trainable
 
 
-def block_key(params: dict) -> tuple:
+def block_key(params: dict, type_name: str = PRETRAINED) -> tuple:
     """What a checked outcome depends on besides params and inputs: the resolved file and its version (so the
-    resolver, and with it the ownership check, runs on every check)."""
+    resolver, and with it the ownership check, runs on every check). An Application block without
+    weights_run depends on nothing else."""
+    if is_application(type_name):
+        run = params.get("weights_run")
+        return () if run is None else file_key(resolve({"run": run}))
     return file_key(resolve(params))
+
+
+def is_model_block(type_name: Any) -> bool:
+    """Whether the walks build this block here: Pretrained, or a Keras Application."""
+    return type_name == PRETRAINED or is_application(type_name)
+
+
+# ---------------------------------------------------------------- Keras Applications
+
+
+def make_application(type_name: str, params: dict, name: str, spec: tuple, *, fresh: bool = True) -> Any:
+    """keras.applications.<type_name> at the input `spec` ((shape, dtype), batch axis first), named `name`:
+    random weights, or weights_run's (copied when `fresh`; only matched when checking)."""
+    import keras
+
+    shape, dtype = spec
+    shape = tuple(shape)
+    if len(shape) != 4:
+        raise PretrainedError(
+            f"takes images (batch, height, width, channels); this block gets {_fmt(shape)}: add a Reshape"
+        )
+    smallest = min_size(type_name)
+    small = [d for d in shape[1:3] if d is not None and d < smallest]
+    if small:
+        raise PretrainedError(
+            f"takes images of at least {smallest}x{smallest}; this block gets {_fmt(shape)}: add a Resizing block"
+        )
+    if shape[3] is None:
+        raise PretrainedError(f"needs a known number of channels; this block gets {_fmt(shape)}")
+    if not str(dtype).startswith(("float", "bfloat")):
+        raise PretrainedError(f"takes float images; this block gets {dtype}")
+    fn = getattr(keras.applications, type_name)
+    try:
+        model = fn(**keras_arguments(type_name, params, shape[1:]), name=name)
+    except ValueError as exc:
+        raise PretrainedError(str(exc).splitlines()[0][:300]) from None
+    run = params.get("weights_run")
+    if run is not None:
+        source = _matching_network(LOADED.get(resolve({"run": run})), model)
+        if source is None:
+            raise PretrainedError(
+                f"weights_run: run {run} has no {type_name} with these settings (alpha and the other options "
+                "and the number of input channels must be those it was trained with)"
+            )
+        if fresh:
+            with LOADED.lock:
+                model.set_weights(source.get_weights())
+    return model
+
+
+def _signature(model: Any) -> list:
+    return [(type(layer).__name__, [tuple(w.shape) for w in layer.weights]) for layer in model.layers]
+
+
+def _matching_network(source: Any, target: Any) -> Any:
+    """The model inside `source` (itself included, nested ones searched) with `target`'s structure, or None."""
+    import keras
+
+    want = _signature(target)
+    for candidate in source._flatten_layers(include_self=True):
+        if isinstance(candidate, keras.Model) and _signature(candidate) == want:
+            return candidate
+    return None
+
+
+def apply_block(type_name: str, params: dict, name: str, tensor: Any) -> tuple[Any, Any]:
+    """(layer, output tensor) of a model block in a real build, called on `tensor`. Pretrained runs in
+    inference mode (BatchNormalization keeps its trained statistics); an Application trains as a whole."""
+    if is_application(type_name):
+        model = make_application(type_name, params, name, (tuple(tensor.shape), str(tensor.dtype)))
+        return model, model(tensor)
+    model = make_block(params, name)
+    return model, model(tensor, training=False)
+
+
+def script_lines(type_name: str, params: dict, name: str, ident_name: str, source: str, indent: str) -> list[str]:
+    """Script lines that make a model block and call it on `source`, into `ident_name`."""
+    if not is_application(type_name):
+        return [
+            *python_lines(params, name, ident_name, indent),
+            f"{indent}{ident_name} = {ident_name}_model({source}, training=False)",
+        ]
+    from .catalog.registry import require_spec
+
+    var = f"{ident_name}_model"
+    args = [f"input_shape={source}.shape[1:]", "include_top=False", "weights=None"]
+    for p in require_spec(type_name).params:
+        if p.name != "weights_run" and p.name in params and params[p.name] != p.default:
+            args.append(f"{p.name}={params[p.name]!r}")
+    args.append(f"name={name!r}")
+    lines = [f"{indent}{var} = keras.applications.{type_name}({', '.join(args)})"]
+    run = params.get("weights_run")
+    if run is not None:
+        const = f"{ident_name.upper()}_WEIGHTS_PATH"
+        lines += [
+            f"{indent}# weights_run: run {run}'s trained {type_name}, copied from its .keras file: set the path.",
+            f"{indent}{const} = {f'run-{run}.keras'!r}",
+            f"{indent}_source = keras.saving.load_model({const}, compile=False, safe_mode=True)",
+            f"{indent}_shapes = [w.shape for w in {var}.weights]",
+            f"{indent}_trained = next(m for m in [_source, *_source.layers] if isinstance(m, keras.Model) and "
+            "[w.shape for w in m.weights] == _shapes)",
+            f"{indent}{var}.set_weights(_trained.get_weights())",
+        ]
+    lines.append(f"{indent}{ident_name} = {var}({source})")
+    return lines
+
+
+def block_layers(type_name: str, params: dict, spec: tuple) -> list[dict]:
+    """The inner layers of a model block at the input `spec`: an Application's network (built symbolically),
+    or a Pretrained block's cut model (from the checking cache)."""
+    import keras
+
+    from .check import _forget_deferred_variables
+
+    if is_application(type_name):
+        with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
+            return inner_layers(make_application(type_name, params, type_name, spec, fresh=False))
+    with LOADED.lock:
+        return inner_layers(make_block(params, PRETRAINED, fresh=False))
 
 
 def inner_layers(model: Any) -> list[dict]:

@@ -184,3 +184,9 @@ from webapp.ensembles.api import router as ensembles_router  # noqa: E402
 
 api.add_router("/ensembles", ensembles_router)
 api.add_router("/crossval", crossval_router)
+
+from webapp.modelfiles.api import inner_router as inner_layers_router  # noqa: E402
+from webapp.modelfiles.api import router as models_router  # noqa: E402
+
+api.add_router("/models", models_router)
+api.add_router("/graphs", inner_layers_router)

@@ -1,9 +1,11 @@
 """Pretrained blocks in the web app: who may use which trained model.
 
 builder/pretrained.py asks an installed resolver for the .keras file of `("run", id)` or `("upload", id)`;
-this module makes that resolver for one person: only their own succeeded runs, and anybody else's run reads
-as one that does not exist (the 404 rule everywhere). Uploaded models: none are stored yet, so an upload id
-is always "not found" here.
+this module makes that resolver for one person: only their own succeeded runs and their own uploaded models
+(webapp/modelfiles), and anybody else's reads as one that does not exist (the 404 rule everywhere). The same
+resolver serves an Application block's weights_run (a run) and every place that checks or builds a graph:
+validate, export, the run check, runs, sweeps and cross-validation (their trials are runs, built by
+webapp/runs/execution.py under the run owner's resolver).
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ def resolver_for(user: Any) -> Resolver:
 
         if user is None or not getattr(user, "is_authenticated", False):
             raise PretrainedError(f"sign in to use {kind} {ident}: a Pretrained block uses one of your own models")
+        if kind == "upload":
+            from webapp.modelfiles.models import UploadedModel
+
+            upload = UploadedModel.objects.filter(pk=ident, owner=user).first()
+            if upload is None or not upload.file:
+                raise PretrainedError(f"upload {ident} not found")
+            return Path(upload.file.path)
         if kind != "run":
             raise PretrainedError(f"{kind} {ident} not found")
         run = Run.objects.filter(pk=ident, owner=user).first()

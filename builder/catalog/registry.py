@@ -7,6 +7,7 @@ from typing import Any
 
 from . import (
     activations,
+    applications,
     attention,
     audio,
     augmentation,
@@ -42,6 +43,7 @@ _FAMILIES = (
     audio,
     activations,
     pretrained,
+    applications,
 )
 
 

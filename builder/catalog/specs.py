@@ -104,6 +104,7 @@ CATEGORIES: list[tuple[str, str]] = [
     ("encoding", "Feature encoding"),
     ("audio", "Audio"),
     ("activations", "Activations"),
+    ("applications", "Applications (whole networks)"),
 ]
 
 # Constructor arguments no block shows: identity, dtype and bookkeeping.

@@ -35,6 +35,7 @@ from ninja.errors import HttpError
 from trainer.sweeps import Spec, apply, best_numbers, distributions, importances, make_pruner, make_sampler, parse_spec
 from trainer.sweeps.local import graph_facts, make_prune_hook, max_epochs, optuna_state
 from trainer.sweeps.study import objective_values, tell
+from webapp import pretrained
 from webapp.runs import services as runs
 from webapp.runs.models import Run
 from webapp.sweeps.models import Sweep
@@ -150,18 +151,51 @@ def sweep_group(sweep_id: int) -> str:
     return f"sweep-{sweep_id}"
 
 
+_publishers: dict[tuple[str, str], Any] = {}  # (Redis URL, group) -> RedisPublisher, oldest first
+_publishers_lock = threading.Lock()
+_publishers_pid = os.getpid()
+KEEP_PUBLISHERS = 8
+
+
+def _publisher(group: str) -> Any:
+    """This process's publisher to `group`, kept: a trial's events reuse its thread and Redis connection
+    rather than making new ones twice a trial. The last KEEP_PUBLISHERS groups are kept; a forked child
+    starts with none (its parent's threads did not come along)."""
+    global _publishers_pid
+    from trainer.events import RedisPublisher
+
+    key = (str(settings.REDIS_URL), group)
+    closing = []
+    with _publishers_lock:
+        if _publishers_pid != os.getpid():
+            _publishers.clear()
+            _publishers_pid = os.getpid()
+        found = _publishers.pop(key, None)
+        thread = getattr(found, "_thread", None)
+        if found is None or (thread is not None and not thread.is_alive()):  # none yet, or its thread died
+            found = RedisPublisher(key[0], key[1], send_timeout=2.0)
+        _publishers[key] = found  # the newest last
+        while len(_publishers) > KEEP_PUBLISHERS:
+            closing.append(_publishers.pop(next(iter(_publishers))))
+    for old in closing:
+        old.close(timeout=3.0)
+    return found
+
+
 def publish(sweep_id: int, *events: dict) -> None:
-    """Send events to the sweep's websocket group; never raises."""
+    """Send events to the sweep's websocket group (sent when this returns, or dropped after a few
+    seconds); never raises."""
     if not events:
         return
-    from trainer.events import RedisPublisher, plain
+    from trainer.events import plain
 
-    publisher = RedisPublisher(settings.REDIS_URL, sweep_group(sweep_id), send_timeout=2.0)
     try:
+        publisher = _publisher(sweep_group(sweep_id))
         for ev in events:
             publisher(plain(ev))
-    finally:
-        publisher.close(timeout=3.0)
+        publisher.flush(timeout=3.0)
+    except Exception:  # publishing must never fail a trial or a read
+        log.exception("sweep %s: publishing %d event(s) failed", sweep_id, len(events))
 
 
 def _now() -> float:
@@ -299,7 +333,8 @@ def _ask(sweep: Sweep, spec: Spec, study: Any, asked: int) -> Run:
     graph, training = sweep.graph, sweep.training
     try:
         graph, training = apply(spec, sweep.graph, sweep.training, params)
-        facts, error = graph_facts(graph)
+        with pretrained.for_user(sweep.owner):  # Pretrained and weights_run blocks: the owner's, as runs resolve
+            facts, error = graph_facts(graph)
         if facts is not None:
             trial.set_user_attr("params", int(facts.get("total_params") or 0))
             trial.set_user_attr("macs", int(facts.get("total_macs") or 0))
@@ -457,16 +492,41 @@ def _update_importances(sweep: Sweep, study: Any, trials: list[Run]) -> None:
     Sweep.objects.filter(pk=sweep.pk).update(importances=sweep.importances, importances_trials=sweep.importances_trials)
 
 
+def importances_seconds() -> float:
+    """While a sweep runs, its importances are computed again on a read at most this often (per process)."""
+    return float(getattr(settings, "SWEEP_IMPORTANCES_SECONDS", os.environ.get("SWEEP_IMPORTANCES_SECONDS", 10)))
+
+
+_importances_at: dict[int, float] = {}  # sweep id -> time.monotonic() of this process's last computation
+
+
+def _importances_due(sweep: Sweep, complete: int) -> bool:
+    """Whether a read recomputes the importances: once more trials are complete than they are of, and then
+    at once when there are none yet or the sweep has ended, else at most every importances_seconds(): each
+    computation is most of a second of CPU, which on a small machine the worker training the next trial
+    would wait for."""
+    import time
+
+    if complete == sweep.importances_trials:
+        return False
+    if sweep.importances is None or sweep.is_finished:
+        return True
+    return time.monotonic() - _importances_at.get(sweep.pk, float("-inf")) >= importances_seconds()
+
+
 def refresh(sweep: Sweep) -> Sweep:
     """Before a read: fail its trials whose worker died, advance if one finished untold, and bring the
-    importances up to date. They are computed here, in the web process, once per newly complete trial,
-    rather than by the worker between two trials."""
+    importances up to date (_importances_due says when). They are computed here, in the web process,
+    rather than by the worker between two trials (the worker computes them once, when the sweep ends)."""
+    import time
+
     runs.fail_stale_runs(Run.objects.filter(sweep=sweep))
     if Run.objects.filter(sweep=sweep, status__in=Run.FINISHED, trial_values__isnull=True).exists():
         advance(sweep.id)
     sweep.refresh_from_db()
     trials = trial_runs(sweep)
-    if _complete(trials) != sweep.importances_trials:
+    if _importances_due(sweep, _complete(trials)):
+        _importances_at[sweep.pk] = time.monotonic()
         _update_importances(sweep, load_study(sweep, load_spec(sweep)), trials)
     return sweep
 

@@ -55,7 +55,9 @@ function ShapeEdgeView({
   selected,
   markerEnd,
 }: EdgeProps<GraphEdge>) {
-  const shape = useGraph((s) => s.validation?.nodes[source]?.output_shape);
+  const shape = useGraph(
+    (s) => s.validation?.nodes[s.frames.map((f) => `${f.groupId}/`).join("") + source]?.output_shape,
+  );
   // Edges converging on a merge block get their labels nearer the source, where they do not pile up.
   const converging = useGraph((s) => (incomingCounts(s.edges).get(target) ?? 0) > 1);
   const [path] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });

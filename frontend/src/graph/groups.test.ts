@@ -3,6 +3,7 @@ import { catalog } from "../test-fixtures";
 import { checkWire, groupBlocks, pathPrefix, portsOf, ungroupBlock } from "./groups";
 import { fromDocument, toDocument, type DocNodeV2 } from "./serialise";
 import { createGraphStore, type GraphStore } from "./store";
+import { meaningKey } from "./validation";
 import type { BlockNode } from "./types";
 
 let store: GraphStore;
@@ -168,6 +169,14 @@ describe("opening a group in place", () => {
     expect(s().frames).toEqual([]);
     expect(node("group_1").data.graph!.nodes[1].data.params).toEqual({ units: 16 });
     expect(node("group_1").selected).toBe(true);
+  });
+
+  it("means the same graph to validation inside the group as outside", () => {
+    const outside = meaningKey(s());
+    s().openGroup("group_1");
+    expect(meaningKey(s())).toBe(outside);
+    s().updateParams("d2", { units: 16 });
+    expect(meaningKey(s())).not.toBe(outside);
   });
 
   it("undoes inner edits (back inside) and redoes them", () => {

@@ -7,11 +7,18 @@
 import type { GraphDocument, ValidationResult } from "../api/types";
 import { toDocument } from "./serialise";
 import type { GraphState, GraphStore } from "./store";
+import type { Frame } from "./types";
 
 export type Validate = (doc: GraphDocument, signal: AbortSignal) => Promise<ValidationResult>;
 
-export function meaningKey(state: Pick<GraphState, "nodes" | "edges" | "name">): string {
-  const doc = toDocument({ nodes: state.nodes, edges: state.edges, name: "" }, { positions: false });
+export function meaningKey(
+  state: Pick<GraphState, "nodes" | "edges" | "name"> & { frames?: Frame[] },
+): string {
+  // the whole graph, also while a group is open (opening or leaving one changes nothing it means)
+  const doc = toDocument(
+    { nodes: state.nodes, edges: state.edges, frames: state.frames, name: "" },
+    { positions: false },
+  );
   return JSON.stringify([doc.nodes, doc.edges]);
 }
 
@@ -28,7 +35,7 @@ export function startLiveValidation(store: GraphStore, validate: Validate, delay
     timer = null;
     const state = store.getState();
     controller?.abort();
-    if (!state.nodes.length) {
+    if (!state.nodes.length && !state.frames.length) {
       controller = null;
       state.setValidation(null);
       state.setValidating(false);

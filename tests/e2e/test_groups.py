@@ -1,0 +1,117 @@
+"""Groups in the editor, in a real headless Chromium against the real stack: three connected
+blocks selected and grouped with Ctrl+G become one Group block with its parameter count from the
+server; a double-click opens it in place (its three blocks and a breadcrumb), and the breadcrumb
+goes back out."""
+
+import json
+import os
+
+import pytest
+from playwright.sync_api import Page, expect
+
+# Live validation is debounced and then goes to the server: allow for a loaded machine.
+SLOW = 20_000
+
+GRAPH = {
+    "version": 1,
+    "name": "mlp",
+    "nodes": [
+        {"id": "pixels", "type": "Input", "params": {"shape": [784]}, "position": {"x": 200, "y": 0}},
+        {
+            "id": "hidden",
+            "type": "Dense",
+            "params": {"units": 32, "activation": "relu"},
+            "position": {"x": 200, "y": 130},
+        },
+        {"id": "drop", "type": "Dropout", "params": {"rate": 0.2}, "position": {"x": 200, "y": 260}},
+        {
+            "id": "probs",
+            "type": "Dense",
+            "params": {"units": 10, "activation": "softmax"},
+            "position": {"x": 200, "y": 390},
+        },
+        {
+            "id": "label",
+            "type": "Output",
+            "params": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
+            "position": {"x": 200, "y": 520},
+        },
+    ],
+    "edges": [
+        {"source": "pixels", "target": "hidden"},
+        {"source": "hidden", "target": "drop"},
+        {"source": "drop", "target": "probs"},
+        {"source": "probs", "target": "label"},
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors(page: Page):
+    yield
+    assert not page.console_errors, page.console_errors
+
+
+def node(page: Page, node_id: str):
+    return page.locator(f'.react-flow__node[data-id="{node_id}"]')
+
+
+def test_group_open_in_place_and_back(page: Page):
+    # the work of a last visit comes back from localStorage: the five blocks, already placed
+    page.add_init_script(
+        f"localStorage.setItem('keras-canvas:work', JSON.stringify({{graph: {json.dumps(GRAPH)}, projectId: null}}))"
+    )
+    page.goto("/")
+    expect(page.get_by_test_id("node-params-hidden")).to_have_text("25,120 params", timeout=SLOW)
+
+    # select the three layers (click, then Ctrl+click) and group them
+    node(page, "hidden").click()
+    node(page, "drop").click(modifiers=["Control"])
+    node(page, "probs").click(modifiers=["Control"])
+    page.keyboard.press("Control+g")
+
+    group = node(page, "group_1")
+    expect(group).to_be_visible()
+    for gone in ("hidden", "drop", "probs"):
+        expect(node(page, gone)).to_have_count(0)
+    expect(page.get_by_test_id("group-summary-group_1")).to_have_text("3 blocks · 1 in · 1 out")
+    # the server checks the group as one nested model: its parameters are its blocks' own
+    expect(page.get_by_test_id("node-params-group_1")).to_have_text("25,450 params", timeout=SLOW)
+    expect(page.get_by_test_id("node-shape-group_1")).to_have_text("(None, 10)")
+    expect(page.get_by_test_id("status-state")).not_to_contain_text("error", timeout=SLOW)
+
+    # double-click: the group's own graph in place, the outside wires as its Input and Output
+    group.dblclick()
+    expect(page.get_by_test_id("group-breadcrumb")).to_be_visible()
+    expect(page.get_by_test_id("group-crumb-0")).to_have_text("mlp")
+    expect(page.get_by_test_id("group-crumb-1")).to_have_text("group_1")
+    for inner in ("hidden", "drop", "probs", "pixels", "probs_out"):
+        expect(node(page, inner)).to_be_visible()
+    expect(node(page, "label")).to_have_count(0)
+    # inner blocks are checked by path ("group_1/hidden"): they show their counts too
+    expect(page.get_by_test_id("node-params-hidden")).to_have_text("25,120 params")
+    if os.environ.get("GROUPS_SCREENSHOT"):
+        page.screenshot(path=os.environ["GROUPS_SCREENSHOT"])
+
+    # back out by the breadcrumb
+    page.get_by_test_id("group-crumb-0").click()
+    expect(page.get_by_test_id("group-breadcrumb")).to_have_count(0)
+    expect(node(page, "group_1")).to_be_visible()
+    expect(node(page, "label")).to_be_visible()
+    expect(node(page, "hidden")).to_have_count(0)
+
+    # Ctrl+Shift+G puts the blocks back, wired as before
+    node(page, "group_1").click()
+    page.keyboard.press("Control+Shift+g")
+    expect(node(page, "group_1")).to_have_count(0)
+    for back in ("hidden", "drop", "probs"):
+        expect(node(page, back)).to_be_visible()
+    # and the work kept in the browser is the ungrouped graph again (version 1, the wires restored)
+    page.wait_for_function(
+        """() => {
+            const work = JSON.parse(localStorage.getItem('keras-canvas:work') || '{}');
+            const edges = (work.graph?.edges || []).map(e => e.source + '>' + e.target);
+            return work.graph?.version === 1 && edges.includes('pixels>hidden') && edges.includes('probs>label');
+        }""",
+        timeout=SLOW,
+    )

@@ -5,6 +5,7 @@ import { FINISHED, runsApi, type Run, type RunStatus } from "../api/runs";
 import { AuthForm } from "../auth/AuthForm";
 import { useSession } from "../auth/session";
 import { LrChart, MetricChart } from "../runs/charts";
+import { SystemChart } from "../runs/SystemChart";
 import { eta, formatDuration, formatRate, fractionDone, samplesPerSecond } from "../runs/progress";
 import { ConfusionMatrix, SampleGrid, TestMetrics } from "../runs/results";
 import { ProjectLink } from "../runs/ProjectLink";
@@ -162,6 +163,7 @@ function RunBody({ stream, view, run }: { stream: RunStream; view: RunView; run:
           <MetricChart key={key} stream={stream} metric={key} epochs={epochs} />
         ))}
         {keys.length > 0 && <LrChart stream={stream} epochs={epochs} />}
+        {(run.system?.length ?? 0) > 0 && <SystemChart samples={run.system ?? []} />}
       </div>
 
       {finished && (

@@ -196,6 +196,15 @@ export class RunStream {
         this.scheduleRefetch();
         break;
       }
+      case "system": {
+        // a system sample of the worker (CPU, memory, GPU): the run's `system`, one more point
+        const run = this.view.run;
+        if (run) {
+          const { type: _type, ...sample } = ev;
+          this.update({ run: { ...run, system: [...(run.system ?? []), sample] }, clockOffset });
+        }
+        break;
+      }
       default:
         break;
     }

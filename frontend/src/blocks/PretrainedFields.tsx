@@ -3,6 +3,7 @@
 // with its output shape; an Applications block's `weights_run` (a run of the same architecture).
 import { useEffect, useId, useMemo } from "react";
 import type { LayerSpec, Params } from "../api/types";
+import { useSession } from "../auth/session";
 import { graphStore } from "../graph/store";
 import { formatCount, formatShape } from "./format";
 import {
@@ -50,9 +51,10 @@ export function useSourceLayers(params: Params): {
   const key = sourceKey(sourceOf(params));
   const loaded = useTrainedModels((s) => (key ? s.layers[key] : undefined));
   const load = useTrainedModels((s) => s.loadLayers);
+  const username = useSession((s) => s.username); // asked again for whoever signs in
   useEffect(() => {
     if (key) void load(key);
-  }, [key, load]);
+  }, [key, load, username]);
   return { layers: loaded?.value, error: loaded?.error, key };
 }
 
@@ -68,11 +70,12 @@ export function PretrainedFields({
   const runs = useTrainedModels((s) => s.runs);
   const models = useTrainedModels((s) => s.models);
   const { loadRuns, loadModels } = useTrainedModels.getState();
+  const username = useSession((s) => s.username);
   useEffect(() => {
     // asked again when a Pretrained block is inspected a while later: a run may have finished since
     void loadRuns(REFRESH_MS);
     void loadModels(REFRESH_MS);
-  }, [id, loadRuns, loadModels]);
+  }, [id, loadRuns, loadModels, username]);
   const { layers, error: layersError } = useSourceLayers(params);
   const source = sourceOf(params);
   const picked = source ? `${source[0]}:${source[1]}` : "";
@@ -266,9 +269,10 @@ export function WeightsRunField({ id, params, spec, serverErrors }: FieldsProps)
   const runs = useTrainedModels((s) => s.runs);
   const types = useTrainedModels((s) => s.graphTypes);
   const { loadRuns, loadGraphTypes } = useTrainedModels.getState();
+  const username = useSession((s) => s.username);
   useEffect(() => {
     void loadRuns(REFRESH_MS);
-  }, [id, loadRuns]);
+  }, [id, loadRuns, username]);
   const succeeded = useMemo(() => eligibleRuns(runs?.value ?? []).slice(0, 50), [runs]);
   useEffect(() => {
     if (succeeded.length) void loadGraphTypes(succeeded.map((r) => r.id));

@@ -3,6 +3,7 @@
 import { create } from "zustand";
 import { api, ApiError } from "../api/client";
 import { runsApi, type RunSummary } from "../api/runs";
+import { useSession } from "../auth/session";
 import { graphTypes as typesOf, type InnerLayer, type ModelLike } from "./pretrained";
 
 export interface Loaded<T> {
@@ -107,3 +108,10 @@ export const useTrainedModels = create<TrainedModelsState>()((set, get) => ({
 export function sourceKey(source: ["run" | "upload", number] | null): string | null {
   return source ? `${source[0]}:${source[1]}` : null;
 }
+
+// Another person signed in (or out): what was fetched was the last one's.
+useSession.subscribe((now, before) => {
+  if (now.username === before.username) return;
+  for (const key of Object.keys(fetchedAt)) delete fetchedAt[key];
+  useTrainedModels.setState({ runs: null, models: null, layers: {}, graphTypes: {} });
+});

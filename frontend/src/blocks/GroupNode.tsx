@@ -5,7 +5,7 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflo
 import { useEffect, useMemo, useRef } from "react";
 import type { Problem } from "../api/types";
 import { handleForPort } from "../graph/connections";
-import { pathPrefix, portsOf } from "../graph/groups";
+import { groupProblems, pathPrefix, portsOf } from "../graph/groups";
 import { graphStore, useGraph } from "../graph/store";
 import { sourceHandleFor, type BlockNode as BlockNodeType } from "../graph/types";
 import "./BlockNode.css";
@@ -14,20 +14,6 @@ import "./GroupNode.css";
 import { blockMessages } from "./messages";
 
 const NO_PROBLEMS: Problem[] = [];
-
-/** The problems a group shows: its own, and every one inside it named by its path below the group. */
-export function groupProblems(problems: readonly Problem[], path: string): Problem[] {
-  const inside = `${path}/`;
-  const out: Problem[] = [];
-  for (const p of problems) {
-    if (p.node === path) out.push(p);
-    else if (p.node?.startsWith(inside)) {
-      const where = p.node.slice(inside.length);
-      out.push({ ...p, param: undefined, message: `${where}: ${p.param ? `${p.param}: ` : ""}${p.message}` });
-    }
-  }
-  return out;
-}
 
 export function GroupNode({ id, data, selected }: NodeProps<BlockNodeType>) {
   const prefix = useGraph((s) => pathPrefix(s.frames));

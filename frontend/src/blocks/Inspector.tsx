@@ -10,7 +10,7 @@ import { formFor, setParam } from "./form";
 import { formatCompact, formatCount, formatShape } from "./format";
 import { ImportOffer } from "./ImportOffer";
 import { PRETRAINED, PRETRAINED_OWN, WEIGHTS_RUN, formatFrozen, showsFrozen } from "./pretrained";
-import { PretrainedFields, WeightsRunField } from "./PretrainedFields";
+import { ApplicationLayers, PretrainedFields, WeightsRunField } from "./PretrainedFields";
 import { isApplication } from "./TrainedBlockLines";
 import "./Inspector.css";
 
@@ -152,7 +152,10 @@ function NodeInspector({ id }: { id: string }) {
           ))}
         </ul>
       )}
-      {!spec && (
+      {!spec && data.type === "Group" && (
+        <p className="pad muted">A group of blocks: double-click it to open and edit its blocks.</p>
+      )}
+      {!spec && data.type !== "Group" && (
         <p className="pad muted">
           This block type is not in the layer catalog; its parameters cannot be edited.
         </p>
@@ -167,7 +170,10 @@ function NodeInspector({ id }: { id: string }) {
           generic
         )}
         {spec && application && (
-          <WeightsRunField id={id} params={data.params} spec={spec} serverErrors={byParam} />
+          <>
+            <WeightsRunField id={id} params={data.params} spec={spec} serverErrors={byParam} />
+            <ApplicationLayers id={id} type={data.type} params={data.params} testId="inspector-layers" />
+          </>
         )}
       </div>
       <div className="pad">

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { catalog } from "../test-fixtures";
-import { checkWire, groupBlocks, pathPrefix, portsOf, ungroupBlock } from "./groups";
-import { fromDocument, toDocument, type DocNodeV2 } from "./serialise";
+import { blockOf, idForName } from "../blocks/savedBlocks";
+import { checkWire, groupBlocks, groupProblems, pathPrefix, portsOf, ungroupBlock } from "./groups";
+import { readWork, writeWork } from "./persist";
+import { fromDocument, nodeToDocument, toDocument, type DocNodeV2 } from "./serialise";
 import { createGraphStore, type GraphStore } from "./store";
 import { meaningKey } from "./validation";
 import type { BlockNode } from "./types";
@@ -292,5 +294,56 @@ describe("wires at a group", () => {
       s().connect({ source: "group_1", sourceHandle: "out-1", target: "cat", targetHandle: "in-0" }),
     ).toBeNull();
     expect(wires().at(-1)).toBe("group_1:out-1->cat:in-0");
+  });
+});
+
+describe("a group's problems", () => {
+  it("are its own and every inner one, named by the path below it", () => {
+    const problems = [
+      { node: "enc", message: "no Output inside" },
+      { node: "enc/lstm_1", message: "expected 3 dimensions, in group enc", param: "units" },
+      { node: "enc/inner/d", message: "bad" },
+      { node: "encoder/x", message: "another group's" },
+      { node: "d1", message: "outside" },
+    ];
+    expect(groupProblems(problems, "enc").map((p) => p.message)).toEqual([
+      "no Output inside",
+      "lstm_1: units: expected 3 dimensions, in group enc",
+      "inner/d: bad",
+    ]);
+    expect(groupProblems(problems, "enc/inner").map((p) => p.message)).toEqual(["d: bad"]);
+  });
+});
+
+describe("work kept in the browser", () => {
+  it("is the whole graph while a group is open", () => {
+    select("d2", "d3");
+    s().groupSelected();
+    s().openGroup("group_1");
+    const stored = new Map<string, string>();
+    writeWork({ setItem: (k, v) => void stored.set(k, v) }, s());
+    const work = readWork({ getItem: (k) => stored.get(k) ?? null })!;
+    expect(work.graph).toEqual(
+      toDocument({ ...s(), frames: [], nodes: s().frames[0].nodes, edges: s().frames[0].edges }),
+    );
+    expect(work.graph.version).toBe(2);
+    expect(work.graph.nodes.map((n) => n.id)).toContain("group_1");
+  });
+});
+
+describe("My blocks", () => {
+  it("places a copy of a saved group with a fresh id, undoably", () => {
+    select("d2", "d3");
+    s().groupSelected();
+    const saved = { id: 7, name: "Two dense", node: nodeToDocument(node("group_1")), created_at: "" };
+    const copy = { ...blockOf(saved), id: idForName(saved.name) };
+    expect(copy.id).toBe("two_dense");
+    expect(s().placeBlock(copy, { x: 10, y: 20 })).toBe("two_dense");
+    expect(s().placeBlock(copy, { x: 10, y: 20 })).toBe("two_dense_1");
+    const placed = node("two_dense_1");
+    expect(placed.selected).toBe(true);
+    expect(portsOf(placed.data)).toEqual(portsOf(node("group_1").data));
+    s().undo();
+    expect(ids()).not.toContain("two_dense_1");
   });
 });

@@ -1,6 +1,7 @@
 // Groups (pure): a selection of blocks becomes one Group block whose ports are the wires that crossed
 // the selection's border, and back; the ports of a Group; the connection rules at a Group's handles;
 // the path of the group opened in place (validation keys inner blocks by "group/inner").
+import type { Problem } from "../api/types";
 import { checkConnection, portOf, reaches, type ConnectionLike } from "./connections";
 import { nextId, renameCopy } from "./ids";
 import { makeEdge } from "./serialise";
@@ -52,6 +53,20 @@ export function portsOf(data: BlockData, level: readonly BlockNode[] = []): Port
 /** "encoder/" inside group encoder, "a/b/" inside b in a, "" at the top: the prefix of validation keys. */
 export function pathPrefix(frames: readonly Frame[] | undefined): string {
   return frames?.length ? `${frames.map((f) => f.groupId).join("/")}/` : "";
+}
+
+/** The problems a group shows: its own, and every one inside it named by its path below the group. */
+export function groupProblems(problems: readonly Problem[], path: string): Problem[] {
+  const inside = `${path}/`;
+  const out: Problem[] = [];
+  for (const p of problems) {
+    if (p.node === path) out.push(p);
+    else if (p.node?.startsWith(inside)) {
+      const where = p.node.slice(inside.length);
+      out.push({ ...p, param: undefined, message: `${where}: ${p.param ? `${p.param}: ` : ""}${p.message}` });
+    }
+  }
+  return out;
 }
 
 const unselect = (n: BlockNode): BlockNode => (n.selected ? { ...n, selected: false } : n);

@@ -108,6 +108,16 @@ def infer(graph: Graph) -> Build:
     return out
 
 
+def infer_group(node: Node, wire: list[tuple]) -> Build:
+    """The checking walk of a Group's inner graph on its own, called on `wire` (a spec per input port)."""
+    out = Build()
+    if node.group is None:  # pragma: no cover - the caller passes a Group with a graph
+        return out
+    with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
+        _walk(node.group, node.id + "/", wire, out)
+    return out
+
+
 def source_spec(out: Build, prefix: str, edge: Edge) -> tuple | None:
     """The spec an edge carries: its source's output, or the output port it names of a Group."""
     path = prefix + edge.source

@@ -433,6 +433,28 @@ def _parse_group(graph: Graph, node: Node, raw: dict, depth: int) -> None:
         node.sound = False  # no ports: nothing to wire; the inner error says why
 
 
+def parse_group(raw: Any) -> tuple[Node | None, list[dict]]:
+    """A Group node on its own (a saved block): the node and its structural errors, inner ones by path."""
+    where = Graph()
+    if not isinstance(raw, dict):
+        return None, [error(None, f"a block must be a Group node, an object {{id, type, graph}}; got {show(raw)}")]
+    if raw.get("type") != GROUP:
+        return None, [error(None, f"a saved block must be a Group node; got type {show(raw.get('type'))}")]
+    raw_graph = raw.get("graph")
+    if isinstance(raw_graph, dict) and isinstance(raw_graph.get("nodes"), list):
+        count, links = _size(raw_graph)
+        if count > MAX_NODES or links > MAX_EDGES:
+            message = f"the group is too large: {count} blocks and {links} edges; at most {MAX_NODES} and {MAX_EDGES}"
+            return None, [error(None, message)]
+    _parse_nodes(where, [raw])
+    node = where.nodes.get(raw.get("id")) if isinstance(raw.get("id"), str) else None
+    if node is not None and node.shares is not None:
+        where.errors.append(
+            error(node.id, "a Group that shares another's weights has no blocks of its own to keep: save that one")
+        )
+    return node, where.errors
+
+
 def _resolve_shares(graph: Graph) -> None:
     for node in graph.nodes.values():
         if node.shares is None:

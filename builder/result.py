@@ -9,8 +9,8 @@ import logging
 from typing import Any
 
 from .build import Build, in_model
-from .check import NodeInfo, infer
-from .document import Graph, error, parse_graph
+from .check import NodeInfo, infer, infer_group
+from .document import Graph, error, parse_graph, parse_group
 from .warnings import warnings
 
 log = logging.getLogger(__name__)
@@ -126,3 +126,24 @@ def check_graph(doc: Any) -> tuple[dict, Graph, Build | None]:
         "total_macs": macs,
     }
     return result, graph, built
+
+
+def check_group(raw: Any) -> list[dict]:
+    """The problems of a Group node kept on its own (a saved block): its structure, and where every inner
+    Input says its shape, what Keras says of its blocks; [] when it is sound. Never raises."""
+    try:
+        node, errors = parse_group(raw)
+        if errors or node is None or node.group is None:
+            return errors or [error(None, "the block is not a Group with a graph")]
+        inner = node.group
+        shapes = [inner.nodes[p].params.get("shape") for p in inner.in_ports]
+        if any(shape is None for shape in shapes):
+            return []  # the wires it is dropped onto give the shapes: checked there
+        wire = [
+            ((None, *shape), inner.nodes[p].params.get("dtype", "float32"))
+            for p, shape in zip(inner.in_ports, shapes, strict=True)
+        ]
+        return infer_group(node, wire).errors
+    except Exception as exc:  # a bug here must not become a 500
+        log.exception("check_group failed")
+        return [error(None, f"the block could not be checked (an internal error: {type(exc).__name__})")]

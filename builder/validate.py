@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .build import Build, build, in_model
 from .check import OUTCOMES, NodeInfo, Outcome, infer
-from .result import GraphInvalid, check_graph, empty_result, errors_summary, shape_json, validate_graph
+from .result import GraphInvalid, check_graph, check_group, empty_result, errors_summary, shape_json, validate_graph
 from .warnings import warnings
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Outcome",
     "build",
     "check_graph",
+    "check_group",
     "empty_result",
     "errors_summary",
     "in_model",

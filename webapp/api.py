@@ -185,6 +185,10 @@ from webapp.ensembles.api import router as ensembles_router  # noqa: E402
 api.add_router("/ensembles", ensembles_router)
 api.add_router("/crossval", crossval_router)
 
+from webapp.library.api import router as library_router  # noqa: E402
+
+api.add_router("/blocks", library_router)
+
 from webapp.modelfiles.api import inner_router as inner_layers_router  # noqa: E402
 from webapp.modelfiles.api import router as models_router  # noqa: E402
 

@@ -112,18 +112,28 @@ class DocNode(Out):
     type: str
     params: dict[str, Json]
     position: Position | Absent = None
+    graph: GroupGraph | Absent = Field(None, description="a Group's own blocks and wires")
 
 
 class DocEdge(Out):
     source: str
     target: str
     port: int | Absent = None
+    source_port: int | Absent = Field(None, description="which output port of a Group (default 0)")
+
+
+class GroupGraph(Out):
+    """A Group's inner graph: its Input and Output blocks are its ports, in this order."""
+
+    nodes: list[DocNode]
+    edges: list[DocEdge]
 
 
 class GraphDocument(Out):
-    """A graph document (docs/DESIGN.md, "The graph document") as the server writes one."""
+    """A graph document (docs/DESIGN.md, "The graph document") as the server writes one (version 2
+    when it holds groups)."""
 
-    version: Literal[1]
+    version: Literal[1, 2]
     name: str | Absent = None
     description: str | Absent = None
     nodes: list[DocNode]
@@ -192,6 +202,7 @@ class NodeReport(Out):
     params: int
     trainable_params: int
     macs: int
+    output_shapes: list[Shape | None] | Absent = Field(None, description="a Group with several outputs: each one's")
 
 
 class EdgeReport(Out):

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "webapp.runs",
     "webapp.sweeps",
     "webapp.ensembles",
+    "webapp.library",
     "webapp.modelfiles",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LibraryConfig(AppConfig):
+    name = "webapp.library"
+    label = "library"
+    default_auto_field = "django.db.models.BigAutoField"

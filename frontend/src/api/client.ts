@@ -130,6 +130,12 @@ export const api = {
   /** The person's uploaded .keras models (GET /api/models). */
   models: () => json<UploadedModelInfo[]>("GET", "/api/models"),
   modelLayers: (id: number) => json<{ layers: InnerLayerInfo[] }>("GET", `/api/models/${id}/layers`),
+  /** The inner layers of a model block (a Keras Application, a Pretrained block) at an input shape (no batch axis). */
+  blockInnerLayers: (body: {
+    type: string;
+    params: Record<string, unknown>;
+    input_shape: (number | null)[];
+  }) => json<{ layers: InnerLayerInfo[] }>("POST", "/api/graphs/inner-layers", { body }),
   /** Keeps a .keras file as one of the person's models, for a Pretrained block's `upload`. */
   uploadModel(file: File) {
     const form = new FormData();

@@ -4,12 +4,14 @@
 import { useEffect, useId, useMemo } from "react";
 import type { LayerSpec, Params } from "../api/types";
 import { useSession } from "../auth/session";
-import { graphStore } from "../graph/store";
+import { graphStore, useGraph } from "../graph/store";
 import { formatCount, formatShape } from "./format";
 import {
   WEIGHTS_RUN,
+  blockKey,
   cutChoices,
   eligibleRuns,
+  inputShapeOf,
   layerAtCut,
   layerLabel,
   modelLabel,
@@ -229,37 +231,89 @@ function LayerSelect(props: {
 }
 
 /** A trained model's inner layers, folded: name, class, output shape and weights of each, the ones past
- * the cut greyed. */
+ * the cut struck out. `onOpen`: asked for when first unfolded (the layers may come later). */
 export function InnerLayerList({
   layers,
   cutAt = null,
   testId,
   compact = false,
+  onOpen,
+  error,
 }: {
-  layers: readonly InnerLayer[];
+  layers?: readonly InnerLayer[];
   cutAt?: string | null;
   testId: string;
   compact?: boolean;
+  onOpen?(): void;
+  error?: string;
 }) {
-  const end = cutAt === null ? layers.length - 1 : layers.findIndex((l) => l.name === cutAt);
+  const end = !layers ? -1 : cutAt === null ? layers.length - 1 : layers.findIndex((l) => l.name === cutAt);
   return (
-    <details className={`inner-layers nodrag${compact ? " inner-layers-compact" : ""}`} data-testid={testId}>
+    <details
+      className={`inner-layers nodrag${compact ? " inner-layers-compact" : ""}`}
+      data-testid={testId}
+      onToggle={(e) => {
+        if ((e.currentTarget as HTMLDetailsElement).open) onOpen?.();
+      }}
+    >
       <summary>
-        {layers.length} inner layer{layers.length === 1 ? "" : "s"}
+        {layers ? `${layers.length} inner layer${layers.length === 1 ? "" : "s"}` : "inner layers"}
       </summary>
-      <table>
-        <tbody>
-          {layers.map((l, i) => (
-            <tr key={l.name} className={end >= 0 && i > end ? "inner-layer-cut" : undefined}>
-              <td className="mono">{l.name}</td>
-              {!compact && <td>{l.class_name}</td>}
-              <td className="mono">{l.output_shape ? formatShape(l.output_shape) : "—"}</td>
-              <td className="mono num">{l.params ? formatCount(l.params) : ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {error ? (
+        <div className="field-error">{error}</div>
+      ) : !layers ? (
+        <div className="muted">Reading the network…</div>
+      ) : (
+        <table>
+          <tbody>
+            {layers.map((l, i) => (
+              <tr key={l.name} className={end >= 0 && i > end ? "inner-layer-cut" : undefined}>
+                <td className="mono">{l.name}</td>
+                {!compact && <td>{l.class_name}</td>}
+                <td className="mono">{l.output_shape ? formatShape(l.output_shape) : "—"}</td>
+                <td className="mono num">{l.params ? formatCount(l.params) : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </details>
+  );
+}
+
+/** An Applications block's network, layer by layer at its input shape (once wired), asked for when unfolded. */
+export function ApplicationLayers({
+  id,
+  type,
+  params,
+  testId,
+  compact = false,
+}: {
+  id: string;
+  type: string;
+  params: Params;
+  testId: string;
+  compact?: boolean;
+}) {
+  const shapeKey = useGraph((s) => JSON.stringify(inputShapeOf(s.validation?.edges, id)));
+  const inputShape = JSON.parse(shapeKey) as (number | null)[] | null;
+  const key = inputShape ? blockKey(type, params, inputShape) : null;
+  const loaded = useTrainedModels((s) => (key ? s.layers[key] : undefined));
+  if (!key || !inputShape) return null;
+  const load = () => {
+    const body = { type, params: { ...params }, input_shape: inputShape };
+    delete body.params[WEIGHTS_RUN]; // the layers are the same; a run's weights need not be read
+    void useTrainedModels.getState().loadBlockLayers(key, body);
+  };
+  return (
+    <InnerLayerList
+      key={key}
+      layers={loaded?.value}
+      error={loaded?.error}
+      testId={testId}
+      compact={compact}
+      onOpen={load}
+    />
   );
 }
 
@@ -273,7 +327,7 @@ export function WeightsRunField({ id, params, spec, serverErrors }: FieldsProps)
   useEffect(() => {
     void loadRuns(REFRESH_MS);
   }, [id, loadRuns, username]);
-  const succeeded = useMemo(() => eligibleRuns(runs?.value ?? []).slice(0, 50), [runs]);
+  const succeeded = useMemo(() => eligibleRuns(runs?.value ?? []).slice(0, 30), [runs]);
   useEffect(() => {
     if (succeeded.length) void loadGraphTypes(succeeded.map((r) => r.id));
   }, [succeeded, loadGraphTypes]);

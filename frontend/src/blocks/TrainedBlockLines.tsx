@@ -1,7 +1,7 @@
 // The lines a trained-model block adds to its card on the canvas: its frozen and trainable parameter
 // counts (the validate answer's) and its inner layers, folded (a Pretrained block's up to its cut).
 import type { LayerSpec, NodeReport, Params } from "../api/types";
-import { InnerLayerList, useSourceLayers } from "./PretrainedFields";
+import { ApplicationLayers, InnerLayerList, useSourceLayers } from "./PretrainedFields";
 import { PRETRAINED, WEIGHTS_RUN, formatFrozen, showsFrozen } from "./pretrained";
 import "./PretrainedFields.css";
 
@@ -37,6 +37,9 @@ export function TrainedBlockLines({
         </div>
       )}
       {type === PRETRAINED && <PretrainedLayers id={id} params={params} />}
+      {application && (
+        <ApplicationLayers id={id} type={type} params={params} testId={`node-layers-${id}`} compact />
+      )}
     </>
   );
 }

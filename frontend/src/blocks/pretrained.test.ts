@@ -4,6 +4,8 @@ import {
   eligibleRuns,
   formatFrozen,
   graphTypes,
+  blockKey,
+  inputShapeOf,
   layerAtCut,
   layerLabel,
   modelLabel,
@@ -100,6 +102,38 @@ describe("layers", () => {
     expect(layerAtCut([], null)).toBeNull();
     expect(layerLabel(LAYERS[1])).toBe("hidden · Dense · (None, 2)");
     expect(layerLabel({ ...LAYERS[1], output_shape: null })).toBe("hidden · Dense · several outputs");
+  });
+});
+
+describe("an Applications block's layers", () => {
+  it("are asked for at the block's input shape, from the one wire into it", () => {
+    const edges = [
+      { source: "in", target: "net", shape: [null, 96, 96, 3] },
+      { source: "net", target: "pool", shape: [null, 3, 3, 1280] },
+      { source: "a", target: "cat", shape: [null, 4] },
+      { source: "b", target: "cat", shape: [null, 4] },
+      {
+        source: "multi",
+        target: "m",
+        shape: [
+          [null, 2],
+          [null, 3],
+        ],
+      },
+    ];
+    expect(inputShapeOf(edges, "net")).toEqual([96, 96, 3]);
+    expect(inputShapeOf(edges, "cat")).toBeNull();
+    expect(inputShapeOf(edges, "m")).toBeNull();
+    expect(inputShapeOf(edges, "in")).toBeNull();
+    expect(inputShapeOf(undefined, "net")).toBeNull();
+  });
+
+  it("are kept per network shape: the weights' run does not change them, alpha and the input do", () => {
+    const key = blockKey("MobileNetV2", { alpha: 0.35, pooling: "avg" }, [96, 96, 3]);
+    expect(blockKey("MobileNetV2", { pooling: "avg", alpha: 0.35, weights_run: 4 }, [96, 96, 3])).toBe(key);
+    expect(blockKey("MobileNetV2", { alpha: 0.5, pooling: "avg" }, [96, 96, 3])).not.toBe(key);
+    expect(blockKey("MobileNetV2", { alpha: 0.35, pooling: "avg" }, [64, 64, 3])).not.toBe(key);
+    expect(blockKey("ResNet50", { alpha: 0.35, pooling: "avg" }, [96, 96, 3])).not.toBe(key);
   });
 });
 

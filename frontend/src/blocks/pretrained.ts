@@ -194,3 +194,27 @@ export function pretrainedDocument(imported: GraphDocument, upload: number): Gra
   }
   return { ...imported, nodes, edges };
 }
+
+/** The key of an Applications block's layers: its type, the params that shape the network (weights_run
+ * does not) and its input shape. */
+export function blockKey(type: string, params: Params, inputShape: readonly (number | null)[]): string {
+  const shaping = Object.fromEntries(
+    Object.entries(params)
+      .filter(([k]) => k !== WEIGHTS_RUN)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return `block:${type}:${JSON.stringify(shaping)}:${JSON.stringify(inputShape)}`;
+}
+
+/** A block's input shape without the batch axis, from the validate answer's wires: the shape of the one
+ * wire into it, or null (not wired, not checked yet, several outputs on the wire). */
+export function inputShapeOf(
+  edges: readonly { target: string; shape: Shape | null }[] | undefined,
+  id: string,
+): (number | null)[] | null {
+  const into = (edges ?? []).filter((e) => e.target === id);
+  if (into.length !== 1) return null;
+  const shape = into[0].shape;
+  if (!shape || shape.length === 0 || Array.isArray(shape[0])) return null;
+  return (shape as (number | null)[]).slice(1);
+}

@@ -25,6 +25,8 @@ interface TrainedModelsState {
   loadModels(maxAgeMs?: number): Promise<void>;
   loadLayers(key: string): Promise<void>;
   loadGraphTypes(ids: readonly number[]): Promise<void>;
+  /** An Applications block's inner layers, under `key` (blockKey's). */
+  loadBlockLayers(key: string, body: Parameters<typeof api.blockInnerLayers>[0]): Promise<void>;
 }
 
 function message(error: unknown): string {
@@ -82,6 +84,16 @@ export const useTrainedModels = create<TrainedModelsState>()((set, get) => ({
       const [kind, id] = key.split(":");
       try {
         const answer = kind === "run" ? await api.runLayers(Number(id)) : await api.modelLayers(Number(id));
+        set({ layers: { ...get().layers, [key]: { value: answer.layers } } });
+      } catch (error) {
+        set({ layers: { ...get().layers, [key]: { error: message(error) } } });
+      }
+    }),
+  loadBlockLayers: (key, body) =>
+    once(`layers:${key}`, async () => {
+      if (get().layers[key]?.value) return;
+      try {
+        const answer = await api.blockInnerLayers(body);
         set({ layers: { ...get().layers, [key]: { value: answer.layers } } });
       } catch (error) {
         set({ layers: { ...get().layers, [key]: { error: message(error) } } });

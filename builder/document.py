@@ -447,7 +447,8 @@ def parse_group(raw: Any) -> tuple[Node | None, list[dict]]:
             message = f"the group is too large: {count} blocks and {links} edges; at most {MAX_NODES} and {MAX_EDGES}"
             return None, [error(None, message)]
     _parse_nodes(where, [raw])
-    node = where.nodes.get(raw.get("id")) if isinstance(raw.get("id"), str) else None
+    node_id = raw.get("id")
+    node = where.nodes.get(node_id) if isinstance(node_id, str) else None
     if node is not None and node.shares is not None:
         where.errors.append(
             error(node.id, "a Group that shares another's weights has no blocks of its own to keep: save that one")

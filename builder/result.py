@@ -136,13 +136,13 @@ def check_group(raw: Any) -> list[dict]:
         if errors or node is None or node.group is None:
             return errors or [error(None, "the block is not a Group with a graph")]
         inner = node.group
-        shapes = [inner.nodes[p].params.get("shape") for p in inner.in_ports]
-        if any(shape is None for shape in shapes):
-            return []  # the wires it is dropped onto give the shapes: checked there
-        wire = [
-            ((None, *shape), inner.nodes[p].params.get("dtype", "float32"))
-            for p, shape in zip(inner.in_ports, shapes, strict=True)
-        ]
+        wire = []
+        for port in inner.in_ports:
+            params = inner.nodes[port].params
+            shape = params.get("shape")
+            if shape is None:
+                return []  # the wires it is dropped onto give the shapes: checked there
+            wire.append(((None, *shape), params.get("dtype", "float32")))
         return infer_group(node, wire).errors
     except Exception as exc:  # a bug here must not become a 500
         log.exception("check_group failed")

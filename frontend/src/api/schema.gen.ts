@@ -73,6 +73,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved blocks (groups) */
+        get: operations["webapp_library_api_list_blocks"];
+        put?: never;
+        /** Save a Group node as one of your blocks */
+        post: operations["webapp_library_api_create_block"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks/{block_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your saved blocks */
+        delete: operations["webapp_library_api_delete_block"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crossval": {
         parameters: {
             query?: never;
@@ -300,6 +335,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/graphs/inner-layers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The inner layers of a model block (a Keras Application or a Pretrained block) at an input shape */
+        post: operations["webapp_modelfiles_api_block_inner_layers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs/validate": {
         parameters: {
             query?: never;
@@ -326,6 +378,59 @@ export interface paths {
         };
         /** The layer catalog */
         get: operations["webapp_graphs_api_layers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your uploaded .keras models, for Pretrained blocks */
+        get: operations["webapp_modelfiles_api_list_models"];
+        put?: never;
+        /** Upload a trained .keras model (catalog layers only, loaded in safe mode) to use as a Pretrained block */
+        post: operations["webapp_modelfiles_api_upload_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your uploaded models */
+        get: operations["webapp_modelfiles_api_get_model"];
+        put?: never;
+        post?: never;
+        /** Delete an uploaded model and its file */
+        delete: operations["webapp_modelfiles_api_delete_model"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}/layers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The uploaded model's layers, for a Pretrained block's cut_at and trainable_from */
+        get: operations["webapp_modelfiles_api_model_layers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1193,11 +1298,21 @@ export interface components {
             port?: number;
             /** Source */
             source: string;
+            /**
+             * Source Port
+             * @description which output port of a Group (default 0)
+             */
+            source_port?: number;
             /** Target */
             target: string;
         };
         /** DocNode */
         DocNode: {
+            /**
+             * Graph
+             * @description a Group's own blocks and wires
+             */
+            graph?: components["schemas"]["GroupGraph"];
             /** Id */
             id: string;
             /** Params */
@@ -1591,7 +1706,8 @@ export interface components {
         };
         /**
          * GraphDocument
-         * @description A graph document (docs/DESIGN.md, "The graph document") as the server writes one.
+         * @description A graph document (docs/DESIGN.md, "The graph document") as the server writes one (version 2
+         *     when it holds groups).
          */
         GraphDocument: {
             /** Description */
@@ -1604,9 +1720,19 @@ export interface components {
             nodes: components["schemas"]["DocNode"][];
             /**
              * Version
-             * @constant
+             * @enum {integer}
              */
-            version: 1;
+            version: 1 | 2;
+        };
+        /**
+         * GroupGraph
+         * @description A Group's inner graph: its Input and Output blocks are its ports, in this order.
+         */
+        GroupGraph: {
+            /** Edges */
+            edges: components["schemas"]["DocEdge"][];
+            /** Nodes */
+            nodes: components["schemas"]["DocNode"][];
         };
         /** ImageSpec */
         ImageSpec: {
@@ -1649,9 +1775,9 @@ export interface components {
             notice?: string;
             /**
              * Version
-             * @constant
+             * @enum {integer}
              */
-            version: 1;
+            version: 1 | 2;
         };
         /** InnerLayer */
         InnerLayer: {
@@ -1681,6 +1807,32 @@ export interface components {
             /** Layers */
             layers: components["schemas"]["InnerLayer"][];
         };
+        /** InnerLayersRequest */
+        InnerLayersRequest: {
+            /**
+             * Dtype
+             * @description the input's dtype
+             * @default float32
+             */
+            dtype?: string;
+            /**
+             * Input Shape
+             * @description the block's input shape without the batch axis, e.g. [32, 32, 3]
+             */
+            input_shape: (number | null)[];
+            /**
+             * Params
+             * @description the block's params, as in a graph
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Type
+             * @description a model block: Pretrained or a Keras Application (MobileNetV2, ResNet50, ...)
+             */
+            type: string;
+        };
         /** InputCount */
         InputCount: {
             /**
@@ -1708,6 +1860,40 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * LibraryBlock
+         * @description A saved block: a Group node as its owner saved it.
+         */
+        LibraryBlock: {
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Node
+             * @description a Group node: {id, type: Group, params, graph}
+             */
+            node: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * LibraryBlockIn
+         * @description A block to save: its name and the Group node.
+         */
+        LibraryBlockIn: {
+            /** Name */
+            name: string;
+            /**
+             * Node
+             * @description a Group node with its own graph: {id, type: Group, params, graph}
+             */
+            node: {
+                [key: string]: unknown;
+            };
         };
         /** Me */
         Me: {
@@ -1767,6 +1953,11 @@ export interface components {
             macs: number;
             /** Output Shape */
             output_shape: (number | null)[] | (number | null)[][] | null;
+            /**
+             * Output Shapes
+             * @description a Group with several outputs: each one's
+             */
+            output_shapes?: ((number | null)[] | (number | null)[][] | null)[];
             /** Params */
             params: number;
             /** Trainable Params */
@@ -3054,6 +3245,48 @@ export interface components {
              */
             groups: components["schemas"]["TrainingGroupOut"][];
         };
+        /** UploadedModelInfo */
+        UploadedModelInfo: {
+            /** Created At */
+            created_at: string;
+            /**
+             * Filename
+             * @description the uploaded file's name
+             */
+            filename: string;
+            /**
+             * Id
+             * @description what a Pretrained block's "upload" takes
+             */
+            id: number;
+            /**
+             * Input Shapes
+             * @description one shape per input, batch axis first
+             */
+            input_shapes: (number | null)[][];
+            /**
+             * Layers
+             * @description its top-level layers, the input layers left out
+             */
+            layers: number;
+            /** Name */
+            name: string;
+            /**
+             * Output Shapes
+             * @description one shape per output, batch axis first
+             */
+            output_shapes: (number | null)[][];
+            /**
+             * Params
+             * @description its weights, trainable or not
+             */
+            params: number;
+            /**
+             * Size
+             * @description bytes of the stored .keras
+             */
+            size: number;
+        };
         /** ValidationResult */
         ValidationResult: {
             /** Edges */
@@ -3258,6 +3491,160 @@ export interface operations {
             };
             /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_library_api_list_blocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryBlock"][];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_library_api_create_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LibraryBlockIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryBlock"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_library_api_delete_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                block_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4204,6 +4591,39 @@ export interface operations {
             };
         };
     };
+    webapp_modelfiles_api_block_inner_layers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InnerLayersRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InnerLayers"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webapp_graphs_api_validate: {
         parameters: {
             query?: never;
@@ -4258,6 +4678,271 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Catalog"];
+                };
+            };
+        };
+    };
+    webapp_modelfiles_api_list_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedModelInfo"][];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_modelfiles_api_upload_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * File
+                     * Format: binary
+                     * @description the .keras file
+                     */
+                    file: string;
+                    /**
+                     * Name
+                     * @description a title for the model (default: the file's name)
+                     * @default
+                     */
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedModelInfo"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body or the file is too large, or the model is over this server's size limit (`detail` says which) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_modelfiles_api_get_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedModelInfo"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_modelfiles_api_delete_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed (send the csrftoken cookie's value as X-CSRFToken) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webapp_modelfiles_api_model_layers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InnerLayers"];
+                };
+            };
+            /** @description bad request: the body, a parameter or a value is wrong (`detail`, often `field` or `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication required (log in, or send `Authorization: Bearer <token>`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (someone else's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state (`detail` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -79,8 +79,11 @@ def fashion_graph() -> dict:
 @contextlib.contextmanager
 def app(workers: int):
     workdir = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    # A temporary folder of its own: a worker of another stack on this machine, starting, removes the
+    # `run-<id>-*` work folders of runs its own database does not have running, whatever stack made them.
+    (workdir / "tmp").mkdir()
     with redis_server() as redis_url:
-        env = webapp_env(workdir, redis_url, SWEEP_MAX_PARALLEL=str(max(1, workers)))
+        env = webapp_env(workdir, redis_url, SWEEP_MAX_PARALLEL=str(max(1, workers)), TMPDIR=str(workdir / "tmp"))
         migrate(env)
         token = create_token(env, "bench")
         with contextlib.ExitStack() as stack:

@@ -35,7 +35,9 @@ def warm_up(**kwargs) -> None:
 
     device = configure_device()
     import builder  # noqa: F401  (Keras and the catalog, ready for the first run)
+    from trainer.model import freeze_imports
 
+    freeze_imports()  # every run's clear_session() collects garbage: not through the ~500k objects of the imports
     log.info("worker ready to train on %s", device)
 
 

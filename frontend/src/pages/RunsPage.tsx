@@ -98,6 +98,16 @@ function RunsList() {
   const [deleting, setDeleting] = useState<number[] | null>(null);
   const [busyDeleting, setBusyDeleting] = useState(false);
   const [opening, setOpening] = useState<number | null>(null);
+  const [openNotes, setOpenNotes] = useState<ReadonlySet<number>>(new Set());
+  const toggleNote = useCallback(
+    (id: number) =>
+      setOpenNotes((open) => {
+        const next = new Set(open);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
 
   useEffect(() => {
     const timer = setTimeout(() => setQuery(filters), filters.text === query.text ? 0 : 250);
@@ -357,6 +367,8 @@ function RunsList() {
               onDelete={(id) => setDeleting([id])}
               onOpenInEditor={(id) => void openInEditor(id)}
               opening={opening}
+              openNotes={openNotes}
+              onToggleNote={toggleNote}
             />
           </div>
         )}

@@ -1,6 +1,6 @@
 // The runs table: the chosen columns (click a header to sort, again to reverse), a tick box per row
 // (compare, ensemble, delete several), the name, tags and note edited in place, and per-row actions.
-import { Fragment, useState } from "react";
+import { Fragment } from "react";
 import type { RunSummary } from "../../api/runs";
 import { StatusBadge } from "../../pages/RunPage";
 import { NameCell, NoteEditor, TagsCell } from "./cells";
@@ -21,17 +21,15 @@ export interface RunsTableProps {
   onDelete(id: number): void;
   onOpenInEditor(id: number): void;
   opening: number | null;
+  /** the runs whose note row is open (kept by the page: a filter that hides the table keeps them) */
+  openNotes: ReadonlySet<number>;
+  onToggleNote(id: number): void;
 }
 
 export function RunsTable(props: RunsTableProps) {
   const { runs, columns, ctx, sort, selected, refused } = props;
-  const [notes, setNotes] = useState<ReadonlySet<number>>(new Set());
-  const toggleNote = (id: number) =>
-    setNotes((open) => {
-      const next = new Set(open);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
+  const notes = props.openNotes;
+  const toggleNote = props.onToggleNote;
   const width = columns.length + 2;
 
   return (

@@ -92,7 +92,7 @@ export function NameCell({
         data-testid={`run-note-toggle-${run.id}`}
         onClick={onToggleNote}
       >
-        {run.note ? "🗒" : "+ note"}
+        {run.note ? "note" : "+ note"}
       </button>
       {run.sweep != null && (
         <a

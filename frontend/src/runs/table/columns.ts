@@ -38,7 +38,7 @@ export function testSummary(test: Record<string, number | null> | null | undefin
 }
 
 function when(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toLocaleString() : "–";
+  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" }) : "–";
 }
 
 /** The run's own columns, in the table's order. */

@@ -150,7 +150,10 @@ def config_problems(config: Any, *, nested: bool = False, depth: int = 0) -> lis
         return ["the model is nested too deeply"]
     if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
         return ["the file holds no Functional or Sequential model"]
-    known = {cls.__name__ for cls in defs_by_class()} | {"InputLayer", "Identity"}
+    import keras
+
+    # Identity: how builder.compile names a one-Output model's output
+    known = {cls.__name__ for cls in (*defs_by_class(), keras.layers.InputLayer, keras.layers.Identity)}
     inner = {cls.__name__ for cls in inner_classes()} if nested else set()
     entries = (config.get("config") or {}).get("layers")
     if not isinstance(entries, list):
@@ -248,11 +251,24 @@ def cut(model: Any, cut_at: str | None, name: str) -> Any:
         names = [layer.name for layer in model.layers]
         if cut_at not in names:
             raise PretrainedError(f"cut_at: the model has no layer '{cut_at}'; its layers are {', '.join(names)}")
-        try:
-            output = model.get_layer(cut_at).output
-        except (AttributeError, ValueError) as exc:
-            raise PretrainedError(f"cut_at: layer '{cut_at}' has no single output ({exc})") from None
+        return _cut_at_layer(model, model.get_layer(cut_at), name)
     return keras.Model(model.inputs[0], output, name=name)
+
+
+def _cut_at_layer(model: Any, layer: Any, name: str) -> Any:
+    """The model up to `layer`'s output in this model's graph: a nested model (an Application's network)
+    also has an output of its own graph, which is not connected to this model's input."""
+    import keras
+
+    candidates = [tensor for node in layer._inbound_nodes for tensor in node.output_tensors[:1]]
+    if len(candidates) == 0 or any(len(node.output_tensors) != 1 for node in layer._inbound_nodes):
+        raise PretrainedError(f"cut_at: layer '{layer.name}' has no single output")
+    for tensor in reversed(candidates):  # the call in this model is the last one made
+        try:
+            return keras.Model(model.inputs[0], tensor, name=name)
+        except ValueError:
+            continue
+    raise PretrainedError(f"cut_at: layer '{layer.name}' is not on the path from the model's input")
 
 
 def _set_trainable(layer: Any, flag: bool) -> None:
@@ -374,9 +390,10 @@ def make_application(type_name: str, params: dict, name: str, spec: tuple, *, fr
         raise PretrainedError(f"takes float images; this block gets {dtype}")
     fn = getattr(keras.applications, type_name)
     try:
-        model = fn(**keras_arguments(type_name, params, shape[1:]), name=name)
+        model = fn(**keras_arguments(type_name, params, shape[1:]))
     except ValueError as exc:
         raise PretrainedError(str(exc).splitlines()[0][:300]) from None
+    model.name = name  # after: EfficientNetV2 looks its blocks up by its name argument
     run = params.get("weights_run")
     if run is not None:
         source = _matching_network(LOADED.get(resolve({"run": run})), model)
@@ -392,7 +409,8 @@ def make_application(type_name: str, params: dict, name: str, spec: tuple, *, fr
 
 
 def _signature(model: Any) -> list:
-    return [(type(layer).__name__, [tuple(w.shape) for w in layer.weights]) for layer in model.layers]
+    """What weights a network holds, layer by layer (layers without weights, such as the pooling, left out)."""
+    return [(type(layer).__name__, [tuple(w.shape) for w in layer.weights]) for layer in model.layers if layer.weights]
 
 
 def _matching_network(source: Any, target: Any) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder import macs, messages
+from builder.catalog.applications import application_types
 from builder.catalog.common import VALUE_CHECKS
 from builder.catalog.markers import INPUT, OUTPUT
 from builder.catalog.pretrained import PRETRAINED
@@ -59,8 +60,9 @@ def test_no_second_map_of_block_types(path):
 
 
 def test_the_allowed_lists_name_only_catalog_blocks():
-    # Pretrained is no Keras class (builder/pretrained.py loads a model): tests/builder/test_pretrained.py.
-    assert set(SAMPLES) == TYPES - {INPUT, OUTPUT, PRETRAINED}
+    # Pretrained is no Keras class (builder/pretrained.py loads a model): tests/builder/test_pretrained.py;
+    # nor are the Keras Applications (keras.applications networks): tests/builder/test_applications.py.
+    assert set(SAMPLES) == TYPES - {INPUT, OUTPUT, PRETRAINED} - application_types()
     for d in block_defs().values():
         for p in d.spec.params:
             if p.kind == "layer":

@@ -129,6 +129,7 @@ export function CompareChart({
     const current = latest.current;
     el.dataset.points = pointCounts(current.lines.map((l) => l.curve)).join(",");
     el.dataset.lines = String(current.lines.length);
+    el.dataset.series = String(current.data.length - 1);
     el.dataset.x = (current.data[0] as number[]).join(",");
   }, []);
   return (

@@ -92,4 +92,11 @@ def test_open_an_old_version_read_only_and_restore_it(page: Page):
     expect(page.locator(".react-flow__node")).to_have_count(3)
     expect(page.get_by_test_id("node-probs")).to_have_count(0)
     expect(page.get_by_test_id("unsaved-mark")).to_be_visible()
+
+    # A version that does not exist: said so, the address cleared, the work untouched.
+    page.goto(f"/?project={pid}&version=99")
+    expect(page.locator(".toast")).to_contain_text("Could not open version 99")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_test_id("version-banner")).to_have_count(0)
+    expect(page.locator(".react-flow__node")).to_have_count(3)
     assert page.console_errors == []

@@ -117,6 +117,8 @@ export async function viewVersion(project: number, number: number): Promise<bool
     return true;
   } catch (error) {
     notify(`Could not open version ${number}: ${problemOf(error)}`, "error");
+    const shown = useHistoryView.getState().viewing;
+    setAddress(shown ? editorUrl(shown.project, shown.number) : "/"); // the address says what is shown
     return false;
   } finally {
     useHistoryView.setState({ busy: false });
@@ -270,9 +272,9 @@ export function VersionBanner() {
   const isCurrent = viewing.number === viewing.current;
   return (
     <header className="toolbar version-bar" data-testid="version-banner" role="status">
-      <a className="brand" href="/" title="Keras Canvas" onClick={(e) => e.preventDefault()}>
+      <span className="brand" title="Keras Canvas">
         <span className="logo">K</span>
-      </a>
+      </span>
       <strong className="version-title" data-testid="version-banner-text">
         {viewingText(viewing.number)}
       </strong>

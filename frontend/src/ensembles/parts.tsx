@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { useSession } from "../auth/session";
 import { linkTo } from "../pages/RunPage";
+import { formatConfidence } from "../runs/format";
 import { barLength, compareMetric, formatValue, higherIsBetter } from "./compare";
 import { gainText, metricOrder } from "./format";
 import type { Disagreement, Disagreements, Ensemble } from "./types";
@@ -222,7 +223,7 @@ function Sample({ s, memberNames }: { s: Disagreement; memberNames: Map<number, 
         </div>
         <div>
           <span className="muted">ensemble</span> <strong>{s.ensemble}</strong>
-          {s.confidence !== null && <span className="muted"> {(s.confidence * 100).toFixed(0)}%</span>}
+          {s.confidence !== null && <span className="muted"> {formatConfidence(s.confidence)}</span>}
         </div>
         <div className="votes">
           {s.members.map((v) => (

@@ -364,3 +364,52 @@ def test_group_documents_round_trip_through_json():
     res1 = next(n for n in normal["nodes"] if n["id"] == "res1")
     assert next(n["id"] for n in res1["graph"]["nodes"]) == "x" and res1["params"] == {}
     assert builder.validate_graph(normal)["total_params"] == 9610
+
+
+def test_a_shared_group_with_two_outputs_inside_a_group_goes_everywhere():
+    two = group(
+        "b",
+        [port_in("i"), dense("d1", 3), dense("d2", 2), port_out("o1"), port_out("o2")],
+        [
+            {"source": "i", "target": "d1"},
+            {"source": "i", "target": "d2"},
+            {"source": "d1", "target": "o1"},
+            {"source": "d2", "target": "o2"},
+        ],
+    )
+    outer = group(
+        "a",
+        [
+            port_in(),
+            two,
+            {"id": "b2", "type": "Group", "params": {"shares": "b"}},
+            {"id": "cat", "type": "Concatenate", "params": {}},
+            port_out(),
+        ],
+        [
+            {"source": "x", "target": "b"},
+            {"source": "b", "target": "b2", "source_port": 0},
+            {"source": "b", "target": "cat", "port": 0, "source_port": 1},
+            {"source": "b2", "target": "cat", "port": 1, "source_port": 1},
+            {"source": "b2", "target": "cat", "port": 2, "source_port": 0},
+            {"source": "cat", "target": "y"},
+        ],
+    )
+    doc = model_doc([outer], chain("features", "a", "label"), shape=(3,))
+    result = builder.validate_graph(doc)
+    assert result["valid"], result["errors"]
+    assert result["nodes"]["a/b2"]["output_shapes"] == [[None, 3], [None, 2]] and result["nodes"]["a/b2"]["params"] == 0
+    assert result["nodes"]["a"]["output_shape"] == [None, 7]
+    want = 3 * 3 + 3 + 3 * 2 + 2  # b's weights, once
+    assert result["total_params"] == builder.compile_graph(doc).model.count_params() == want
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(builder.export_python(doc), "script.py", "exec"), namespace)
+    assert namespace["build_model"]().count_params() == want
+    imported = builder.import_model(builder.export_keras(doc))
+    (a,) = [n for n in imported["nodes"] if n["id"] == "a"]
+    assert {n["id"]: n["params"] for n in a["graph"]["nodes"] if n["type"] == "Group"} == {
+        "b": {},
+        "b2": {"shares": "b"},
+    }
+    assert {"source": "b2", "source_port": 1, "target": "cat", "port": 1} in a["graph"]["edges"]
+    assert builder.validate_graph(imported)["total_params"] == want

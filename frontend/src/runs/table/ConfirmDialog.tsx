@@ -17,12 +17,17 @@ export function ConfirmDialog({
   onCancel(): void;
 }) {
   const confirm = useRef<HTMLButtonElement>(null);
+  const cancel = useRef(onCancel);
+  useEffect(() => {
+    cancel.current = onCancel;
+  }, [onCancel]);
+  // Focus on the confirm button once, when the dialog opens; Escape cancels.
   useEffect(() => {
     confirm.current?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onCancel();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && cancel.current();
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [onCancel]);
+  }, []);
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCancel()}>
       <div

@@ -5,6 +5,7 @@ goes back out."""
 
 import json
 import os
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -56,13 +57,18 @@ def node(page: Page, node_id: str):
     return page.locator(f'.react-flow__node[data-id="{node_id}"]')
 
 
-def test_group_open_in_place_and_back(page: Page):
-    # the work of a last visit comes back from localStorage: the five blocks, already placed
+def keep_work(page: Page) -> None:
+    """The work of a last visit comes back from localStorage: the five blocks, already placed."""
     page.add_init_script(
         f"localStorage.setItem('keras-canvas:work', JSON.stringify({{graph: {json.dumps(GRAPH)}, projectId: null}}))"
     )
+
+
+def test_group_open_in_place_and_back(page: Page):
+    keep_work(page)
     page.goto("/")
     expect(page.get_by_test_id("node-params-hidden")).to_have_text("25,120 params", timeout=SLOW)
+    expect(page.get_by_test_id("palette-my-blocks")).to_have_count(0)  # signed out: no My blocks
 
     # select the three layers (click, then Ctrl+click) and group them
     node(page, "hidden").click()
@@ -115,3 +121,40 @@ def test_group_open_in_place_and_back(page: Page):
         }""",
         timeout=SLOW,
     )
+
+
+def test_my_blocks_save_place_delete(page: Page):
+    keep_work(page)
+    # signed up before the page loads (its own first call would give the browser another CSRF token)
+    page.request.get("/api/auth/me")  # sets the CSRF cookie
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    signup = page.request.post(
+        "/api/auth/signup",
+        data={"username": f"blocks-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
+        headers={"X-CSRFToken": token},
+    )
+    assert signup.ok, signup.text()
+    page.goto("/")
+    section = page.get_by_test_id("palette-my-blocks")
+    expect(section).to_contain_text("Save to My blocks", timeout=SLOW)  # signed in: the section, empty
+
+    node(page, "hidden").click()
+    node(page, "drop").click(modifiers=["Control"])
+    page.keyboard.press("Control+g")
+    node(page, "group_1").click(button="right")
+    page.once("dialog", lambda dialog: dialog.accept("Hidden block"))
+    page.get_by_test_id("menu-save-block").click()
+    entry = section.locator(".palette-my-block")
+    expect(entry).to_have_text("▣ Hidden block×")
+
+    # a click places a copy with a fresh id, checked by the server like any group
+    entry.click()
+    expect(node(page, "hidden_block")).to_be_visible()
+    expect(page.get_by_test_id("group-summary-hidden_block")).to_have_text("2 blocks · 1 in · 1 out")
+    listed = page.request.get("/api/blocks").json()
+    assert [b["name"] for b in listed] == ["Hidden block"]
+    assert [n["type"] for n in listed[0]["node"]["graph"]["nodes"]] == ["Input", "Dense", "Dropout", "Output"]
+
+    section.get_by_role("button", name="Delete Hidden block", exact=True).click()
+    expect(entry).to_have_count(0)
+    assert page.request.get("/api/blocks").json() == []

@@ -69,7 +69,7 @@ export const MyBlocks = memo(function MyBlocks({ query }: { query: string }) {
             data-testid={`my-block-${entry.id}`}
             draggable
             tabIndex={0}
-            role="button"
+            aria-label={`${entry.name} (My blocks): click or Enter to add a copy`}
             title={`${entry.name}: drag onto the canvas, or click / Enter to add a copy.`}
             style={{ ["--stripe" as string]: "#475569" }}
             onDragStart={(e) => onDragStart(e, entry)}

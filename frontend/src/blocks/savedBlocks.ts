@@ -1,17 +1,14 @@
 // "My blocks": the groups a signed-in person saved (GET/POST/DELETE /api/blocks), and placing a copy.
 import { create } from "zustand";
 import { callJson } from "../api/runs";
+import type { components } from "../api/schema.gen";
 import { fromDocument, type DocNodeV2 } from "../graph/serialise";
 import type { BlockNode } from "../graph/types";
 
 export const MY_BLOCK_MIME = "application/x-keras-my-block";
 
-export interface SavedBlock {
-  id: number;
-  name: string;
-  node: DocNodeV2;
-  created_at: string;
-}
+/** An entry of My blocks (the server's LibraryBlock), its node a Group node of the document. */
+export type SavedBlock = Omit<components["schemas"]["LibraryBlock"], "node"> & { node: DocNodeV2 };
 
 export const blocksApi = {
   list: () => callJson<SavedBlock[]>("GET", "/api/blocks"),

@@ -449,17 +449,25 @@ def script_lines(type_name: str, params: dict, name: str, ident_name: str, sourc
         if p.name != "weights_run" and p.name in params and params[p.name] != p.default:
             args.append(f"{p.name}={params[p.name]!r}")
     args.append(f"name={name!r}")
-    lines = [f"{indent}{var} = keras.applications.{type_name}({', '.join(args)})"]
+    inner = indent + "    "
+    lines = [f"{indent}{var} = keras.applications.{type_name}(", *(f"{inner}{a}," for a in args), f"{indent})"]
     run = params.get("weights_run")
     if run is not None:
         const = f"{ident_name.upper()}_WEIGHTS_PATH"
         lines += [
-            f"{indent}# weights_run: run {run}'s trained {type_name}, copied from its .keras file: set the path.",
+            f"{indent}# weights_run: run {run}'s trained {type_name}, copied from its",
+            f"{indent}# .keras file (the network of the same weight shapes): set the path.",
             f"{indent}{const} = {f'run-{run}.keras'!r}",
-            f"{indent}_source = keras.saving.load_model({const}, compile=False, safe_mode=True)",
+            f"{indent}_source = keras.saving.load_model(",
+            f"{inner}{const}, compile=False, safe_mode=True",
+            f"{indent})",
             f"{indent}_shapes = [w.shape for w in {var}.weights]",
-            f"{indent}_trained = next(m for m in [_source, *_source.layers] if isinstance(m, keras.Model) and "
-            "[w.shape for w in m.weights] == _shapes)",
+            f"{indent}_trained = next(",
+            f"{inner}m",
+            f"{inner}for m in [_source, *_source.layers]",
+            f"{inner}if isinstance(m, keras.Model)",
+            f"{inner}and [w.shape for w in m.weights] == _shapes",
+            f"{indent})",
             f"{indent}{var}.set_weights(_trained.get_weights())",
         ]
     lines.append(f"{indent}{ident_name} = {var}({source})")

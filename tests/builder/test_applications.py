@@ -258,6 +258,7 @@ def test_exported_script_builds_the_same_network(tmp_path, trained_run):
     with using_resolver(run_resolver(path)):
         text = builder.export_python(graph("MobileNetV2", alpha=0.35, pooling="avg", weights_run=5))
     assert "BASE_WEIGHTS_PATH = 'run-5.keras'" in text
+    assert all(len(line) <= 79 for line in text.splitlines())
     script.write_text(text.replace("'run-5.keras'", repr(str(path))))
     made = runpy.run_path(str(script))["build_model"]()
     np.testing.assert_array_equal(

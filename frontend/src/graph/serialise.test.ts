@@ -20,6 +20,7 @@ describe("graph <-> document", () => {
         "lstm_rows",
         "mnist_mlp",
         "mnist_mlp_tiny",
+        "mobilenetv2_transfer",
         "qa_two_inputs",
         "regression_diabetes",
         "residual_block",

@@ -41,6 +41,23 @@ def _square(value: Any, config: dict) -> Any:
     return value
 
 
+def _shear_range(value: Any) -> tuple[float, float]:
+    """A shear factor f as the range (0, f), as Keras documents it. Keras 3.15.1 itself turns a number f into
+    (-f, f), a config its own range check refuses when the layer is loaded again (so a saved model with it
+    could not be read back); a range [lower, upper] within [0, 1] is kept as it is."""
+    if isinstance(value, list | tuple):
+        return (float(value[0]), float(value[1]))
+    return (0.0, float(value))
+
+
+def _shear(name: str, axis: str) -> ParamDef:
+    return _amount(
+        name,
+        f"Largest {axis} shear, 0 to 1 (a random amount from 0 up to it), or [lower, upper] within [0, 1].",
+        to_keras=_shear_range,
+    )
+
+
 def _value_range() -> ParamDef:
     return P(
         "value_range",
@@ -118,6 +135,19 @@ def blocks() -> list[BlockDef]:
                 P("scale", "float", "Strength of the warp, 0 to 1.", min=0.0, max=1.0),
                 _interpolation(),
                 P("fill_value", "float", "Value of the pixels the warp uncovers."),
+                data_format(),
+            ],
+        ),
+        _image(
+            layers.RandomShear,
+            "Shears images by a random amount along x and y while training (one way: Keras 3.15.1 cannot reload "
+            "a shear range below 0).",
+            [
+                _shear("x_factor", "horizontal"),
+                _shear("y_factor", "vertical"),
+                _interpolation(),
+                P("fill_mode", "choice", "How points outside the image are filled.", choices=FILL_MODES),
+                P("fill_value", "float", 'Value used outside the image when fill_mode is "constant".'),
                 data_format(),
             ],
         ),

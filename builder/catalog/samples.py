@@ -132,6 +132,7 @@ SAMPLES: dict[str, tuple[dict, list[tuple[tuple, str]]]] = {
         [((8, 8, 3), F)],
     ),
     "RandomPerspective": ({"factor": 0.5, "scale": 0.3}, [((8, 8, 3), F)]),
+    "RandomShear": ({"x_factor": 0.2, "y_factor": [0.1, 0.3], "fill_mode": "constant"}, [((8, 8, 3), F)]),
     "RandomErasing": ({"factor": 0.5, "scale": [0.1, 0.2], "fill_value": 0.0}, [((8, 8, 3), F)]),
     "RandomGaussianBlur": ({"factor": 0.5, "kernel_size": 5, "sigma": [0.5, 1.5]}, [((8, 8, 3), F)]),
     "RandomInvert": ({"factor": 0.3, "value_range": [0, 1]}, [((8, 8, 3), F)]),

@@ -144,6 +144,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker write to one file: wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Write-ahead log, synced at checkpoints: a commit is ~0.01 ms instead of two fsyncs (~16 ms here; a
+    # sweep's trial makes ~20), readers never wait for a writer; still safe if a process dies, only a power
+    # loss may take back the last commits. (PostgreSQL in production.)
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

@@ -104,8 +104,39 @@ def storage() -> Any:
             if url.startswith("sqlite"):
                 # The web process and the workers write to one file: wait for its lock, as Django does.
                 kwargs = {"connect_args": {"timeout": 30}}
+                _sqlite_pragmas_on_connect(url.removeprefix("sqlite:///"))
             found = _storages[url] = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
         return found
+
+
+_pragma_files: set[str] = set()  # the SQLite files whose new SQLAlchemy connections get the pragmas
+
+
+def _sqlite_pragmas_on_connect(path: str) -> None:
+    """Optuna's connections to `path` set up as Django's (settings: the write-ahead log, synced at
+    checkpoints): an ask or a tell is several commits, each otherwise two fsyncs. Set before the storage
+    is made, since making it connects already."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not _pragma_files:
+
+        def on_connect(dbapi_connection: Any, _record: Any) -> None:
+            import sqlite3
+
+            if not isinstance(dbapi_connection, sqlite3.Connection):
+                return
+            cursor = dbapi_connection.cursor()
+            try:
+                main = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"]
+                if main and main[0] and str(Path(main[0]).resolve()) in _pragma_files:
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+            finally:
+                cursor.close()
+
+        event.listen(Engine, "connect", on_connect)
+    _pragma_files.add(str(Path(path).resolve()))
 
 
 def load_spec(sweep: Sweep) -> Spec:

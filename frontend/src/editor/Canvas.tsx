@@ -121,8 +121,15 @@ export function Canvas() {
     return () => window.removeEventListener("keydown", onGroupKeys);
   }, []);
 
-  // a group opened or left (also by undo): the menu's block is gone
-  useEffect(() => setMenu(null), [depth]);
+  // a group opened or left (also by undo): the menu's block is gone, the new level is fitted in view
+  const level = useGraph((s) => s.frames.map((f) => f.groupId).join("/"));
+  const shownLevel = useRef(level);
+  useEffect(() => {
+    setMenu(null);
+    if (shownLevel.current === level) return;
+    shownLevel.current = level;
+    useEditorUi.getState().requestFit({ animate: false });
+  }, [level]);
 
   const openMenu = useCallback((event: ReactMouseEvent, nodeId: string | null) => {
     event.preventDefault();

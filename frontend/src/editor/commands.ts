@@ -178,16 +178,17 @@ export function ungroupSelection(id?: string) {
   if (problem) notify(`Cannot ungroup: ${problem}`, "error");
 }
 
-/** Opens a group in place (double-click): the canvas shows its inner graph, with a breadcrumb back. */
+/**
+ * Opens a group in place (double-click): the canvas shows its inner graph, with a breadcrumb back
+ * (the canvas fits the level shown whenever it changes, also on undo).
+ */
 export function openGroup(id: string) {
-  if (graphStore.getState().openGroup(id)) useEditorUi.getState().requestFit({ animate: false });
+  graphStore.getState().openGroup(id);
 }
 
 /** Goes back out to `depth` groups open (0: the project's graph). */
 export function closeGroupTo(depth: number) {
-  if (depth >= graphStore.getState().frames.length) return;
   graphStore.getState().closeTo(depth);
-  useEditorUi.getState().requestFit({ animate: false });
 }
 
 /** Saves a Group (with its inner graph; a sharing group: the shared one's) to the person's My blocks. */

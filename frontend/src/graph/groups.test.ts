@@ -134,6 +134,17 @@ describe("ungrouping", () => {
     expect(toDocument(s())).toEqual(groupedDoc);
   });
 
+  it("ungroups a group left with no blocks inside (only its ports)", () => {
+    select("d2");
+    s().groupSelected();
+    s().openGroup("group_1");
+    s().deleteElements(["d2"]);
+    s().closeTo(0);
+    expect(s().ungroupSelected("group_1")).toBeNull();
+    expect(ids()).toEqual(["pixels", "d1", "d3", "cat", "label"]);
+    expect(s().nodes.every((n) => Number.isFinite(n.position.x) && Number.isFinite(n.position.y))).toBe(true);
+  });
+
   it("refuses while another group shares the group's weights", () => {
     select("d2");
     s().groupSelected();

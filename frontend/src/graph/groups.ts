@@ -225,8 +225,8 @@ export function ungroupBlock(
   const taken = new Set(nodes.filter((n) => n.id !== groupId).map((n) => n.id));
   const renamed = new Map<string, string>();
   const blocks = inner.nodes.filter((n) => !MARKERS.has(n.data.type));
-  const innerLeft = Math.min(...blocks.map((n) => n.position.x));
-  const innerTop = Math.min(...blocks.map((n) => n.position.y));
+  const innerLeft = blocks.length ? Math.min(...blocks.map((n) => n.position.x)) : 0;
+  const innerTop = blocks.length ? Math.min(...blocks.map((n) => n.position.y)) : 0;
   const restored: BlockNode[] = blocks.map((n) => {
     const id = renameCopy(n.id, taken);
     taken.add(id);

@@ -150,3 +150,28 @@ def test_a_trained_run_as_a_pretrained_base_with_a_new_head(page: Page):
     settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "pretrained.png"))
+
+    # The run's .keras imported: the graph drops its weights, and the Inspector offers to keep them by
+    # placing the file as a Pretrained block instead (uploaded to POST /api/models).
+    trained = page.request.get(f"/api/runs/{run_id}/model")
+    assert trained.ok, trained.status
+    page.get_by_test_id("import-file").set_input_files(
+        {"name": "tiny.keras", "mimeType": "application/octet-stream", "buffer": trained.body()}
+    )
+    offer = page.get_by_test_id("import-offer")
+    expect(offer).to_contain_text("tiny.keras held trained weights", timeout=SLOW)
+    expect(page.get_by_test_id("node-type-hidden")).to_have_text("Dense")  # the imported graph
+    page.get_by_test_id("import-offer-place").click()
+    expect(offer).to_have_count(0, timeout=SLOW)
+    (uploaded,) = page.request.get("/api/models").json()
+    assert (uploaded["name"], uploaded["params"]) == ("tiny", 1600)
+    expect(page.locator(".react-flow__node")).to_have_count(3)
+    expect(page.get_by_test_id("status-state")).to_have_text("Model builds", timeout=SLOW)
+    expect(page.get_by_test_id("node-shape-pretrained")).to_have_text("(None, 10)")
+    expect(page.get_by_test_id("node-frozen-pretrained")).to_have_text(counts(1600, 0))
+    page.get_by_test_id("node-type-pretrained").click()
+    source = page.get_by_test_id("field-source")
+    expect(source).to_have_value(f"upload:{uploaded['id']}")
+    expect(source.locator(f'option[value="upload:{uploaded["id"]}"]')).to_have_text(
+        f"#{uploaded['id']} tiny · 1,600 params"
+    )

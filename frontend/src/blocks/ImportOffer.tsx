@@ -14,6 +14,7 @@ import "./PretrainedFields.css";
 /** Uploads the offer's file and places it as a Pretrained block; true when it was placed. */
 export async function placeAsPretrained(offer: Offer): Promise<boolean> {
   const model = await api.uploadModel(offer.file);
+  await useTrainedModels.getState().loadModels(0); // the pickers list it now
   await loadDocument(pretrainedDocument(offer.doc, model.id));
   return true;
 }

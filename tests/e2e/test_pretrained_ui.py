@@ -175,3 +175,48 @@ def test_a_trained_run_as_a_pretrained_base_with_a_new_head(page: Page):
     expect(source.locator(f'option[value="upload:{uploaded["id"]}"]')).to_have_text(
         f"#{uploaded['id']} tiny · 1,600 params"
     )
+
+
+def test_an_applications_block_lists_its_inner_layers_and_counts(page: Page):
+    sign_up(page)
+    validations: list[dict] = []
+    page.on(
+        "response",
+        lambda r: r.url.endswith("/api/graphs/validate") and r.ok and validations.append(r.json()),
+    )
+    open_editor(page)
+    x = page.get_by_test_id("canvas").bounding_box()["width"] / 2
+    pixels = drop_block(page, "Input", x, 60)
+    page.get_by_test_id("field-shape").fill("32, 32, 3")
+    net = drop_block(page, "MobileNetV2", x, 220)
+    page.get_by_test_id("field-alpha").fill("0.35")
+    page.get_by_test_id("field-pooling").select_option("avg")
+    # No run of this person trained a MobileNetV2: the weights picker offers none.
+    expect(page.get_by_test_id("field-weights_run").locator("option")).to_have_count(1, timeout=SLOW)
+    expect(page.get_by_test_id("inspector")).to_contain_text("None of your succeeded runs trained a MobileNetV2")
+    wire(page, pixels, net)
+    expect(page.get_by_test_id(f"node-shape-{net}")).to_have_text("(None, 1280)", timeout=SLOW)
+    settle(page)
+
+    report = validations[-1]["nodes"][net]
+    assert 0 < report["trainable_params"] < report["params"]  # BatchNormalization's moving statistics
+    expect(page.get_by_test_id(f"node-frozen-{net}")).to_have_text(counts(report["params"], report["trainable_params"]))
+    expect(page.get_by_test_id("inspector-frozen")).to_have_text(counts(report["params"], report["trainable_params"]))
+
+    # The network layer by layer, as the server builds it at this input shape.
+    answer = page.request.post(
+        "/api/graphs/inner-layers",
+        data={"type": "MobileNetV2", "params": {"alpha": 0.35, "pooling": "avg"}, "input_shape": [32, 32, 3]},
+        headers={"X-CSRFToken": csrf(page)},
+    )
+    assert answer.ok, answer.text()
+    layers = answer.json()["layers"]
+    assert sum(layer["params"] for layer in layers) == report["params"]
+    listed = page.get_by_test_id("inspector-layers")
+    listed.locator("summary").click()
+    expect(listed.locator("summary")).to_have_text(f"{len(layers)} inner layers", timeout=SLOW)
+    expect(listed.locator("tr")).to_have_count(len(layers))
+    expect(listed.locator("tr").last).to_contain_text(layers[-1]["name"])
+    on_block = page.get_by_test_id(f"node-layers-{net}")
+    on_block.locator("summary").click()
+    expect(on_block.locator("tr")).to_have_count(len(layers))

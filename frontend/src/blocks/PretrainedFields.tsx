@@ -264,18 +264,21 @@ export function InnerLayerList({
       ) : !layers ? (
         <div className="muted">Reading the network…</div>
       ) : (
-        <table>
-          <tbody>
-            {layers.map((l, i) => (
-              <tr key={l.name} className={end >= 0 && i > end ? "inner-layer-cut" : undefined}>
-                <td className="mono">{l.name}</td>
-                {!compact && <td>{l.class_name}</td>}
-                <td className="mono">{l.output_shape ? formatShape(l.output_shape) : "—"}</td>
-                <td className="mono num">{l.params ? formatCount(l.params) : ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        // a network has hundreds of layers: the list scrolls (nowheel: the wheel scrolls it, not the canvas)
+        <div className="inner-layers-scroll nowheel">
+          <table>
+            <tbody>
+              {layers.map((l, i) => (
+                <tr key={l.name} className={end >= 0 && i > end ? "inner-layer-cut" : undefined}>
+                  <td className="mono">{l.name}</td>
+                  {!compact && <td>{l.class_name}</td>}
+                  <td className="mono">{l.output_shape ? formatShape(l.output_shape) : "—"}</td>
+                  <td className="mono num">{l.params ? formatCount(l.params) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </details>
   );

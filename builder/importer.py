@@ -26,10 +26,12 @@ from typing import Any
 import keras
 
 from .catalog import UnsupportedLayer, all_specs, check_params, get_spec, layer_to_block, require_spec
+from .catalog.applications import inner_classes
 from .catalog.markers import GROUP, INPUT, OUTPUT
 from .layout import layout
 from .limits import ModelTooLarge, config_params
 from .messages import clean_keras_message
+from .pretrained import application_block
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 MODEL_CLASSES = {"Functional", "Sequential", "Model"}
@@ -176,7 +178,7 @@ def _check_config(config: Any, depth: int = 0) -> None:
                 raise ModelImportError(f"layer '{name}' ({cls}): models are nested too deeply to import")
             _check_config(entry, depth + 1)  # a nested model: a Group, checked the same way
             continue
-        if cls not in known:
+        if cls not in known and not (depth and cls in {c.__name__ for c in inner_classes()}):  # in an Application
             raise ModelImportError(f"layer '{name}' ({cls}) is not in the catalog and cannot be imported")
         inbound = entry.get("inbound_nodes")
         if isinstance(inbound, list) and len(inbound) > 1:
@@ -567,7 +569,11 @@ def _parts(
             nodes.append({"id": node_id, "type": INPUT, "params": params})
             continue
         multi = False
-        if cls in MODEL_CLASSES:
+        once = cls in MODEL_CLASSES and sum(e["name"] == entry["name"] for e in entries) == 1
+        application = application_block(model.get_layer(entry["name"])) if once else None
+        if application is not None:  # a Keras Application's network: its block (builder/pretrained.py)
+            nodes.append({"id": node_id, **application})
+        elif cls in MODEL_CLASSES:
             nested = model.get_layer(entry["name"])
             if owner_call[entry["name"]] == entry["call"]:
                 inner_entries, inner_outputs, _ = _structure(nested)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -421,6 +422,81 @@ def _matching_network(source: Any, target: Any) -> Any:
     for candidate in source._flatten_layers(include_self=True):
         if isinstance(candidate, keras.Model) and _signature(candidate) == want:
             return candidate
+    return None
+
+
+# The widths an imported MobileNet's alpha is looked for among (Keras's own list; any other reads as no match).
+IMPORT_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
+MIN_NETWORK_LAYERS = 19  # the smallest network (VGG16 without pooling) has 20 layers, its input included
+
+
+_GLOBAL_POOLING = ("GlobalAveragePooling2D", "GlobalMaxPooling2D")
+
+
+def _classes(model: Any) -> tuple[str, ...]:
+    """A network's layer classes in order, global pooling left out (the pooling option is read apart)."""
+    return tuple(n for n in (type(layer).__name__ for layer in model.layers) if n not in _GLOBAL_POOLING)
+
+
+def _symbolic(type_name: str, kwargs: dict) -> Any:
+    import keras
+
+    from .check import _forget_deferred_variables
+
+    with keras.StatelessScope(initialize_variables=False), _forget_deferred_variables():
+        return getattr(keras.applications, type_name)(include_top=False, weights=None, **kwargs)
+
+
+@functools.cache
+def _reference_classes(type_name: str, flags: tuple[tuple[str, bool], ...]) -> tuple[str, ...]:
+    """The layer classes of a network with these bool options (they do not depend on the input or alpha)."""
+    size = min_size(type_name)
+    return _classes(_symbolic(type_name, {"input_shape": (size, size, 3), **dict(flags)}))
+
+
+def application_block(model: Any) -> dict | None:
+    """{"type", "params"} of the Application block whose network `model` is (a nested model of an imported
+    file), or None: the same layer classes and weight shapes as keras.applications builds for those params."""
+    import itertools
+
+    import keras
+
+    from .catalog.applications import application_types
+    from .catalog.registry import require_spec
+
+    if len(model.layers) < MIN_NETWORK_LAYERS or len(model.inputs) != 1 or len(model.outputs) != 1:
+        return None
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) != 4 or shape[3] is None:
+        return None
+    last = model.layers[-2:]  # ConvNeXt normalises after its pooling
+    pooling = (
+        "avg"
+        if any(isinstance(layer, keras.layers.GlobalAveragePooling2D) for layer in last)
+        else "max"
+        if any(isinstance(layer, keras.layers.GlobalMaxPooling2D) for layer in last)
+        else None
+    )
+    classes = _classes(model)
+    want = _signature(model)
+    for type_name in sorted(application_types()):
+        spec = require_spec(type_name)
+        flags = [p.name for p in spec.params if p.kind == "bool"]
+        for values in itertools.product((False, True), repeat=len(flags)):
+            chosen = tuple(zip(flags, values, strict=True))
+            if _reference_classes(type_name, chosen) != classes:
+                continue
+            alphas = IMPORT_ALPHAS if spec.param("alpha") is not None else (None,)
+            for alpha in alphas:
+                kwargs: dict[str, Any] = {"input_shape": shape[1:], "pooling": pooling, **dict(chosen)}
+                if alpha is not None:
+                    kwargs["alpha"] = alpha
+                if _signature(_symbolic(type_name, kwargs)) == want:
+                    params = {k: v for k, v in kwargs.items() if k != "input_shape"}
+                    return {
+                        "type": type_name,
+                        "params": {k: v for k, v in params.items() if v != spec.require(k).default},
+                    }
     return None
 
 

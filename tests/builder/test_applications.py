@@ -275,3 +275,17 @@ def test_every_application_param_default_is_keras_own():
             if p.name != "weights_run":
                 assert p.default == signature[p.name].default, (type_name, p.name)
     assert json.dumps(catalog_json())  # still plain JSON
+
+
+@pytest.mark.parametrize("type_name", ["MobileNetV3Small", "EfficientNetB0", "ConvNeXtTiny"])
+def test_an_imported_file_holding_a_network_gets_its_block_back(type_name, tmp_path):
+    """A nested model that is an Application's network (by layer classes and weight shapes) imports as its
+    block with its params; EfficientNet's Normalization and ConvNeXt's LayerScale are accepted inside it."""
+    _, params = CASES[type_name]
+    doc = graph(type_name, **params)
+    path = tmp_path / "model.keras"
+    builder.compile_graph(doc).model.save(path)
+    imported = builder.import_model(path.read_bytes(), filename="model.keras")
+    base = next(n for n in imported["nodes"] if n["id"] == "base")
+    assert base["type"] == type_name and base["params"] == params
+    assert builder.validate_graph(imported)["total_params"] == builder.validate_graph(doc)["total_params"]

@@ -3,6 +3,11 @@
 The graph-wide ones (an unconnected Input, a dead end, a loss that does not
 fit the last activation) are here; a block's own ones are rules in its
 declaration (`warnings=`, `not_last=`, `ends_with=` in builder/catalog/).
+
+Inside a Group the same checks run on its inner graph (the build keys its
+blocks by path, "encoder/dense"); a warning there names the block by its path
+and says "in group encoder", as an error there does. An inner Output is a
+port, not the model's output: no loss to check, and a Dropout may end a group.
 """
 
 from __future__ import annotations
@@ -10,25 +15,35 @@ from __future__ import annotations
 from .build import Build
 from .catalog.registry import block_def
 from .catalog.specs import Surroundings
-from .document import Graph, Node, error
+from .check import source_spec
+from .document import Graph, Node, error, in_group
 
 PROBABILITY_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy", "categorical_focal_crossentropy"}
 BINARY_LOSSES = {"binary_crossentropy", "binary_focal_crossentropy"}
 
 
 def warnings(graph: Graph, built: Build) -> list[dict]:
+    """The warnings of the graph and of every group in it (those by path)."""
+    return _graph_warnings(graph, built, "")
+
+
+def _graph_warnings(graph: Graph, built: Build, prefix: str) -> list[dict]:
+    """One graph's warnings, its blocks named by their ids in it; `prefix` ("a/b/") keys the build."""
     out: list[dict] = []
+    inner = bool(prefix)
     has_output = any(n.is_output for n in graph.nodes.values())
     for node in graph.nodes.values():
         if not node.sound:
             continue
+        if node.group is not None:
+            found = _graph_warnings(node.group, built, f"{prefix}{node.id}/")
+            out.extend(in_group(w, node.id) for w in found)
         targets = graph.targets(node.id)
         if node.is_input and not targets:
+            # a group's port stays (the group takes every port), but nothing inside uses its wire
+            unused = "the group's input on this port is not used" if inner else "it is left out of the model"
             out.append(
-                error(
-                    node.id,
-                    f"Input '{node.id}' is not connected to anything: connect it or delete it (it is left out of the model)",
-                )
+                error(node.id, f"Input '{node.id}' is not connected to anything: connect it or delete it ({unused})")
             )
             continue
         if has_output and not targets and not node.is_output and not node.is_input:
@@ -38,22 +53,22 @@ def warnings(graph: Graph, built: Build) -> list[dict]:
                     f"'{node.id}' leads to no Output, so it is left out of the model: connect it to an Output or delete it",
                 )
             )
-        if node.is_output:
+        if node.is_output and not inner:
             out.extend(_output_warnings(graph, built, node))
-        out.extend(_block_warnings(graph, built, node))
+        out.extend(_block_warnings(graph, built, node, prefix))
     return out
 
 
-def _block_warnings(graph: Graph, built: Build, node: Node) -> list[dict]:
+def _block_warnings(graph: Graph, built: Build, node: Node, prefix: str = "") -> list[dict]:
     block = block_def(node.type)
     if block is None or not block.warnings:
         return []
-    sources = graph.sources(node.id)
+    into = graph.inputs_of.get(node.id, [])
     at = Surroundings(
         node_id=node.id,
         params=node.params,
-        sources=sources,
-        inputs=[built.specs.get(s) for s in sources],
+        sources=[e.source for e in into],
+        inputs=[source_spec(built, prefix, e) for e in into],
     )
     return [error(node.id, text) for rule in block.warnings if (text := rule(at))]
 

@@ -6,7 +6,8 @@
 - The model size cap (settings.MAX_MODEL_PARAMS) for validate, export, import and training: checked
   on the checking walk's counts (builder/check.py runs in a StatelessScope, no weight allocated),
   before anything builds a model.
-- Graphs stored in projects: the validator's block and edge limits (builder/document.py).
+- Graphs stored in projects: the validator's block and edge limits (builder/document.py), counting the
+  blocks and edges inside groups too.
 """
 
 from __future__ import annotations
@@ -127,17 +128,31 @@ def check_model_size(result: dict, status_code: int = 413, cap: int | None = Non
 # --- graphs kept in projects ----------------------------------------------------------------------
 
 
+def graph_size(graph: dict) -> tuple[int, int]:
+    """Blocks and edges of a graph document, those inside its groups (`node.graph`, nested) too: the
+    counts the validator limits (an iterative walk; the strict parser bounds the nesting)."""
+    count = links = 0
+    stack = [graph]
+    while stack:
+        level = stack.pop()
+        nodes, edges = level.get("nodes"), level.get("edges")
+        if isinstance(nodes, list):
+            count += len(nodes)
+            stack.extend(n["graph"] for n in nodes if isinstance(n, dict) and isinstance(n.get("graph"), dict))
+        if isinstance(edges, list):
+            links += len(edges)
+    return count, links
+
+
 def check_stored_graph(graph: Any, field: str = "graph") -> None:
     """A graph a project keeps must be one the editor can open: at most the validator's MAX_NODES
     blocks and MAX_EDGES edges (413 otherwise); depth and strings are checked by the strict parser."""
     if not isinstance(graph, dict):
         return
-    nodes, edges = graph.get("nodes"), graph.get("edges")
-    count = len(nodes) if isinstance(nodes, list) else 0
-    links = len(edges) if isinstance(edges, list) else 0
+    count, links = graph_size(graph)
     if count > MAX_NODES or links > MAX_EDGES:
         raise FieldError(
-            f"{field}: too large for the editor: {count:,} blocks and {links:,} edges; "
+            f"{field}: too large for the editor: {count:,} blocks and {links:,} edges (those inside groups too); "
             f"at most {MAX_NODES:,} blocks and {MAX_EDGES:,} edges",
             field,
             status_code=413,

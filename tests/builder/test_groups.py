@@ -413,3 +413,62 @@ def test_a_shared_group_with_two_outputs_inside_a_group_goes_everywhere():
     }
     assert {"source": "b2", "source_port": 1, "target": "cat", "port": 1} in a["graph"]["edges"]
     assert builder.validate_graph(imported)["total_params"] == want
+
+
+# ---------------------------------------------------------------- warnings inside groups
+
+
+def test_warnings_reach_blocks_inside_groups_by_path():
+    # inside "outer/inner": a Dense that feeds nothing, a Dense on an image (per pixel), an unused port
+    deepest = group(
+        "inner",
+        [port_in(), port_in("spare"), dense("used", 3), dense("dangling", 2), dense("pixels", 2), port_out()],
+        [*chain("x", "used", "y"), {"source": "x", "target": "dangling"}, {"source": "x", "target": "pixels"}],
+    )
+    outer = group(
+        "outer",
+        [port_in(), port_in("two"), deepest, port_out()],
+        [
+            {"source": "x", "target": "inner", "port": 0},
+            {"source": "two", "target": "inner", "port": 1},
+            {"source": "inner", "target": "y"},
+        ],
+    )
+    doc = model_doc(
+        [outer],
+        [
+            {"source": "features", "target": "outer", "port": 0},
+            {"source": "features", "target": "outer", "port": 1},
+            {"source": "outer", "target": "label"},
+        ],
+        shape=(4, 4, 3),
+    )
+    result = builder.validate_graph(doc)
+    assert result["valid"], result["errors"]
+    by_node: dict[str, list[str]] = {}
+    for w in result["warnings"]:
+        by_node.setdefault(w["node"], []).append(w["message"])
+    assert (
+        "in group outer/inner: 'dangling' leads to no Output, so it is left out of the model: "
+        "connect it to an Output or delete it"
+    ) in by_node["outer/inner/dangling"]
+    [spare] = by_node["outer/inner/spare"]
+    assert spare.startswith("in group outer/inner: Input 'spare' is not connected to anything")
+    assert "the group's input on this port is not used" in spare
+    # a block's own rule sees the wire's shape inside the group
+    [per_pixel] = by_node["outer/inner/used"]
+    assert per_pixel.startswith("in group outer/inner: Dense acts on the last axis only: on (None, 4, 4, 3)")
+    assert len(by_node["outer/inner/pixels"]) == 2  # feeds nothing, and per pixel
+    # the markers and the groups themselves have none
+    assert set(by_node) == {"outer/inner/dangling", "outer/inner/spare", "outer/inner/used", "outer/inner/pixels"}
+
+
+def test_a_dropout_may_end_a_group_but_not_the_model():
+    inner = group(
+        "drop", [port_in(), {"id": "d", "type": "Dropout", "params": {"rate": 0.5}}, port_out()], chain("x", "d", "y")
+    )
+    result = builder.validate_graph(model_doc([inner, dense("head", 1)], chain("features", "drop", "head", "label")))
+    assert result["valid"], result["errors"]
+    assert result["warnings"] == []
+    bare = model_doc([{"id": "d", "type": "Dropout", "params": {"rate": 0.5}}], chain("features", "d", "label"))
+    assert [w["node"] for w in builder.validate_graph(bare)["warnings"]] == ["label"]

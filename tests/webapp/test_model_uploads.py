@@ -63,6 +63,9 @@ def test_upload_list_and_layers(api, mlp_bytes):
     layers = api.get(f"/api/models/{body['id']}/layers").json()["layers"]
     assert [(layer["name"], layer["params"]) for layer in layers][1:3] == [("hidden", 784 * 512 + 512), ("probs", 5130)]
     assert api.get(f"/api/models/{body['id']}").json() == body
+    download = api.get(f"/api/models/{body['id']}/file")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == mlp_bytes
+    assert f'filename="upload-{body["id"]}.keras"' in download["Content-Disposition"]
 
 
 def test_an_upload_serves_as_a_pretrained_block_in_validate_and_the_run_check(api, mlp_bytes, queued):
@@ -157,6 +160,7 @@ def test_anyone_elses_upload_is_not_found(api, other, mlp_bytes):
     upload_id = upload(api, mlp_bytes).json()["id"]
     assert other.get(f"/api/models/{upload_id}").status_code == 404
     assert other.get(f"/api/models/{upload_id}/layers").status_code == 404
+    assert other.get(f"/api/models/{upload_id}/file").status_code == 404
     assert other.delete(f"/api/models/{upload_id}").status_code == 404
     assert other.get("/api/models").json() == []
     r = other.post("/api/graphs/validate", head_graph(upload_id), content_type="application/json")

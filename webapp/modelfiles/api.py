@@ -14,8 +14,8 @@ from webapp.errors import FieldError
 from webapp.modelfiles import services
 from webapp.modelfiles.models import UploadedModel
 from webapp.modelfiles.schemas import InnerLayersRequest, UploadedModelInfo
-from webapp.runs.api import InnerLayers
-from webapp.schemas import answers
+from webapp.runs.api import InnerLayers, attachment
+from webapp.schemas import answers, file_answer
 
 router = Router(tags=["models"], auth=PRIVATE_AUTH)
 inner_router = Router(tags=["graphs"])
@@ -72,6 +72,17 @@ def model_layers(request: HttpRequest, model_id: int):
         return {"layers": inner_layers(LOADED.get(path))}
     except PretrainedError as exc:
         raise HttpError(409, str(exc)) from None
+
+
+@router.get(
+    "/{int:model_id}/file",
+    response=answers({}, 400, 401, 404),
+    openapi_extra=file_answer("application/octet-stream"),
+    summary="The uploaded .keras file, as an attachment (what an exported script's path constant names)",
+)
+def download_model_file(request: HttpRequest, model_id: int):
+    row = owned(request, model_id)
+    return attachment(row.file, f"upload-{row.pk}.keras", "application/octet-stream")
 
 
 @router.delete(

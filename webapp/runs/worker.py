@@ -34,6 +34,9 @@ def warm_up(**kwargs) -> None:
     from trainer.device import configure_device
 
     device = configure_device()
+    import channels_redis.core  # noqa: F401  (every run's events)
+    import optuna  # noqa: F401  (a sweep's trial tells and asks in this process; frozen with the rest below)
+
     import builder  # noqa: F401  (Keras and the catalog, ready for the first run)
     from trainer.model import freeze_imports
 

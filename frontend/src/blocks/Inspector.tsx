@@ -2,6 +2,7 @@
 import { memo, useMemo, useState, type KeyboardEvent } from "react";
 import { shortcutFor } from "../editor/shortcuts";
 import type { Problem } from "../api/types";
+import { pathPrefix } from "../graph/groups";
 import { graphStore, useGraph } from "../graph/store";
 import { categoryColor } from "./categories";
 import { nodeTarget } from "../sweeps/space";
@@ -64,7 +65,11 @@ function NodeInspector({ id }: { id: string }) {
   const revision = useGraph((s) => s.revision);
   const spec = useGraph((s) => (data ? s.specs[data.type] : undefined));
   const specs = useGraph((s) => s.specs);
-  const report = useGraph((s) => s.validation?.nodes[id]);
+  // inside an open group the validation answer names this block by its path ("encoder/lstm_1")
+  const prefix = useGraph((s) => pathPrefix(s.frames));
+  const path = prefix + id;
+  const inGroup = prefix !== "";
+  const report = useGraph((s) => s.validation?.nodes[path]);
   const errors = useGraph((s) => s.validation?.errors ?? NO_PROBLEMS);
   const warnings = useGraph((s) => s.validation?.warnings ?? NO_PROBLEMS);
   const pretrained = data?.type === PRETRAINED;
@@ -73,20 +78,21 @@ function NodeInspector({ id }: { id: string }) {
   const fields = useMemo(() => {
     if (!spec || !data) return [];
     const own: readonly string[] = pretrained ? PRETRAINED_OWN : application ? [WEIGHTS_RUN] : [];
-    return formFor(spec, data.params).filter((f) => !own.includes(f.param.name));
-  }, [spec, data, pretrained, application]);
-  // Every number and choice of the block (a wrapper's inner layer's too) can be tuned in a sweep.
-  const tuning = useMemo<FieldTuning>(
-    () => ({ target: (path, param) => nodeTarget(id, path, param.name) }),
-    [id],
+    return formFor(spec, data.params, { inGroup }).filter((f) => !own.includes(f.param.name));
+  }, [spec, data, pretrained, application, inGroup]);
+  // Every number and choice of the block (a wrapper's inner layer's too) can be tuned in a sweep;
+  // the sweep tunes blocks of the top level only.
+  const tuning = useMemo<FieldTuning | undefined>(
+    () => (inGroup ? undefined : { target: (at, param) => nodeTarget(id, at, param.name) }),
+    [id, inGroup],
   );
   if (!data) return null;
-  const mine = errors.filter((e) => e.node === id);
+  const mine = errors.filter((e) => e.node === path);
   // Errors on a param (or a wrapper's nested param, "layer.units") show at the field; the rest above the form.
   const onField = (param: string) => spec?.params.some((p) => p.name === param.split(".")[0]) ?? false;
   const general = mine.filter((e) => !e.param || !onField(e.param));
   const byParam = new Map(mine.filter((e) => e.param).map((e) => [e.param!, e.message]));
-  const myWarnings = warnings.filter((w) => w.node === id);
+  const myWarnings = warnings.filter((w) => w.node === path);
   const generic = fields.map((field) => (
     <Field
       key={field.param.name}

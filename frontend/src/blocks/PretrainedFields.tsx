@@ -4,6 +4,7 @@
 import { useEffect, useId, useMemo } from "react";
 import type { LayerSpec, Params } from "../api/types";
 import { useSession } from "../auth/session";
+import { pathPrefix } from "../graph/groups";
 import { graphStore, useGraph } from "../graph/store";
 import { formatCount, formatShape } from "./format";
 import {
@@ -298,7 +299,10 @@ export function ApplicationLayers({
   testId: string;
   compact?: boolean;
 }) {
-  const shapeKey = useGraph((s) => JSON.stringify(inputShapeOf(s.validation?.edges, id)));
+  // inside an open group the validation answer names the block by its path ("encoder/net")
+  const shapeKey = useGraph((s) =>
+    JSON.stringify(inputShapeOf(s.validation?.edges, pathPrefix(s.frames) + id)),
+  );
   const inputShape = JSON.parse(shapeKey) as (number | null)[] | null;
   const key = inputShape ? blockKey(type, params, inputShape) : null;
   const loaded = useTrainedModels((s) => (key ? s.layers[key] : undefined));

@@ -46,8 +46,30 @@ export function widgetFor(param: ParamSpec): Widget {
   }
 }
 
-export function formFor(spec: LayerSpec, params: Params): FieldModel[] {
-  return spec.params.map((param) => {
+/** Where a block's form is: `inGroup` when the canvas shows a group's inner graph. */
+export interface FormPlace {
+  inGroup?: boolean;
+}
+
+/**
+ * Inside a group its Input and Output markers are its ports (groups-format.md): an Input's shape
+ * comes from the wire into the group (one given must match it), an Output has no loss there.
+ */
+const PORT_PARAMS: Record<string, string> = { Input: "shape", Output: "loss" };
+
+/** The param as the form takes it at `place`: a group port's shape (or loss) is optional. */
+export function paramAt(spec: LayerSpec, param: ParamSpec, place: FormPlace = {}): ParamSpec {
+  if (!place.inGroup || PORT_PARAMS[spec.type] !== param.name) return param;
+  return {
+    ...param,
+    required: false,
+    ...(param.rules ? { rules: { ...param.rules, required: false } } : {}),
+  };
+}
+
+export function formFor(spec: LayerSpec, params: Params, place: FormPlace = {}): FieldModel[] {
+  return spec.params.map((given) => {
+    const param = paramAt(spec, given, place);
     const isSet = Object.prototype.hasOwnProperty.call(params, param.name);
     const value = isSet ? params[param.name] : param.default;
     return {
@@ -61,9 +83,9 @@ export function formFor(spec: LayerSpec, params: Params): FieldModel[] {
 }
 
 /** Every field's error for a node's params: name -> message (the server's words). */
-export function checkParams(spec: LayerSpec, params: Params): Record<string, string> {
+export function checkParams(spec: LayerSpec, params: Params, place: FormPlace = {}): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const field of formFor(spec, params)) if (field.error) errors[field.param.name] = field.error;
+  for (const field of formFor(spec, params, place)) if (field.error) errors[field.param.name] = field.error;
   return errors;
 }
 

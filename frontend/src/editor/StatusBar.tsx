@@ -1,7 +1,12 @@
 import { memo } from "react";
 import { formatCompact, formatCount } from "../blocks/format";
+import { pathPrefix } from "../graph/groups";
 import { graphStore, useGraph } from "../graph/store";
+import { showPath } from "./focusPath";
 import { useEditorUi } from "./ui";
+
+/** Time for a level just opened to be drawn and fitted before the canvas moves to one of its blocks. */
+const FOCUS_AFTER_LEVEL_MS = 120;
 
 export const StatusBar = memo(function StatusBar() {
   const validation = useGraph((s) => s.validation);
@@ -21,10 +26,15 @@ export const StatusBar = memo(function StatusBar() {
   else if (validation.valid) state = { text: "Model builds", tone: "good" };
   else state = { text: "Model does not build", tone: "bad" };
 
+  // a problem inside a group names its block by path ("encoder/lstm_1"): open the group, focus the block
   const select = (node: string | null) => {
     if (!node) return;
-    graphStore.getState().selectOnly(node);
-    useEditorUi.getState().focusNode(node);
+    const level = pathPrefix(graphStore.getState().frames);
+    const id = showPath(graphStore.getState, node);
+    if (!id) return;
+    if (pathPrefix(graphStore.getState().frames) === level) useEditorUi.getState().focusNode(id);
+    // another level: the canvas fits it once its blocks are measured, then moves to the block
+    else window.setTimeout(() => useEditorUi.getState().focusNode(id), FOCUS_AFTER_LEVEL_MS);
   };
 
   return (

@@ -430,12 +430,12 @@ IMPORT_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
 MIN_NETWORK_LAYERS = 19  # the smallest network (VGG16 without pooling) has 20 layers, its input included
 
 
-_GLOBAL_POOLING = ("GlobalAveragePooling2D", "GlobalMaxPooling2D")
-
-
 def _classes(model: Any) -> tuple[str, ...]:
     """A network's layer classes in order, global pooling left out (the pooling option is read apart)."""
-    return tuple(n for n in (type(layer).__name__ for layer in model.layers) if n not in _GLOBAL_POOLING)
+    import keras
+
+    pooling = (keras.layers.GlobalAveragePooling2D, keras.layers.GlobalMaxPooling2D)
+    return tuple(type(layer).__name__ for layer in model.layers if not isinstance(layer, pooling))
 
 
 def _symbolic(type_name: str, kwargs: dict) -> Any:

@@ -88,13 +88,14 @@ export function filenameFrom(disposition: string | null, fallback: string): stri
 /** One inner layer of a trained model (GET /api/runs/{id}/layers, /api/models/{id}/layers). */
 export type InnerLayerInfo = components["schemas"]["InnerLayer"];
 
-/** An uploaded .keras model (GET /api/models): the fields the editor uses. */
-export interface UploadedModelInfo {
-  id: number;
-  name: string;
-  /** its weights, trainable or not */
-  params?: number;
-}
+/** An inner layer list (GET /api/runs/{id}/layers, /api/models/{id}/layers, POST /api/graphs/inner-layers). */
+export type InnerLayers = components["schemas"]["InnerLayers"];
+
+/** An uploaded .keras model (GET /api/models, POST /api/models). */
+export type UploadedModelInfo = components["schemas"]["UploadedModelInfo"];
+
+/** What POST /api/graphs/inner-layers asks: a model block's type and params at an input shape (no batch axis). */
+export type InnerLayersRequest = components["schemas"]["InnerLayersRequest"];
 
 export type ExportFormat = "python" | "keras" | "json" | "savedmodel" | "onnx" | "tflite";
 const EXTENSIONS: Record<ExportFormat, string> = {
@@ -126,16 +127,13 @@ export const api = {
     return json<GraphDocument & { notice?: string }>("POST", "/api/graphs/import", { form });
   },
   /** A succeeded run's trained model, layer by layer (a Pretrained block's cut_at and trainable_from). */
-  runLayers: (id: number) => json<{ layers: InnerLayerInfo[] }>("GET", `/api/runs/${id}/layers`),
+  runLayers: (id: number) => json<InnerLayers>("GET", `/api/runs/${id}/layers`),
   /** The person's uploaded .keras models (GET /api/models). */
   models: () => json<UploadedModelInfo[]>("GET", "/api/models"),
-  modelLayers: (id: number) => json<{ layers: InnerLayerInfo[] }>("GET", `/api/models/${id}/layers`),
+  modelLayers: (id: number) => json<InnerLayers>("GET", `/api/models/${id}/layers`),
   /** The inner layers of a model block (a Keras Application, a Pretrained block) at an input shape (no batch axis). */
-  blockInnerLayers: (body: {
-    type: string;
-    params: Record<string, unknown>;
-    input_shape: (number | null)[];
-  }) => json<{ layers: InnerLayerInfo[] }>("POST", "/api/graphs/inner-layers", { body }),
+  blockInnerLayers: (body: InnerLayersRequest) =>
+    json<InnerLayers>("POST", "/api/graphs/inner-layers", { body }),
   /** Keeps a .keras file as one of the person's models, for a Pretrained block's `upload`. */
   uploadModel(file: File) {
     const form = new FormData();

@@ -96,6 +96,12 @@ def test_group_open_in_place_and_back(page: Page):
     expect(node(page, "label")).to_have_count(0)
     # inner blocks are checked by path ("group_1/hidden"): they show their counts too
     expect(page.get_by_test_id("node-params-hidden")).to_have_text("25,120 params")
+    # and the Inspector shows an inner block's own output shape; the group's Input port needs no shape
+    node(page, "hidden").click()
+    expect(page.get_by_test_id("inspector-shape")).to_have_text("(None, 32)")
+    node(page, "pixels").click()
+    expect(page.get_by_test_id("inspector-shape")).to_have_text("(None, 784)")
+    expect(page.get_by_test_id("field-error-shape")).to_have_count(0)
     if os.environ.get("GROUPS_SCREENSHOT"):
         page.screenshot(path=os.environ["GROUPS_SCREENSHOT"])
 

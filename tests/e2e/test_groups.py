@@ -1,7 +1,8 @@
 """Groups in the editor, in a real headless Chromium against the real stack: three connected
 blocks selected and grouped with Ctrl+G become one Group block with its parameter count from the
 server; a double-click opens it in place (its three blocks and a breadcrumb), and the breadcrumb
-goes back out."""
+goes back out; inside, the Inspector shows an inner block's own shape and errors, and the error
+list's entry for an inner block opens its group."""
 
 import json
 import os
@@ -102,6 +103,20 @@ def test_group_open_in_place_and_back(page: Page):
     node(page, "pixels").click()
     expect(page.get_by_test_id("inspector-shape")).to_have_text("(None, 784)")
     expect(page.get_by_test_id("field-error-shape")).to_have_count(0)
+    # a shape that does not fit the wire is the server's error on the inner block, named by its path:
+    # from the top level, the error list opens the group and selects that block
+    page.get_by_test_id("field-shape").fill("5")
+    expect(page.get_by_test_id("status-errors")).to_have_attribute("data-count", "1", timeout=SLOW)
+    page.get_by_test_id("group-crumb-0").click()
+    expect(node(page, "label")).to_be_visible()
+    page.get_by_test_id("status-errors").click()
+    expect(page.get_by_test_id("error-item-0")).to_contain_text("group_1/pixels")
+    page.get_by_test_id("error-item-0").click()
+    expect(page.get_by_test_id("group-crumb-1")).to_have_text("group_1")
+    expect(page.get_by_test_id("field-id")).to_have_value("pixels")
+    expect(page.get_by_test_id("inspector-errors")).to_contain_text("but the group is called on (None, 784)")
+    page.get_by_test_id("field-shape").fill("")
+    expect(page.get_by_test_id("status-errors")).to_have_attribute("data-count", "0", timeout=SLOW)
     if os.environ.get("GROUPS_SCREENSHOT"):
         page.screenshot(path=os.environ["GROUPS_SCREENSHOT"])
 

@@ -392,8 +392,8 @@ def make_application(type_name: str, params: dict, name: str, spec: tuple, *, fr
     fn = getattr(keras.applications, type_name)
     try:
         model = fn(**keras_arguments(type_name, params, shape[1:]))
-    except ValueError as exc:
-        raise PretrainedError(str(exc).splitlines()[0][:300]) from None
+    except Exception as exc:  # Keras refuses these settings: the block says why, never a server error
+        raise PretrainedError(str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__) from None
     model.name = name  # after: EfficientNetV2 looks its blocks up by its name argument
     run = params.get("weights_run")
     if run is not None:

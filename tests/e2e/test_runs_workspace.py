@@ -11,12 +11,13 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import ARTIFACTS
 from tests.services import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(300)]
 
 SLOW = 20_000
-SCREENSHOT = ROOT / "docs" / "screenshots" / "runs-workspace.png"
+SCREENSHOT = ARTIFACTS / "runs-workspace.png"  # docs/screenshots/runs-workspace.png is a copy of this one
 
 
 @pytest.fixture(autouse=True)

@@ -66,7 +66,7 @@ class Run(models.Model):
         null=True, blank=True, help_text="the project's version number the run was created from"
     )
     system = models.JSONField(
-        default=list, blank=True, help_text="the worker's system samples: {t, cpu, rss, gpu?, gpu_memory?}"
+        default=list, blank=True, help_text="the worker's system samples: {t, cpu, memory, gpu?, gpu_memory?}"
     )
 
     class Meta:

@@ -4,35 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('runs', '0004_run_enqueued_at'),
+        ("runs", "0004_run_enqueued_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='run',
-            name='name',
-            field=models.CharField(blank=True, default='', help_text="empty: the graph's name", max_length=200),
+            model_name="run",
+            name="name",
+            field=models.CharField(blank=True, default="", help_text="empty: the graph's name", max_length=200),
         ),
         migrations.AddField(
-            model_name='run',
-            name='note',
-            field=models.TextField(blank=True, default='', help_text='Markdown'),
+            model_name="run",
+            name="note",
+            field=models.TextField(blank=True, default="", help_text="Markdown"),
         ),
         migrations.AddField(
-            model_name='run',
-            name='project_version',
-            field=models.IntegerField(blank=True, help_text="the project's version number the run was created from", null=True),
+            model_name="run",
+            name="project_version",
+            field=models.IntegerField(
+                blank=True, help_text="the project's version number the run was created from", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='run',
-            name='system',
-            field=models.JSONField(blank=True, default=list, help_text="the worker's system samples: {t, cpu, rss, gpu?, gpu_memory?}"),
+            model_name="run",
+            name="system",
+            field=models.JSONField(
+                blank=True, default=list, help_text="the worker's system samples: {t, cpu, memory, gpu?, gpu_memory?}"
+            ),
         ),
         migrations.AddField(
-            model_name='run',
-            name='tags',
-            field=models.JSONField(blank=True, default=list, help_text='short labels, in the order given'),
+            model_name="run",
+            name="tags",
+            field=models.JSONField(blank=True, default=list, help_text="short labels, in the order given"),
         ),
     ]

@@ -165,6 +165,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Where a worker writes a run's files while it trains (one `run-<id>-*` folder each, removed when the run
+# ends; a starting worker removes those of runs no longer running in this instance's database). Per instance,
+# so that two instances on one machine (or two test stacks) never sweep each other's folders.
+RUN_WORK_DIR = Path(os.environ.get("RUN_WORK_DIR", VAR_DIR / "work"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -49,14 +49,14 @@ class Stack:
         self.workdir = workdir
         self.port = free_port()
         self.redis = RedisProcess(workdir / "redis-0", appendonly=False, port=self.port).start()
-        self.tmp = workdir / "tmp"  # the workers' temporary directory: their run-<id>-* folders
+        self.tmp = workdir / "work"  # the workers' RUN_WORK_DIR: their run-<id>-* folders
         self.tmp.mkdir()
         self.env = webapp_env(
             workdir, self.redis.url, RUN_HEARTBEAT_TIMEOUT=str(PROMISED), RUN_REQUEUE_AFTER=str(REQUEUE_AFTER)
         )
         self.env.setdefault("SECRET_KEY", "test-reconcile-live-secret-key-0123456789-abcdefghijklmnop")
         self.env["DEBUG"] = "0"
-        self.env["TMPDIR"] = str(self.tmp)
+        self.env["RUN_WORK_DIR"] = str(self.tmp)
         migrate(self.env)
         self.api = Api("http://unused", create_token(self.env, "alice"))
         self.web = start_daphne(self.env, workdir / "daphne.log").ready()

@@ -171,7 +171,8 @@ def execute_run(run_id: int) -> str:
     publish(events.status_event("running"))
     batches = BatchLog()
     heartbeat = Heartbeat(run_id, heartbeat_interval(), batches).start()
-    workdir = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-"))
+    settings.RUN_WORK_DIR.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-", dir=settings.RUN_WORK_DIR))
     history: list[dict] = []
 
     def publish_and_keep(ev: dict) -> None:

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import socket
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from webapp.runs import reconcile  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-# webapp/runs/execution.py trains in tempfile.mkdtemp(prefix=f"run-{run_id}-")
+# webapp/runs/execution.py trains in tempfile.mkdtemp(prefix=f"run-{run_id}-", dir=RUN_WORK_DIR)
 WORKDIR = re.compile(r"run-(\d+)-[A-Za-z0-9_]+")
 
 
@@ -81,12 +80,16 @@ def _trained_here_by_a_dead_process(worker: str) -> bool:
 
 
 def sweep_workdirs(tmp: str | Path | None = None) -> list[str]:
-    """Remove the `run-<id>-*` folders in the temporary directory of runs that are no longer running
-    (finished, failed as stale, deleted), or whose run's worker was a process of this host that is gone.
-    Another worker's live run on this machine keeps its folder. Answers the names removed."""
+    """Remove the `run-<id>-*` folders in RUN_WORK_DIR (this instance's own) of runs that are no longer
+    running (finished, failed as stale, deleted), or whose run's worker was a process of this host that is
+    gone. Another worker's live run on this machine keeps its folder. Answers the names removed."""
+    from django.conf import settings
+
     from webapp.runs.models import Run
 
-    folder = Path(tmp or tempfile.gettempdir())
+    folder = Path(tmp or settings.RUN_WORK_DIR)
+    if not folder.is_dir():
+        return []
     found: dict[int, list[Path]] = {}
     with os.scandir(folder) as entries:
         for entry in entries:

@@ -16,7 +16,7 @@ from pydantic import Field
 import builder
 from builder.limits import ModelTooLarge
 from builder.validate import errors_summary
-from webapp import limits, pretrained
+from webapp import limits, pretrained, transfer_template
 from webapp.schemas import Absent, Catalog, Example, GraphDocument, ValidationResult, answers
 
 router = Router(tags=["graphs"])
@@ -51,7 +51,9 @@ def layers(request: HttpRequest):
 
 @router.get("/examples", response=list[Example], exclude_unset=True, summary="Example graphs (templates)")
 def examples(request: HttpRequest):
-    return builder.list_examples()
+    # A signed-in person also gets transfer learning from their latest trained run (webapp/transfer_template.py).
+    entry = transfer_template.transfer_example(pretrained.request_user(request))
+    return builder.list_examples() + ([entry] if entry is not None else [])
 
 
 @router.post(

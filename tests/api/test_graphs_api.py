@@ -66,6 +66,87 @@ def test_examples_are_served_as_templates(client):
     assert all(e["description"] for e in body)
 
 
+@pytest.mark.django_db  # the Bearer token is looked up
+def test_anonymous_examples_are_the_static_list_without_transfer_learning(client):
+    import builder
+
+    body = client.get("/api/examples").json()
+    assert body == json.loads(json.dumps(builder.list_examples()))
+    assert "transfer_learning" not in {e["name"] for e in body}
+    # An unknown Bearer token reads as nobody: the same list, not an error (the endpoint needs no account).
+    with_token = client.get("/api/examples", headers={"Authorization": "Bearer kc_nope"})
+    assert with_token.status_code == 200 and with_token.json() == body
+
+
+def saved_run(user, graph: dict, tmp_path: Path, finished_minute: int):
+    """A succeeded run of `graph` with a freshly built (untrained) model file: no worker involved."""
+    import datetime
+
+    from django.core.files import File
+
+    from builder.compile import compile_graph
+    from webapp.runs.models import Run
+
+    path = tmp_path / f"model-{finished_minute}.keras"
+    compile_graph(graph).model.save(path)
+    run = Run.objects.create(
+        owner=user,
+        dataset_builtin="fashion_mnist",
+        graph=graph,
+        status=Run.Status.SUCCEEDED,
+        finished_at=datetime.datetime(2026, 1, 1, 12, finished_minute, tzinfo=datetime.UTC),
+    )
+    with open(path, "rb") as f:
+        run.model_file.save("model.keras", File(f), save=True)
+    return run
+
+
+@pytest.mark.django_db
+def test_transfer_learning_template_for_a_signed_in_person(client, django_user_model, settings, tmp_path):
+    from django.test import Client
+
+    from webapp.accounts.models import ApiToken
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    alice = django_user_model.objects.create_user("alice", password="alice-password-1")
+    django_user_model.objects.create_user("bob", password="bob-password-1")
+    _, raw = ApiToken.objects.issue(alice, "test")
+    as_alice = Client(headers={"Authorization": f"Bearer {raw}"})
+    static = {e["name"] for e in client.get("/api/examples").json()}
+    assert {e["name"] for e in as_alice.get("/api/examples").json()} == static  # no runs yet
+
+    cnn = saved_run(alice, load(ROOT / "builder/examples/fashion_cnn.json"), tmp_path, 1)
+    one_layer = {
+        "version": 1,
+        "name": "one_layer",
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [4]}},
+            {"id": "d", "type": "Dense", "params": {"units": 3, "activation": "softmax"}},
+            {"id": "y", "type": "Output", "params": {"loss": "sparse_categorical_crossentropy"}},
+        ],
+        "edges": [{"source": "x", "target": "d"}, {"source": "d", "target": "y"}],
+    }
+    saved_run(alice, one_layer, tmp_path, 2)  # the latest, but nothing is left once its classifier is cut off
+
+    listed = as_alice.get("/api/examples").json()
+    (entry,) = [e for e in listed if e["name"] == "transfer_learning"]
+    assert {e["name"] for e in listed} == static | {"transfer_learning"}
+    assert entry["description"].startswith(f"Transfer learning: your run #{cnn.id} (fashion_cnn, fashion_mnist)")
+    assert entry["dataset"] == "fashion_mnist"
+    base = next(n for n in entry["graph"]["nodes"] if n["type"] == "Pretrained")
+    assert base["params"] == {"run": cnn.id, "cut_at": "drop", "trainable": False}
+    result = post_json(as_alice, "/api/graphs/validate", entry["graph"]).json()
+    assert result["valid"], result["errors"]
+    assert result["trainable_params"] == 1600 * 10 + 10
+
+    session = Client()
+    session.force_login(alice)
+    assert "transfer_learning" in {e["name"] for e in session.get("/api/examples").json()}
+    bob = Client()
+    bob.force_login(django_user_model.objects.get(username="bob"))
+    assert {e["name"] for e in bob.get("/api/examples").json()} == static
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_validates_with_the_expected_figures(client, path):
     body = post_json(client, "/api/graphs/validate", load(path)).json()

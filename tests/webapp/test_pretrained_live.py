@@ -112,6 +112,34 @@ def same(a, b) -> bool:
     return all(np.array_equal(x, y) for x, y in zip(weights(a), weights(b), strict=True))
 
 
+def test_the_transfer_template_is_built_from_alices_run(stack, run_a):
+    """First in the module: run A is alice's only succeeded run yet, so her template is built on it."""
+    a_id, a = run_a
+    status, listed, _ = stack.alice.get("/api/examples")
+    assert status == 200
+    (entry,) = [e for e in listed if e["name"] == "transfer_learning"]
+    assert f"run #{a_id} (fashion_cnn, fashion_mnist)" in entry["description"]
+    assert entry["dataset"] == "fashion_mnist"
+    nodes = {n["type"]: n for n in entry["graph"]["nodes"]}
+    assert nodes["Pretrained"]["params"] == {"run": a_id, "cut_at": "drop", "trainable": False}
+    assert nodes["Input"]["params"]["shape"] == [28, 28, 1]
+    assert nodes["Dense"]["params"] == {"units": 10, "activation": "softmax"}
+    assert nodes["Output"]["params"] == example("fashion_cnn")["nodes"][-1]["params"]
+    assert all(isinstance(n["position"], dict) for n in entry["graph"]["nodes"])
+
+    status, result, _ = stack.alice.post("/api/graphs/validate", entry["graph"])
+    assert status == 200 and result["valid"], result
+    assert result["trainable_params"] == HEAD
+    frozen = a.get_layer("conv1").count_params() + a.get_layer("conv2").count_params()
+    assert result["total_params"] - result["trainable_params"] == frozen
+    assert result["nodes"][nodes["Pretrained"]["id"]]["trainable_params"] == 0
+
+    static = {e["name"] for e in listed} - {"transfer_learning"}
+    for other in (stack.bob, Api(stack.web.url)):
+        status, theirs, _ = other.get("/api/examples")
+        assert status == 200 and {e["name"] for e in theirs} == static
+
+
 def test_frozen_base_keeps_run_a_weights_and_trains_the_head(stack, run_a):
     a_id, a = run_a
     status, result, _ = stack.alice.post("/api/graphs/validate", transfer_graph(a_id))

@@ -1,33 +1,41 @@
 import { useEffect, useState } from "react";
 import { api } from "../api/client";
 import type { Example } from "../api/types";
+import { useSession } from "../auth/session";
+import { useTrain } from "../train/store";
 import { notify } from "../ui/toast";
 import { loadDocument } from "./commands";
 import { useEditorUi } from "./ui";
 
-let cache: Example[] | null = null;
+// The list as last fetched, and for whom: a signed-in person's also has transfer_learning, built on their
+// latest trained run, so logging in or out fetches it again, and for someone signed in each opening
+// refreshes it (the list last fetched is shown meanwhile).
+let cache: { user: string | null; list: Example[] } | null = null;
 
 export function TemplatesMenu() {
   const open = useEditorUi((s) => s.open === "templates");
   const toggle = useEditorUi((s) => s.toggle);
   const setOpen = useEditorUi((s) => s.setOpen);
-  const [examples, setExamples] = useState<Example[] | null>(cache);
+  const username = useSession((s) => s.username);
+  const [fetched, setFetched] = useState(cache);
   const [error, setError] = useState<string | null>(null);
+  const examples = fetched?.user === username ? fetched.list : null;
 
   useEffect(() => {
-    if (!open || cache) return;
+    if (!open || (cache?.user === username && username === null)) return;
     let live = true;
+    setError(null);
     api
       .examples()
       .then((list) => {
-        cache = list;
-        if (live) setExamples(list);
+        cache = { user: username, list };
+        if (live) setFetched(cache);
       })
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [open]);
+  }, [open, username]);
 
   async function choose(example: Example) {
     setOpen(null);
@@ -37,6 +45,7 @@ export function TemplatesMenu() {
         name: example.graph.name || example.name,
         description: example.graph.description ?? example.description,
       });
+      if (example.dataset) useTrain.getState().setDataset(example.dataset);
       notify(`Loaded template “${example.name}” (Ctrl+Z to undo)`, "success");
     } catch (e) {
       notify(`Could not load the template: ${(e as Error).message}`, "error");

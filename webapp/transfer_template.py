@@ -40,7 +40,7 @@ def transfer_example(user: Any) -> dict | None:
 def example_for(run: Any, user: Any) -> dict | None:
     """The template built on `run` (one of `user`'s succeeded runs), or None where it does not fit."""
     import builder
-    from builder.pretrained import LOADED, PretrainedError
+    from builder.pretrained import LOADED
     from builder.templates import with_positions
     from webapp import pretrained
 
@@ -55,7 +55,7 @@ def example_for(run: Any, user: Any) -> dict | None:
             path = resolve({"run": run.id})
             with LOADED.lock:
                 found = classifier_cut(LOADED.get(path))
-    except (PretrainedError, OSError):
+    except (OSError, ValueError):  # PretrainedError (a ValueError): not loadable; Keras refusing the cut
         return None
     if found is None:
         return None

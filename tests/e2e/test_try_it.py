@@ -118,7 +118,9 @@ def test_try_it_draw_sample_files_and_onnx_download(page: Page, stack, tmp_path)
     expect(page.get_by_test_id("try-answer")).to_contain_text("Draw something")
     assert predicts == []
 
-    # Mouse strokes: a trouser-like shape (a waistband and two legs), 3 strokes of 40 moves each.
+    # Mouse strokes: a trouser-like shape (a waistband and two legs), 3 strokes of 40 moves each. The pad
+    # is below the charts (and the system chart): in view first, or the mouse lands outside the window.
+    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box and box["width"] >= 250, box  # shown large
 

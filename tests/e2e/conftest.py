@@ -3,6 +3,7 @@
 
 import re
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,30 @@ def page(browser, stack, request):
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
         pg.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"), full_page=True)
     context.close()
+
+
+# --- helpers the browser tests share ---------------------------------------------------------------
+
+
+@pytest.fixture
+def no_page_errors(page):
+    """With `pytest.mark.usefixtures("no_page_errors")`: the test also checks that the page threw nothing."""
+    yield
+    assert not page.console_errors, page.console_errors
+
+
+def csrf(page) -> dict:
+    """The CSRF header for the page's session (API requests share the page's cookies)."""
+    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
+
+
+def sign_up(page, prefix: str = "e2e", start: str = "/") -> None:
+    """A fresh account, logged in for the page (the API request context shares the page's cookies)."""
+    page.goto(start)
+    page.request.get("/api/auth/me")  # sets the CSRF cookie
+    response = page.request.post(
+        "/api/auth/signup",
+        data={"username": f"{prefix}-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
+        headers=csrf(page),
+    )
+    assert response.ok, response.text()

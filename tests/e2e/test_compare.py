@@ -11,8 +11,8 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_ensemble_ui import csrf, mlp, sign_up, wait_finished
+from tests.e2e.conftest import ARTIFACTS, csrf, sign_up
+from tests.e2e.test_ensemble_ui import mlp, wait_finished
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(300)]
 
@@ -47,7 +47,7 @@ def points(page: Page) -> list[int]:
 
 def test_compare_settings_graphs_and_a_live_run(page: Page, stack):
     started = time.monotonic()
-    sign_up(page, "comparer")
+    sign_up(page, "comparer", start="/runs")
     slow = start_run(page, mlp("digits_mlp", 64, 10, units=32), learning_rate=0.001)
     fast = start_run(page, mlp("digits_mlp", 64, 10, units=48), learning_rate=0.01)
     for run_id in (slow, fast):

@@ -21,12 +21,7 @@ from tests.services import ROOT
 # Live validation is debounced (250 ms) and then goes to the server: allow for a loaded machine.
 SLOW = 20_000
 
-
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    """Every test also checks that the page threw nothing."""
-    yield
-    assert not page.console_errors, page.console_errors
+pytestmark = pytest.mark.usefixtures("no_page_errors")
 
 
 # --- helpers: what a person does with the mouse and keyboard -------------------------------------

@@ -16,9 +16,14 @@ import zipfile
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, csrf, sign_up
 
-pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(480)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.services,
+    pytest.mark.timeout(480),
+    pytest.mark.usefixtures("no_page_errors"),
+]
 
 SLOW = 30_000
 
@@ -69,29 +74,6 @@ SEED_WORK = f"""
 """
 
 
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    """Every test also checks that the page threw nothing."""
-    yield
-    assert not page.console_errors, page.console_errors
-
-
-def csrf(page: Page) -> dict:
-    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
-
-
-def sign_up(page: Page, prefix: str) -> None:
-    """A fresh account, logged in for the page (the API request context shares the page's cookies)."""
-    page.goto("/runs")
-    page.request.get("/api/auth/me")  # sets the CSRF cookie
-    response = page.request.post(
-        "/api/auth/signup",
-        data={"username": f"{prefix}-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
-        headers=csrf(page),
-    )
-    assert response.ok, response.text()
-
-
 def start_run(page: Page, graph: dict, dataset: str, seed: int) -> int:
     response = page.request.post(
         "/api/runs",
@@ -128,7 +110,7 @@ def percent(value: float) -> str:
 
 def test_select_runs_ensemble_them_and_download(page: Page, stack, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    sign_up(page, "ensembler")
+    sign_up(page, "ensembler", start="/runs")
     first = start_run(page, DIGITS_MLP, "digits", seed=1)
     second = start_run(page, DIGITS_MLP, "digits", seed=2)
     iris = start_run(page, IRIS_MLP, "iris", seed=3)

@@ -47,11 +47,7 @@ GRAPH = {
     ],
 }
 
-
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    yield
-    assert not page.console_errors, page.console_errors
+pytestmark = pytest.mark.usefixtures("no_page_errors")
 
 
 def node(page: Page, node_id: str):

@@ -3,12 +3,10 @@ control on screen or in its "⋯" menu, the page itself never scrolling (only pa
 canvas at least 480 px wide beside the Train panel, which resizes, remembers its width and collapses;
 the minimap hiding on a narrow canvas; the run, sweep and runs pages without horizontal overflow."""
 
-import uuid
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, csrf, sign_up
 from tests.e2e.test_sweep_ui import DIGITS_MLP
 
 SLOW = 20_000
@@ -34,26 +32,7 @@ TOOLBAR_CONTROLS = [
     "help",
 ]
 
-
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    yield
-    assert not page.console_errors, page.console_errors
-
-
-def csrf(page: Page) -> dict:
-    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
-
-
-def sign_up(page: Page) -> None:
-    page.goto("/runs")
-    page.request.get("/api/auth/me")  # sets the CSRF cookie
-    response = page.request.post(
-        "/api/auth/signup",
-        data={"username": f"layout-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
-        headers=csrf(page),
-    )
-    assert response.ok, response.text()
+pytestmark = pytest.mark.usefixtures("no_page_errors")
 
 
 def open_editor(page: Page, width: int, height: int) -> None:
@@ -86,7 +65,7 @@ def page_extent(page: Page) -> dict:
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_editor_holds_at_window_size(page: Page, width: int, height: int):
-    sign_up(page)
+    sign_up(page, "layout", start="/runs")
     open_editor(page, width, height)
 
     # every toolbar control is on screen, or in the "⋯" menu
@@ -132,7 +111,7 @@ def test_editor_holds_at_window_size(page: Page, width: int, height: int):
 
 
 def test_train_panel_resizes_remembers_and_collapses(page: Page):
-    sign_up(page)
+    sign_up(page, "layout", start="/runs")
     open_editor(page, 1440, 900)
     page.get_by_test_id("train-open").click()
     panel = page.get_by_test_id("train-panel")
@@ -170,7 +149,7 @@ def test_train_panel_resizes_remembers_and_collapses(page: Page):
 
 
 def test_run_sweep_and_runs_pages_do_not_overflow_at_1024(page: Page):
-    sign_up(page)
+    sign_up(page, "layout", start="/runs")
     page.set_viewport_size({"width": 1024, "height": 700})
     run = page.request.post(
         "/api/runs",

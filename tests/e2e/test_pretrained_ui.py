@@ -5,41 +5,22 @@ and Keras's."""
 
 import json
 import time
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, csrf, sign_up
 from tests.e2e.test_editor import drop_block, open_editor, settle, wire
 from tests.services import ROOT
 
-pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(300)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.services,
+    pytest.mark.timeout(300),
+    pytest.mark.usefixtures("no_page_errors"),
+]
 
 SLOW = 20_000
-
-
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    """Every test also checks that the page threw nothing."""
-    yield
-    assert not page.console_errors, page.console_errors
-
-
-def csrf(page: Page) -> str:
-    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-
-
-def sign_up(page: Page) -> None:
-    """A fresh account, logged in for the page (the API request context shares the page's cookies)."""
-    page.goto("/")
-    page.request.get("/api/auth/me")  # sets the CSRF cookie
-    response = page.request.post(
-        "/api/auth/signup",
-        data={"username": f"pre-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
-        headers={"X-CSRFToken": csrf(page)},
-    )
-    assert response.ok, response.text()
 
 
 def train_tiny_run(page: Page) -> int:
@@ -48,7 +29,7 @@ def train_tiny_run(page: Page) -> int:
     response = page.request.post(
         "/api/runs",
         data={"graph": graph, "dataset": "fashion_mnist", "training": {"epochs": 1, "max_samples": 300}},
-        headers={"X-CSRFToken": csrf(page)},
+        headers=csrf(page),
     )
     assert response.ok, response.text()
     run_id = response.json()["id"]
@@ -68,7 +49,7 @@ def counts(total: int, trainable: int) -> str:
 
 
 def test_a_trained_run_as_a_pretrained_base_with_a_new_head(page: Page):
-    sign_up(page)
+    sign_up(page, "pre")
     run_id = train_tiny_run(page)
     # The trained model's layers as the server reads them (Keras counts each one's weights).
     layers = {layer["name"]: layer for layer in page.request.get(f"/api/runs/{run_id}/layers").json()["layers"]}
@@ -178,7 +159,7 @@ def test_a_trained_run_as_a_pretrained_base_with_a_new_head(page: Page):
 
 
 def test_an_applications_block_lists_its_inner_layers_and_counts(page: Page):
-    sign_up(page)
+    sign_up(page, "pre")
     validations: list[dict] = []
     page.on(
         "response",
@@ -207,7 +188,7 @@ def test_an_applications_block_lists_its_inner_layers_and_counts(page: Page):
     answer = page.request.post(
         "/api/graphs/inner-layers",
         data={"type": "MobileNetV2", "params": {"alpha": 0.35, "pooling": "avg"}, "input_shape": [32, 32, 3]},
-        headers={"X-CSRFToken": csrf(page)},
+        headers=csrf(page),
     )
     assert answer.ok, answer.text()
     layers = answer.json()["layers"]

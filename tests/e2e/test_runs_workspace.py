@@ -6,39 +6,22 @@ editor with its graph's blocks and its training settings."""
 import json
 import re
 import time
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, csrf, sign_up
 from tests.services import ROOT
 
-pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(300)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.services,
+    pytest.mark.timeout(300),
+    pytest.mark.usefixtures("no_page_errors"),
+]
 
 SLOW = 20_000
 SCREENSHOT = ARTIFACTS / "runs-workspace.png"  # docs/screenshots/runs-workspace.png is a copy of this one
-
-
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    yield
-    assert not page.console_errors, page.console_errors
-
-
-def csrf(page: Page) -> dict:
-    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
-
-
-def sign_up(page: Page) -> None:
-    page.goto("/")
-    page.request.get("/api/auth/me")  # sets the CSRF cookie
-    response = page.request.post(
-        "/api/auth/signup",
-        data={"username": f"ws-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
-        headers=csrf(page),
-    )
-    assert response.ok, response.text()
 
 
 def start_tiny_run(page: Page, learning_rate: float) -> int:
@@ -62,7 +45,7 @@ def wait_finished(page: Page, run_ids: list[int]) -> None:
 
 def test_rename_tag_note_filter_delete_and_open_in_editor(page: Page, stack):
     started = time.monotonic()
-    sign_up(page)
+    sign_up(page, "ws")
     first = start_tiny_run(page, 0.003)
     second = start_tiny_run(page, 0.01)
     wait_finished(page, [first, second])

@@ -5,7 +5,6 @@ files (a bad one's error at its input), ONNX downloads loaded with onnxruntime."
 import io
 import json
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -14,33 +13,18 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_up
 from tests.services import ROOT
 
-pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.timeout(420)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.services,
+    pytest.mark.timeout(420),
+    pytest.mark.usefixtures("no_page_errors"),
+]
 
 FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 SLOW = 20_000
-
-
-@pytest.fixture(autouse=True)
-def no_page_errors(page: Page):
-    """Every test also checks that the page threw nothing."""
-    yield
-    assert not page.console_errors, page.console_errors
-
-
-def sign_up(page: Page) -> None:
-    """A fresh account, logged in for the page (the API request context shares the page's cookies)."""
-    page.goto("/")
-    page.request.get("/api/auth/me")  # sets the CSRF cookie
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(
-        "/api/auth/signup",
-        data={"username": f"try-{uuid.uuid4().hex[:8]}", "password": "a-long-passphrase"},
-        headers={"X-CSRFToken": token},
-    )
-    assert response.ok, response.text()
 
 
 def train_tiny_run(page: Page) -> int:
@@ -104,7 +88,7 @@ def png(array: np.ndarray) -> bytes:
 
 def test_try_it_draw_sample_files_and_onnx_download(page: Page, stack, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    sign_up(page)
+    sign_up(page, "try")
     run_id = train_tiny_run(page)
     predicts: list[str] = []
     page.on("request", lambda r: r.method == "POST" and r.url.endswith("/predict") and predicts.append(r.url))

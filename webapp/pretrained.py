@@ -68,3 +68,16 @@ def for_user(user: Any) -> Iterator[None]:
 
 def for_request(request: Any) -> contextlib.AbstractContextManager[None]:
     return for_user(request_user(request))
+
+
+def layers_answer(user: Any, kind: str, pk: int) -> dict:
+    """`{"layers": [...]}` of one of the person's models (kind "run" or "upload"), for a Pretrained block's
+    cut_at and trainable_from; a model that cannot be read is a 409 with the reason."""
+    from ninja.errors import HttpError
+
+    from builder.pretrained import LOADED, inner_layers
+
+    try:
+        return {"layers": inner_layers(LOADED.get(resolver_for(user)(kind, pk)))}
+    except PretrainedError as exc:
+        raise HttpError(409, str(exc)) from None

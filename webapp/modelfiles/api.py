@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from webapp import pretrained
@@ -64,14 +63,7 @@ def get_model(request: HttpRequest, model_id: int):
     summary="The uploaded model's layers, for a Pretrained block's cut_at and trainable_from",
 )
 def model_layers(request: HttpRequest, model_id: int):
-    from builder.pretrained import LOADED, PretrainedError, inner_layers
-
-    row = owned(request, model_id)
-    try:
-        path = pretrained.resolver_for(request.auth)("upload", row.pk)
-        return {"layers": inner_layers(LOADED.get(path))}
-    except PretrainedError as exc:
-        raise HttpError(409, str(exc)) from None
+    return pretrained.layers_answer(request.auth, "upload", owned(request, model_id).pk)
 
 
 @router.get(

@@ -533,11 +533,4 @@ class InnerLayers(Schema):
     summary="The trained model's layers, for a Pretrained block's cut_at and trainable_from (succeeded runs)",
 )
 def run_layers(request: HttpRequest, run_id: int):
-    from builder.pretrained import LOADED, PretrainedError, inner_layers
-
-    run = owned(request, run_id)
-    try:
-        path = pretrained.resolver_for(request.auth)("run", run.pk)
-        return {"layers": inner_layers(LOADED.get(path))}
-    except PretrainedError as exc:
-        raise HttpError(409, str(exc)) from None
+    return pretrained.layers_answer(request.auth, "run", owned(request, run_id).pk)

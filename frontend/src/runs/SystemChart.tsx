@@ -1,12 +1,12 @@
 // The run page's system chart: the training process's CPU use (percent of one core) and resident memory
 // (MB) over the run's wall time, and the GPU's utilisation and memory on a GPU worker. The samples come
 // with the run (`system`) and, while it trains, as the websocket's `system` events.
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import type uPlot from "uplot";
 import type { components } from "../api/schema.gen";
 import { axisLabels } from "./axis";
 import { formatElapsed } from "./compare/series";
-import { UPlotChart } from "./UPlotChart";
+import { UPlotChart, useDataNotifier } from "./UPlotChart";
 
 export type SystemSample = components["schemas"]["SystemSample"];
 
@@ -33,14 +33,7 @@ export function SystemChart({ samples }: { samples: SystemSample[] }) {
   const data = useMemo(() => systemData(samples, gpu) as uPlot.AlignedData, [samples, gpu]);
   const latest = useRef({ data, count: samples.length });
   latest.current = { data, count: samples.length };
-  const listeners = useRef(new Set<() => void>());
-  const subscribe = useCallback((listener: () => void) => {
-    listeners.current.add(listener);
-    return () => listeners.current.delete(listener);
-  }, []);
-  useEffect(() => {
-    for (const l of listeners.current) l();
-  }, [data]);
+  const subscribe = useDataNotifier(data);
 
   const options = useCallback(
     (width: number): uPlot.Options => {

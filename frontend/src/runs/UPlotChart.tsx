@@ -1,9 +1,23 @@
 // A uPlot chart that is created once (again only when its options change, e.g. the log switch) and
 // fed with setData: the data arrays are appended to in place by the series reducer; `subscribe`
 // tells the chart when to redraw, at most once per animation frame.
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+
+/** A `subscribe` for UPlotChart that notifies the chart each time `data` changes (a new value, not a
+ * mutation): for charts whose data is recomputed from props. */
+export function useDataNotifier(data: unknown): (listener: () => void) => () => void {
+  const listeners = useRef(new Set<() => void>());
+  const subscribe = useCallback((listener: () => void) => {
+    listeners.current.add(listener);
+    return () => listeners.current.delete(listener);
+  }, []);
+  useEffect(() => {
+    for (const l of listeners.current) l();
+  }, [data]);
+  return subscribe;
+}
 
 export interface UPlotChartProps {
   /** builds the options for a given width (height is the prop) */

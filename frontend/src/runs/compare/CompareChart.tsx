@@ -1,11 +1,11 @@
 // Several runs' values of one metric on one chart: x by epoch (whole-number ticks), training step or
 // wall time; TensorBoard-style smoothing draws the moving average over the faint raw line. The chart is
 // built once per set of lines and fed new data as the runs train (setData, no rebuild).
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import type uPlot from "uplot";
 import { axisLabels } from "../axis";
 import { PALETTE } from "../charts";
-import { UPlotChart } from "../UPlotChart";
+import { UPlotChart, useDataNotifier } from "../UPlotChart";
 import {
   alignCurves,
   ema,
@@ -54,14 +54,7 @@ export function CompareChart({
   const data = useMemo(() => chartData(lines, smoothing) as uPlot.AlignedData, [lines, smoothing]);
   const latest = useRef({ data, lines });
   latest.current = { data, lines };
-  const listeners = useRef(new Set<() => void>());
-  const subscribe = useCallback((listener: () => void) => {
-    listeners.current.add(listener);
-    return () => listeners.current.delete(listener);
-  }, []);
-  useEffect(() => {
-    for (const l of listeners.current) l();
-  }, [data]);
+  const subscribe = useDataNotifier(data);
 
   const maxPoints = Math.max(0, ...lines.map((l) => l.curve.x.length));
   const markers = maxPoints <= 60;

@@ -77,10 +77,11 @@ def _age(storage: Storage, name: str) -> float:
 
 
 def orphans(min_age: float = 600.0, storage: Storage | None = None) -> list[str]:
-    """Stored files no row owns: under runs/<id>/ for a run that does not exist, under datasets/
-    that no upload's file names. Files younger than `min_age` seconds are left alone (an upload is
+    """Stored files no row owns: under runs/<id>/ for a run that does not exist, under datasets/ and
+    models/ that no uploaded dataset's or model's file names. Files younger than `min_age` seconds are left alone (an upload is
     written just before its row)."""
     from webapp.datasets.models import UploadedDataset
+    from webapp.modelfiles.models import UploadedModel
     from webapp.runs.models import Run
 
     storage = storage or default_storage
@@ -95,8 +96,9 @@ def orphans(min_age: float = 600.0, storage: Storage | None = None) -> list[str]
     for folder in run_dirs:
         if folder not in existing:
             found.extend(_walk(storage, f"runs/{folder}"))
-    kept = set(UploadedDataset.objects.values_list("file", flat=True))
-    found.extend(name for name in _walk(storage, "datasets") if name not in kept)
+    for folder, row_model in (("datasets", UploadedDataset), ("models", UploadedModel)):
+        kept = set(row_model.objects.values_list("file", flat=True))
+        found.extend(name for name in _walk(storage, folder) if name not in kept)
     return [name for name in found if _age(storage, name) >= min_age]
 
 

@@ -22,6 +22,7 @@ from django.test import Client
 from tests.services import PYTHON, ROOT, service_env
 from tests.webapp.conftest import SessionClient, example
 from webapp.datasets.models import UploadedDataset
+from webapp.modelfiles.models import UploadedModel
 from webapp.runs.models import Run
 
 pytestmark = pytest.mark.django_db
@@ -349,7 +350,14 @@ def test_deleting_a_dataset_removes_its_file_and_folder(api, alice, media_root, 
 def test_clean_orphans_removes_files_no_row_owns(alice, media_root, capsys):
     live = run_with_files(alice)
     upload = upload_with_file(alice)
-    orphans = ["runs/999999/model.keras", f"datasets/{alice.pk}/0123.npz", "datasets/77/old.npz"]
+    kept_model = UploadedModel(owner=alice, name="kept", filename="kept.keras")
+    kept_model.file.save("kept.keras", ContentFile(b"a model"), save=True)
+    orphans = [
+        "runs/999999/model.keras",
+        f"datasets/{alice.pk}/0123.npz",
+        "datasets/77/old.npz",
+        f"models/{alice.pk}/0123.keras",
+    ]
     for name in orphans:
         default_storage.save(name, ContentFile(b"left behind"))
     young = default_storage.save("runs/888888/model.keras", ContentFile(b"being written"))
@@ -358,12 +366,16 @@ def test_clean_orphans_removes_files_no_row_owns(alice, media_root, capsys):
         if name != young:
             os.utime(media_root / name, (old, old))
     call_command("clean_orphans", "--dry-run")
-    assert "3 orphan file(s) found" in capsys.readouterr().out and (media_root / orphans[0]).exists()
+    assert "4 orphan file(s) found" in capsys.readouterr().out and (media_root / orphans[0]).exists()
     call_command("clean_orphans")
     left = stored_files(media_root)
     assert not any(name in left for name in orphans)
     assert young in left  # too young: perhaps still being written
-    assert upload.file.name in left and all(f"runs/{live.pk}/{n}" in left for n in ("model.keras", "model.onnx"))
+    assert (
+        upload.file.name in left
+        and kept_model.file.name in left
+        and all(f"runs/{live.pk}/{n}" in left for n in ("model.keras", "model.onnx"))
+    )
     assert not (media_root / "runs" / "999999").exists() and not (media_root / "datasets" / "77").exists()
 
 

@@ -7,7 +7,7 @@ from webapp.files import remove_orphans
 
 class Command(BaseCommand):
     help = (
-        "Delete files in the media storage that no row owns: run folders of deleted runs, dataset files "
+        "Delete files in the media storage that no row owns: run folders of deleted runs, dataset and model files "
         "of deleted uploads (files younger than --min-age seconds are left alone)."
     )
 

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,16 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from tests.services import Api, create_token, migrate, redis_server, start_celery_worker, start_daphne, webapp_env
+from tests.services import (
+    Api,
+    create_token,
+    digits_mlp,
+    migrate,
+    redis_server,
+    start_celery_worker,
+    start_daphne,
+    webapp_env,
+)
 from tests.webapp.conftest import example
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
@@ -258,6 +268,41 @@ def test_websocket_refuses_others_strangers_and_cross_site_pages(stack):
         pass
     assert close_code(stack, run_id, headers={"Cookie": cookie}, origin=stack.web.url) == 4404
     stack.wait_status(run_id, {"succeeded"})
+
+
+# --- system metrics: the worker samples its CPU and memory while it trains, streams them as `system`
+# events and keeps them with the run (GET /api/runs/{id} `system`) ------------------------------------
+
+SYSTEM_TRAINING = {"epochs": 6, "batch_size": 16, "validation_split": 0.1, "callbacks": {"tensorboard": False}}
+
+
+def test_a_run_streams_and_keeps_its_system_samples(stack):
+    run_id = stack.start_run(digits_mlp(), dataset="digits", training=SYSTEM_TRAINING)
+    with stack.ws(run_id, stack.alice_token) as ws:
+        events = receive_until(ws, {"done", "error"})
+    assert events[-1]["type"] == "done" and events[-1]["status"] == "succeeded", events[-1]
+    streamed = [e for e in events if e["type"] == "system"]
+    assert streamed, "no system event while the run trained"
+
+    deadline = time.monotonic() + 20
+    while True:  # the last samples are written as the task ends, just after the run's status
+        run = stack.alice.get(f"/api/runs/{run_id}")[1]
+        if len(run["system"]) > len(streamed) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    kept = run["system"]
+    assert len(kept) > len(streamed), (len(kept), len(streamed))  # every streamed one, plus the last
+    by_time = {s["t"]: s for s in kept}
+    for ev in streamed:  # the stored samples are the events, without their type
+        assert by_time[ev["t"]] == {k: v for k, v in ev.items() if k != "type"}
+    times = [s["t"] for s in kept]
+    assert times == sorted(times)
+    started = datetime.fromisoformat(run["started_at"]).timestamp()
+    assert started - 5 <= times[0] and times[-1] <= time.time() + 5
+    for s in kept:
+        assert 0 <= s["cpu"] < 10_000
+        assert 100 * 2**20 < s["memory"] < 64 * 2**30  # a worker with TensorFlow loaded, in bytes
+    assert "gpu" not in json.dumps(kept) or all("gpu_memory" in s for s in kept)
 
 
 def db_status(stack, run_id: int, wanted: str, timeout: float) -> str:

@@ -73,37 +73,58 @@ def _block_warnings(graph: Graph, built: Build, node: Node, prefix: str = "") ->
     return [error(node.id, text) for rule in block.warnings if (text := rule(at))]
 
 
+def last_block(graph: Graph, source: str, port: int = 0) -> tuple[Node, str] | None:
+    """The block that really ends the wire from `source` (its output `port`), with its path: a Group's is
+    the block feeding the inner Output of that port, followed into nested groups ("encoder/probs"); a
+    shared group's is its owner's. None where the wire does not lead to one block."""
+    prefix = ""
+    for _ in range(64):  # deeper than any group nesting the document allows
+        node = graph.nodes.get(source)
+        if node is None:
+            return None
+        if not node.is_group:
+            return node, prefix + node.id
+        owner = graph.owner(node)
+        if owner is None or owner.group is None or not 0 <= port < len(owner.group.out_ports):
+            return None
+        into = owner.group.inputs_of.get(owner.group.out_ports[port], [])
+        if len(into) != 1:
+            return None
+        prefix, graph = f"{prefix}{owner.id}/", owner.group
+        source, port = into[0].source, into[0].source_port
+    return None
+
+
 def _output_warnings(graph: Graph, built: Build, node: Node) -> list[dict]:
-    sources = graph.sources(node.id)
-    if len(sources) != 1 or sources[0] not in built.specs:
+    into = graph.inputs_of.get(node.id, [])
+    if len(into) != 1:
         return []
-    source = graph.nodes[sources[0]]
+    found_last = last_block(graph, into[0].source, into[0].source_port)
+    if found_last is None or found_last[1] not in built.specs:
+        return []
+    source, path = found_last
     block = block_def(source.type)
-    if block is None:  # pragma: no cover - a checked source is in the catalog
+    if block is None:  # pragma: no cover - every block that can end a wire is in the catalog
         return []
     loss = node.params.get("loss")
-    shape = built.specs[source.id][0]
+    shape = built.specs[path][0]
     last = shape[-1] if shape else None
     act, deliberate = block.final_activation(source.params)
     found = []
     if block.not_last:
-        found.append(f"'{source.id}' is a {source.type} right before the Output: {block.not_last}")
+        found.append(f"'{path}' is a {source.type} right before the Output: {block.not_last}")
     if loss in BINARY_LOSSES and act == "softmax" and last is not None and last > 1:
         found.append(
-            f"{loss} scores each of the {last} units of '{source.id}' on its own, but its softmax makes them compete: "
+            f"{loss} scores each of the {last} units of '{path}' on its own, but its softmax makes them compete: "
             "use sigmoid for independent labels, or categorical_crossentropy (sparse_ for class ids) for one class"
         )
     elif loss == "sparse_categorical_crossentropy" and last == 1:
         found.append(
-            f"sparse_categorical_crossentropy needs one score per class, but '{source.id}' gives 1: use a Dense with "
+            f"sparse_categorical_crossentropy needs one score per class, but '{path}' gives 1: use a Dense with "
             "as many units as classes and softmax, or binary_crossentropy with a sigmoid for two classes"
         )
     elif loss in PROBABILITY_LOSSES and act == "linear" and not deliberate:
-        found.append(
-            f"{loss} expects probabilities, but '{source.id}' has no activation: set its activation to softmax"
-        )
+        found.append(f"{loss} expects probabilities, but '{path}' has no activation: set its activation to softmax")
     elif loss in BINARY_LOSSES and act == "linear" and not deliberate:
-        found.append(
-            f"{loss} expects probabilities, but '{source.id}' has no activation: set its activation to sigmoid"
-        )
+        found.append(f"{loss} expects probabilities, but '{path}' has no activation: set its activation to sigmoid")
     return [error(node.id, text) for text in found]

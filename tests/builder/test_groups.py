@@ -472,3 +472,30 @@ def test_a_dropout_may_end_a_group_but_not_the_model():
     assert result["warnings"] == []
     bare = model_doc([{"id": "d", "type": "Dropout", "params": {"rate": 0.5}}], chain("features", "d", "label"))
     assert [w["node"] for w in builder.validate_graph(bare)["warnings"]] == ["label"]
+
+
+def test_the_output_warnings_follow_the_wire_into_a_group():
+    # the block that ends the model is inside a group (nested): the loss-vs-activation check sees it there
+    inner = group("inner", [port_in(), dense("probs", 3), port_out()], chain("x", "probs", "y"))
+    outer = group("outer", [port_in(), inner, port_out()], chain("x", "inner", "y"))
+    doc = model_doc([outer], chain("features", "outer", "label"))
+    doc["nodes"][-1]["params"] = {"loss": "sparse_categorical_crossentropy"}
+    result = builder.validate_graph(doc)
+    assert result["valid"], result["errors"]
+    assert [(w["node"], w["message"]) for w in result["warnings"]] == [
+        (
+            "label",
+            "sparse_categorical_crossentropy expects probabilities, but 'outer/inner/probs' has no activation: "
+            "set its activation to softmax",
+        )
+    ]
+    inner["graph"]["nodes"][1]["params"]["activation"] = "softmax"
+    assert builder.validate_graph(doc)["warnings"] == []
+    # a shared group's last block is its owner's; a Dropout ending the model through a group is named
+    dropping = group(
+        "enc", [port_in(), {"id": "d", "type": "Dropout", "params": {"rate": 0.5}}, port_out()], chain("x", "d", "y")
+    )
+    twin = {"id": "twin", "type": "Group", "params": {"shares": "enc"}}
+    doc = model_doc([dropping, twin], chain("features", "enc", "twin", "label"))
+    [warning] = builder.validate_graph(doc)["warnings"]
+    assert warning["node"] == "label" and warning["message"].startswith("'enc/d' is a Dropout right before the Output")

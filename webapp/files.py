@@ -4,11 +4,17 @@ and finding the files no row owns (manage.py clean_orphans)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+import shutil
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 
 log = logging.getLogger(__name__)
@@ -26,13 +32,50 @@ def _walk(storage: Storage, folder: str) -> Iterator[str]:
         yield from _walk(storage, f"{folder}/{name}")
 
 
+def storage_path(storage: Storage, name: str) -> str | None:
+    """The local path of a stored name, or None where the storage has no local paths (an object store)."""
+    try:
+        return storage.path(name)
+    except NotImplementedError:  # Django's Storage.path for storages without a file system
+        return None
+
+
+def local_file(file: Any, key: str) -> tuple[str, Hashable | None]:
+    """A local path of a stored file (a FieldFile), for the code that needs one (Keras loads from a path),
+    and its cache stamp: (the storage's own path, None), or, with a storage that has no local paths, a copy
+    made once into VAR_DIR/model-cache (named by `key`, the file's name and size; stamp (name, size)).
+    FileNotFoundError when the file is gone."""
+    storage, name = file.storage, str(file.name)
+    path = storage_path(storage, name)
+    if path is not None:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(name)
+        return path, None
+    try:
+        size = storage.size(name)
+    except OSError:
+        raise FileNotFoundError(name) from None
+    folder = Path(settings.VAR_DIR) / "model-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(f"{name}:{size}".encode()).hexdigest()[:16]
+    local = folder / f"{key}-{digest}{Path(name).suffix}"
+    if not local.is_file():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".copy-", suffix=Path(name).suffix)
+        try:
+            with os.fdopen(fd, "wb") as out, storage.open(name, "rb") as src:
+                shutil.copyfileobj(src, out)
+            os.replace(tmp, local)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return str(local), (name, size)
+
+
 def _remove_empty_dirs(storage: Storage, folder: str, keep: str = "") -> None:
     """Remove `folder` and the folders under it once empty, up to (not including) `keep`; only
     where the storage is a local folder (others have no folders to leave behind)."""
-    try:
-        root = storage.path("")
-        path = storage.path(folder)
-    except NotImplementedError:
+    root, path = storage_path(storage, ""), storage_path(storage, folder)
+    if root is None or path is None:
         return
     stop = os.path.normpath(storage.path(keep)) if keep else os.path.normpath(root)
     for current, _dirs, _files in sorted(os.walk(path, topdown=False), key=lambda t: -len(t[0])):

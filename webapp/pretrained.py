@@ -30,7 +30,7 @@ def resolver_for(user: Any) -> Resolver:
             upload = UploadedModel.objects.filter(pk=ident, owner=user).first()
             if upload is None or not upload.file:
                 raise PretrainedError(f"upload {ident} not found")
-            return Path(upload.file.path)
+            return _local(upload.file, f"upload{upload.pk}", f"upload {ident}")
         if kind != "run":
             raise PretrainedError(f"{kind} {ident} not found")
         run = Run.objects.filter(pk=ident, owner=user).first()
@@ -38,9 +38,18 @@ def resolver_for(user: Any) -> Resolver:
             raise PretrainedError(f"run {ident} not found")
         if run.status != Run.Status.SUCCEEDED or not run.model_file:
             raise PretrainedError(f"run {ident} has not succeeded ({run.status}): it has no trained model to use")
-        return Path(run.model_file.path)
+        return _local(run.model_file, f"run{run.pk}", f"run {ident}")
 
     return resolve
+
+
+def _local(file: Any, key: str, what: str) -> Path:
+    from webapp.files import local_file
+
+    try:
+        return Path(local_file(file, key)[0])
+    except FileNotFoundError:
+        raise PretrainedError(f"{what}'s model file is missing from storage") from None
 
 
 def request_user(request: Any) -> Any:

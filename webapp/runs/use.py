@@ -17,11 +17,8 @@ its own request (under ASGI every request has a thread of its own).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
-import os
-import shutil
 import tempfile
 import threading
 import time
@@ -41,6 +38,7 @@ from django.http.multipartparser import MultiPartParserError
 from trainer import exports
 from trainer.predict import ModelCache, PredictError, Predictor, image_layout
 from webapp.errors import FieldError
+from webapp.files import local_file
 from webapp.runs.models import Run
 
 log = logging.getLogger(__name__)
@@ -81,36 +79,12 @@ def require_model(run: Run, *, succeeded: bool) -> None:
 
 
 def local_model(run: Run) -> tuple[str, Hashable | None]:
-    """(a local path of the run's .keras file, the cache stamp to use or None for the file's own).
-    With a storage that has no local paths, the file is copied once into VAR_DIR/model-cache."""
-    storage = run.model_file.storage
-    name = str(run.model_file.name)
+    """(a local path of the run's .keras file, the cache stamp to use or None for the file's own): see
+    webapp.files.local_file; a file gone from storage is a 410."""
     try:
-        path = storage.path(name)
-    except NotImplementedError:
-        path = None
-    if path is not None:
-        if not os.path.isfile(path):
-            raise FieldError("the run's model file is missing from storage", "model", 410)
-        return path, None
-    try:
-        size = storage.size(name)
-    except (FileNotFoundError, OSError):
+        return local_file(run.model_file, f"run{run.pk}")
+    except FileNotFoundError:
         raise FieldError("the run's model file is missing from storage", "model", 410) from None
-    folder = Path(settings.VAR_DIR) / "model-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(f"{name}:{size}".encode()).hexdigest()[:16]
-    local = folder / f"run{run.pk}-{digest}.keras"
-    if not local.is_file():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".copy-", suffix=".keras")
-        try:
-            with os.fdopen(fd, "wb") as out, storage.open(name, "rb") as src:
-                shutil.copyfileobj(src, out)
-            os.replace(tmp, local)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return str(local), (name, size)
 
 
 def predictor(run: Run) -> Predictor:

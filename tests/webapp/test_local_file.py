@@ -12,7 +12,7 @@ from webapp.files import local_file, storage_path
 
 
 class ObjectStore(Storage):
-    """A storage without local paths (`path` is Storage's own: NotImplementedError), as an object store
+    """A storage without local paths (`path` is the base Storage's, which refuses), as an object store
     (S3 and the like) is: its files kept in Django's InMemoryStorage behind it."""
 
     def __init__(self):

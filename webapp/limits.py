@@ -158,3 +158,11 @@ def check_stored_graph(graph: Any, field: str = "graph") -> None:
             status_code=413,
         )
     check_json_value(graph, field)
+
+
+MAX_LIST = 1000  # the most rows one list answer (runs, sweeps, ensembles, cross-validations) gives
+
+
+def list_size(limit: int) -> int:
+    """A list endpoint's `limit` kept within 1..MAX_LIST."""
+    return max(1, min(limit, MAX_LIST))

@@ -25,6 +25,7 @@ from webapp.ensembles.schemas import (
     EnsembleSummary,
 )
 from webapp.graphs_api import safe_filename
+from webapp.limits import list_size
 from webapp.runs import checks
 from webapp.runs.api import RunIn, check_request
 from webapp.runs.models import Run
@@ -69,7 +70,7 @@ def create_ensemble(request: HttpRequest, payload: EnsembleIn):
 def list_ensembles(request: HttpRequest, limit: int = 200):
     ensembles = Ensemble.objects.filter(owner=request.auth)
     services.fail_stale_ensembles(ensembles)
-    rows = ensembles.select_related("crossval").defer("confusion", "disagreements")[: max(1, min(limit, 1000))]
+    rows = ensembles.select_related("crossval").defer("confusion", "disagreements")[: list_size(limit)]
     return [services.ensemble_json(e, full=False) for e in rows]
 
 
@@ -193,7 +194,7 @@ def create_crossval(request: HttpRequest, payload: CrossvalIn):
     summary="Your cross-validations, newest first",
 )
 def list_crossvals(request: HttpRequest, limit: int = 200):
-    rows = CrossValidation.objects.filter(owner=request.auth).select_related("ensemble")[: max(1, min(limit, 1000))]
+    rows = CrossValidation.objects.filter(owner=request.auth).select_related("ensemble")[: list_size(limit)]
     return [services.crossval_json(cv, full=False) for cv in rows]
 
 

@@ -22,6 +22,7 @@ from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.datasets import services as datasets
 from webapp.errors import FieldError
 from webapp.graphs_api import safe_filename
+from webapp.limits import list_size
 from webapp.projects.models import Project
 from webapp.runs import checks, services, use
 from webapp.runs.models import Run
@@ -159,7 +160,7 @@ def list_runs(
         # Tags are a JSON list: matched here rather than by a JSON lookup SQLite lacks (a person's runs).
         wanted = tag.strip()
         runs = runs.filter(pk__in=[pk for pk, tags in runs.values_list("pk", "tags") if wanted in (tags or [])])
-    runs = runs.defer("graph", "samples", "confusion", "batches")[: max(1, min(limit, 1000))]
+    runs = runs.defer("graph", "samples", "confusion", "batches")[: list_size(limit)]
     return [summary_json(r) for r in runs]
 
 

@@ -16,6 +16,7 @@ from pydantic import Field, StrictInt, StrictStr
 from trainer.sweeps import SweepError, parse_spec
 from webapp.accounts.auth import PRIVATE_AUTH
 from webapp.errors import FieldError
+from webapp.limits import list_size
 from webapp.runs import checks
 from webapp.runs.api import RunIn, check_request
 from webapp.schemas import answers
@@ -119,7 +120,7 @@ def list_sweeps(request: HttpRequest, project: int | None = None, status: str | 
         sweeps = sweeps.filter(project_id=project)
     if status:
         sweeps = sweeps.filter(status=status)
-    return [services.sweep_json(s, full=False) for s in sweeps[: max(1, min(limit, 1000))]]
+    return [services.sweep_json(s, full=False) for s in sweeps[: list_size(limit)]]
 
 
 @router.get(

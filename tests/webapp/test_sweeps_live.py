@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -18,14 +17,10 @@ from websockets.sync.client import connect
 from tests.services import (
     PYTHON,
     ROOT,
-    Api,
-    create_token,
-    migrate,
     redis_server,
     start_celery_worker,
-    start_daphne,
-    webapp_env,
 )
+from tests.webapp.test_live import Stack as LiveStack
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(600)]
 
@@ -63,25 +58,8 @@ def digits_graph() -> dict:
     }
 
 
-class Stack:
-    def __init__(self, workdir: Path, redis_url: str):
-        self.workdir = workdir
-        self.env = webapp_env(workdir, redis_url, RUN_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT))
-        if os.environ.get("DATASET_CACHE_DIR"):
-            self.env["DATASET_CACHE_DIR"] = os.environ["DATASET_CACHE_DIR"]
-        migrate(self.env)
-        self.alice_token = create_token(self.env, "alice")
-        self.bob_token = create_token(self.env, "bob")
-        self.web = start_daphne(self.env, workdir / "daphne.log")
-        self.worker = start_celery_worker(self.env, workdir / "worker.log")
-        self.web.ready()
-        self.worker.ready()
-        self.alice = Api(self.web.url, self.alice_token)
-        self.bob = Api(self.web.url, self.bob_token)
-
-    def stop(self):
-        for service in (self.worker, self.web):
-            service.stop()
+class Stack(LiveStack):
+    """test_live's stack (redis, daphne, a worker, alice and bob), with the sweeps' websocket."""
 
     def ws(self, sweep_id: int, token: str | None, **kw):
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -88,41 +88,32 @@ export const Toolbar = memo(function Toolbar() {
   const exportGroup = (
     <div className="group export-group" role="group" aria-label="Export" key="export">
       <span className="group-label">Export</span>
-      <button
-        data-testid="export-python"
-        onClick={() => exportAs("python")}
-        title="Download the Python script that builds this model"
-      >
-        .py
-      </button>
-      <button
-        data-testid="export-keras"
-        onClick={() => exportAs("keras")}
-        title="Download the untrained model as a .keras file"
-      >
-        .keras
-      </button>
-      <button
-        data-testid="export-json"
-        onClick={() => exportAs("json")}
-        title="Download the graph document (JSON)"
-      >
-        JSON
-      </button>
-      <button
-        data-testid="export-png"
-        onClick={() => picture("png")}
-        title="Download a PNG picture of the graph"
-      >
-        PNG
-      </button>
-      <button
-        data-testid="export-svg"
-        onClick={() => picture("svg")}
-        title="Download an SVG picture of the graph"
-      >
-        SVG
-      </button>
+      {[
+        {
+          id: "python",
+          label: ".py",
+          run: () => exportAs("python"),
+          title: "Download the Python script that builds this model",
+        },
+        {
+          id: "keras",
+          label: ".keras",
+          run: () => exportAs("keras"),
+          title: "Download the untrained model as a .keras file",
+        },
+        {
+          id: "json",
+          label: "JSON",
+          run: () => exportAs("json"),
+          title: "Download the graph document (JSON)",
+        },
+        { id: "png", label: "PNG", run: () => picture("png"), title: "Download a PNG picture of the graph" },
+        { id: "svg", label: "SVG", run: () => picture("svg"), title: "Download an SVG picture of the graph" },
+      ].map((e) => (
+        <button key={e.id} data-testid={`export-${e.id}`} onClick={e.run} title={e.title}>
+          {e.label}
+        </button>
+      ))}
       <ExportModelMenu />
     </div>
   );

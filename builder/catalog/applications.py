@@ -89,6 +89,21 @@ def _declare(fn: Callable, smallest: int, what: str, own: tuple[str, ...]) -> Bl
             default=defaults["pooling"],
         ),
         P(
+            "include_top",
+            "choice",
+            "Always false: the network without its 1000-class ImageNet head (add your own head after it).",
+            choices=(False,),
+            default=False,
+        ),
+        P(
+            "weights",
+            "choice",
+            "Always null: random initial weights (nothing is ever downloaded; set weights_run to start from "
+            "one of your runs' trained weights).",
+            choices=(None,),
+            default=None,
+        ),
+        P(
             "weights_run",
             "int",
             "Id of one of your succeeded runs trained with this block and these settings: start from its "

@@ -70,7 +70,10 @@ def test_the_catalog_lists_every_application_as_one_block():
         assert entry["category"] == "applications"
         assert "weights=None" in entry["doc"] and "nothing is downloaded" in entry["doc"]
         params = {p["name"]: p for p in entry["params"]}
-        assert "include_top" not in params and "weights" not in params and "input_shape" not in params
+        # the include_top=false and weights=None: accepted, and nothing else (the input shape is the wire's)
+        assert params["include_top"]["choices"] == [False] and params["include_top"]["default"] is False
+        assert params["weights"]["choices"] == [None] and params["weights"]["default"] is None
+        assert "input_shape" not in params
         assert params["weights_run"]["default"] is None and params["weights_run"]["nullable"]
         assert params["pooling"]["choices"] == [None, "avg", "max"]
     assert {"alpha"} <= {p["name"] for p in listed["MobileNetV2"]["params"]}
@@ -140,8 +143,13 @@ def test_params_are_checked_like_any_block():
     assert not bad["valid"]
     params = {e.get("param") for e in bad["errors"]}
     assert {"alpha", "pooling"} <= params
-    unknown = builder.validate_graph(graph("ResNet50", include_top=True))
-    assert any("unknown parameter 'include_top'" in e["message"] for e in unknown["errors"])
+    with_top = builder.validate_graph(graph("ResNet50", include_top=True, weights="imagenet"))
+    assert {(e.get("param"), e["message"]) for e in with_top["errors"]} == {
+        ("include_top", "include_top must be one of false; got true"),
+        ("weights", 'weights must be one of null; got "imagenet"'),
+    }
+    unknown = builder.validate_graph(graph("ResNet50", classes=10))
+    assert any("unknown parameter 'classes'" in e["message"] for e in unknown["errors"])
 
 
 def test_inner_layers_list_the_network(tmp_path):
@@ -272,7 +280,7 @@ def test_every_application_param_default_is_keras_own():
     for type_name in CASES:
         signature = inspect.signature(getattr(keras.applications, type_name)).parameters
         for p in get_spec(type_name).params:
-            if p.name != "weights_run":
+            if p.name not in ("weights_run", "include_top", "weights"):  # those two are fixed here, not Keras's
                 assert p.default == signature[p.name].default, (type_name, p.name)
     assert json.dumps(catalog_json())  # still plain JSON
 
